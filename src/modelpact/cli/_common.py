@@ -1,0 +1,58 @@
+"""What every command shares: the error boundary, consoles, and the exit-code convention."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from typer.core import TyperGroup
+
+from modelpact.errors import ModelpactError
+
+__all__ = [
+    "EXIT_FAIL",
+    "EXIT_INCONCLUSIVE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "ModelpactGroup",
+    "err_console",
+    "out_console",
+]
+
+# Exit codes of every command that decides (DESIGN.md): 0 ok, 1 failed/no-go/alert,
+# 2 usage or input error, 3 inconclusive.
+EXIT_OK = 0
+EXIT_FAIL = 1
+EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
+
+
+def out_console() -> Console:
+    """The console for results (stdout)."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    """The console for progress and errors (stderr), so stdout stays pipeable."""
+    return Console(stderr=True, highlight=False)
+
+
+class ModelpactGroup(TyperGroup):
+    """The root command group: turns every :class:`ModelpactError` into one line and exit 2.
+
+    Wrapping ``invoke`` here, rather than in ``main()``, means ``CliRunner`` tests see exactly
+    what a user sees.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ModelpactError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.stderr.flush()
+            ctx.exit(EXIT_USAGE)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)

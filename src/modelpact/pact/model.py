@@ -1,0 +1,298 @@
+"""The pact: acceptance criteria negotiated before experiments, as validated pydantic models.
+
+A pact says which metrics a model must reach, against what baseline, at what confidence, on
+which slices, with how much data. The models here hold *what* is agreed; deciding it against
+data is :mod:`modelpact.evaluate`'s job.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Baseline",
+    "Columns",
+    "Criterion",
+    "DataRequirements",
+    "MonitoringConfig",
+    "Pact",
+    "RetrainingConfig",
+    "Task",
+]
+
+Task = Literal["binary", "multiclass", "regression"]
+Scalar = str | int | float | bool
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Columns(_Strict):
+    """Which columns of an evaluation table play which role."""
+
+    target: str = Field(description="The true label (or value, for regression).")
+    score: str | dict[str, str] | None = Field(
+        default=None,
+        description=(
+            "Binary: the column holding P(positive class). Multiclass: a mapping from each "
+            "class to its probability column. Regression: the prediction column."
+        ),
+    )
+    prediction: str | None = Field(
+        default=None,
+        description="Hard predictions; for binary tasks derived from score >= threshold if absent.",
+    )
+    id: str | None = Field(default=None, description="Row identifier, used to join and pair rows.")
+    time: str | None = Field(default=None, description="Timestamp, used for chunking and drift.")
+    slices: list[str] = Field(default_factory=list, description="Columns to slice metrics by.")
+    features: list[str] | None = Field(
+        default=None, description="Model inputs; default: every column without another role."
+    )
+
+    def roles(self) -> list[str]:
+        """Columns that are not model inputs (target, scores, prediction, id, time)."""
+        out = [self.target]
+        if isinstance(self.score, dict):
+            out.extend(self.score.values())
+        elif self.score:
+            out.append(self.score)
+        out.extend(c for c in (self.prediction, self.id, self.time) if c)
+        return out
+
+
+class Baseline(_Strict):
+    """What the model must beat.
+
+    ``prior`` predicts the training prevalence as a score; ``majority`` the most frequent
+    class; ``mean``/``median`` the training target's mean or median (regression);
+    ``column`` reads baseline predictions from a column of the evaluation data; ``model``
+    loads a second model file that the user names.
+    """
+
+    kind: Literal["prior", "majority", "mean", "median", "column", "model"] = "prior"
+    column: str | None = None
+    path: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        # "prior", "column:baseline_p" and "model:models/v1.joblib" are accepted as strings
+        if isinstance(value, str):
+            kind, _, ref = value.partition(":")
+            if kind == "column":
+                return {"kind": kind, "column": ref}
+            if kind == "model":
+                return {"kind": kind, "path": ref}
+            return {"kind": kind}
+        return value
+
+    @model_validator(mode="after")
+    def _ref_present(self) -> Baseline:
+        if self.kind == "column" and not self.column:
+            raise ValueError("a 'column' baseline needs 'column: <name of the baseline column>'")
+        if self.kind == "model" and not self.path:
+            raise ValueError("a 'model' baseline needs 'path: <model file>'")
+        return self
+
+
+class Criterion(_Strict):
+    """One acceptance criterion.
+
+    Exactly one of three forms:
+
+    * absolute: ``{metric: roc_auc, at_least: 0.8}`` or ``{metric: ece, at_most: 0.05}``;
+    * superiority over the baseline: ``{metric: roc_auc, vs_baseline: improve, by: 0.05}``;
+    * non-inferiority: ``{metric: f1, vs_champion: no_worse, margin: 0.01}`` (or vs_baseline).
+
+    ``slice`` restricts the criterion to rows matching every ``column: value`` pair.
+    """
+
+    metric: str
+    name: str | None = None
+    slice: dict[str, Scalar] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    vs_baseline: Literal["improve", "no_worse"] | None = None
+    vs_champion: Literal["improve", "no_worse"] | None = None
+    by: float | None = Field(default=None, ge=0)
+    margin: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Criterion:
+        forms = [
+            self.at_least is not None,
+            self.at_most is not None,
+            self.vs_baseline is not None,
+            self.vs_champion is not None,
+        ]
+        if sum(forms) != 1:
+            raise ValueError(
+                "a criterion needs exactly one of at_least, at_most, vs_baseline, vs_champion"
+            )
+        versus = self.vs_baseline or self.vs_champion
+        if versus == "improve" and self.margin is not None:
+            raise ValueError("'improve' takes 'by', not 'margin'")
+        if versus == "no_worse" and self.by is not None:
+            raise ValueError("'no_worse' takes 'margin', not 'by'")
+        if versus is None and (self.by is not None or self.margin is not None):
+            raise ValueError("'by' and 'margin' go with vs_baseline or vs_champion")
+        return self
+
+    @property
+    def kind(self) -> Literal["absolute", "superiority", "non_inferiority"]:
+        """``absolute``, ``superiority`` (improve by) or ``non_inferiority`` (no worse than)."""
+        versus = self.vs_baseline or self.vs_champion
+        if versus is None:
+            return "absolute"
+        return "superiority" if versus == "improve" else "non_inferiority"
+
+    @property
+    def reference(self) -> Literal["baseline", "champion"] | None:
+        """What a comparison criterion compares with, or None for absolute ones."""
+        if self.vs_baseline:
+            return "baseline"
+        if self.vs_champion:
+            return "champion"
+        return None
+
+    def label(self) -> str:
+        """A short human description, e.g. ``roc_auc >= 0.8 [region=EU]``."""
+        if self.name:
+            return self.name
+        if self.at_least is not None:
+            text = f"{self.metric} >= {self.at_least:g}"
+        elif self.at_most is not None:
+            text = f"{self.metric} <= {self.at_most:g}"
+        elif self.kind == "superiority":
+            text = f"{self.metric} improves on {self.reference} by {self.by or 0:g}"
+        else:
+            text = f"{self.metric} no worse than {self.reference} (margin {self.margin or 0:g})"
+        if self.slice:
+            text += " [" + ", ".join(f"{k}={v}" for k, v in self.slice.items()) + "]"
+        return text
+
+
+class DataRequirements(_Strict):
+    """How much evaluation data a verdict needs before it counts."""
+
+    min_rows: int = Field(default=0, ge=0)
+    min_rows_per_slice: int = Field(default=0, ge=0)
+    min_rows_per_class: int = Field(default=0, ge=0)
+
+
+class MonitoringConfig(_Strict):
+    """How production data is chunked and checked; see ``modelpact monitor --help``."""
+
+    chunk_size: int | None = Field(default=None, gt=0)
+    chunk_period: str | None = None
+    chunks: int | None = Field(default=None, gt=0)
+    features: list[str] | None = None
+    drift_methods: list[str] = Field(default_factory=lambda: ["jensen_shannon", "wasserstein"])
+    false_alarm_rate: float = Field(default=0.01, gt=0, lt=1)
+    estimate_performance: bool = True
+    label_delay: str | None = None
+
+
+class RetrainingConfig(_Strict):
+    """When and how to retrain, and what a challenger must show to be promoted."""
+
+    trainer: str | None = Field(default=None, description="'module:function' that trains a model")
+    window: str | None = Field(default=None, description="training window, e.g. '90d'")
+    triggers: list[str] = Field(default_factory=lambda: ["realized_performance"])
+    promotion: Literal["signed_off", "manual"] = "signed_off"
+
+
+class Pact(_Strict):
+    """An agreement on what "done" means for one model, decided on confidence intervals."""
+
+    pact: Literal[1] = Field(default=1, description="Pact file format version.")
+    name: str
+    task: Task
+    columns: Columns
+    positive_class: Scalar | None = Field(
+        default=None, description="The target value that counts as positive (binary tasks)."
+    )
+    classes: list[Scalar] | None = Field(
+        default=None, description="All target values, in order (multiclass tasks)."
+    )
+    threshold: float = Field(
+        default=0.5, gt=0, lt=1, description="Decision threshold on the score (binary tasks)."
+    )
+    baseline: Baseline = Field(default_factory=Baseline)
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    data: DataRequirements = Field(default_factory=DataRequirements)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    retraining: RetrainingConfig = Field(default_factory=RetrainingConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_baseline(cls, value: Any) -> Any:
+        # the natural baseline depends on the task: a prior score, or the training mean
+        if isinstance(value, dict) and "baseline" not in value:
+            kind = "mean" if value.get("task") == "regression" else "prior"
+            return {**value, "baseline": {"kind": kind}}
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name must not be blank")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Pact:
+        from modelpact.stats import METRICS  # the registry is the single list of metric names
+
+        if self.task == "binary" and self.positive_class is None:
+            raise ValueError("a binary pact needs 'positive_class' (the target value that is 1)")
+        if self.task == "multiclass":
+            if not isinstance(self.columns.score, dict) and self.columns.prediction is None:
+                raise ValueError(
+                    "a multiclass pact needs columns.score as {class: column} or columns.prediction"
+                )
+        elif isinstance(self.columns.score, dict):
+            raise ValueError("columns.score is a mapping, but only multiclass tasks take one")
+        if self.task != "regression" and self.baseline.kind in ("mean", "median"):
+            raise ValueError(f"baseline '{self.baseline.kind}' is for regression tasks")
+        for i, criterion in enumerate(self.criteria):
+            metric = METRICS.get(criterion.metric)
+            where = f"criteria[{i}]"
+            if metric is None:
+                from modelpact.errors import closest
+
+                names = [n for n, m in METRICS.items() if self.task in m.tasks]
+                raise ValueError(
+                    f"{where}: unknown metric '{criterion.metric}'"
+                    f"{closest(criterion.metric, names)} (known for {self.task}: "
+                    f"{', '.join(sorted(names))})"
+                )
+            if self.task not in metric.tasks:
+                raise ValueError(
+                    f"{where}: metric '{metric.name}' is not defined for {self.task} tasks"
+                )
+            low, high = metric.bounds
+            for key in ("at_least", "at_most"):
+                value = getattr(criterion, key)
+                if value is not None and not (low <= value <= high):
+                    raise ValueError(
+                        f"{where}: {key} {value:g} is impossible for {metric.name}, "
+                        f"whose values lie in [{_fmt(low)}, {_fmt(high)}]"
+                    )
+            if criterion.slice:
+                unknown = [c for c in criterion.slice if c not in self.columns.slices]
+                if unknown:
+                    raise ValueError(
+                        f"{where}: slice column '{unknown[0]}' is not listed in columns.slices "
+                        f"({', '.join(self.columns.slices) or 'none listed'})"
+                    )
+        return self
+
+
+def _fmt(value: float) -> str:
+    return "inf" if math.isinf(value) and value > 0 else "-inf" if math.isinf(value) else f"{value:g}"
