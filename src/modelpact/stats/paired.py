@@ -1,0 +1,284 @@
+"""Comparing two models on the same rows.
+
+A paired interval for ``metric(y_a) - metric(y_b)`` uses the correlation between the two
+models' errors on shared rows, which makes it much narrower than two independent intervals:
+
+* ROC AUC: DeLong's covariance of the two AUCs (``"paired-delong"``).
+* Accuracy: Newcombe's hybrid score interval for a difference of paired proportions
+  (Newcombe, 1998, method 10), with :func:`mcnemar_test` as the matching test.
+* Mean losses (log loss, Brier, MAE, MSE): the CLT on per-row loss differences.
+* Everything else: a bootstrap that resamples rows once for both models. For label metrics
+  the rows are the cells of the joint table ``(y, a, b)``, so one multinomial draw per
+  resample suffices; for other metrics both kernels see the same resampling weights.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.stats import binomtest, chi2
+
+from modelpact.errors import MetricError
+from modelpact.stats._validation import as_codes, check_pair
+from modelpact.stats.bootstrap import (
+    Replicates,
+    bootstrap_interval,
+    cell_replicates,
+    loop_replicates,
+    weight_replicates,
+)
+from modelpact.stats.delong import delong
+from modelpact.stats.intervals import (
+    BOOTSTRAP_METHODS,
+    Interval,
+    check_options,
+    normal_interval,
+    unknown_method,
+)
+from modelpact.stats.metrics import Metric, resolve
+from modelpact.stats.wilson import wilson_interval, z_two_sided
+
+__all__ = ["mcnemar_test", "newcombe_interval", "paired_interval"]
+
+Float = NDArray[np.float64]
+_EXACT_BELOW = 25
+
+
+def newcombe_interval(
+    both: float, only_a: float, only_b: float, neither: float, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for ``p_a - p_b`` from a paired 2x2 table.
+
+    Parameters
+    ----------
+    both, only_a, only_b, neither : float
+        Rows where both models succeed, only A, only B, and neither.
+    confidence : float
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)`` within ``[-1, 1]``.
+
+    Examples
+    --------
+    >>> low, high = newcombe_interval(40, 8, 2, 10)
+    >>> round(low, 4), round(high, 4)
+    (-0.0012, 0.2021)
+    """
+    n = both + only_a + only_b + neither
+    p_a, p_b = (both + only_a) / n, (both + only_b) / n
+    l_a, u_a = wilson_interval(both + only_a, n, confidence)
+    l_b, u_b = wilson_interval(both + only_b, n, confidence)
+    margins = (both + only_a) * (only_b + neither) * (both + only_b) * (only_a + neither)
+    phi = (both * neither - only_a * only_b) / math.sqrt(margins) if margins > 0 else 0.0
+    d_a, e_a, d_b, e_b = p_a - l_a, u_a - p_a, p_b - l_b, u_b - p_b
+    diff = p_a - p_b
+    low = diff - math.sqrt(max(d_a * d_a - 2.0 * phi * d_a * e_b + e_b * e_b, 0.0))
+    high = diff + math.sqrt(max(e_a * e_a - 2.0 * phi * e_a * d_b + d_b * d_b, 0.0))
+    return max(-1.0, low), min(1.0, high)
+
+
+def _correct(
+    y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    name = "mcnemar_test"
+    t = as_codes(name, "y_true", y_true)
+    a = as_codes(name, "the predictions of model A", pred_a)
+    b = as_codes(name, "the predictions of model B", pred_b)
+    check_pair(name, t, a)
+    check_pair(name, t, b)
+    return a == t, b == t
+
+
+def mcnemar_test(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike) -> tuple[float, float]:
+    """McNemar's test that two classifiers have the same accuracy on the same rows.
+
+    Only the discordant rows (one model right, the other wrong) carry information. With
+    fewer than 25 of them the test is the exact binomial test of ``b`` successes in
+    ``b + c`` trials at 1/2, and the statistic is ``min(b, c)``; otherwise the statistic is
+    the uncorrected chi-square ``(b - c)^2 / (b + c)`` with one degree of freedom (the
+    continuity correction is needlessly conservative; Fagerland, Lydersen & Laake, 2013).
+
+    Parameters
+    ----------
+    y_true, pred_a, pred_b : array-like of shape (n,)
+        True class codes and the two models' predicted codes.
+
+    Returns
+    -------
+    statistic, p_value : float
+
+    Examples
+    --------
+    >>> mcnemar_test([1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 0, 0], [0, 0, 0, 1, 0, 0])
+    (0.0, 0.25)
+    """
+    ok_a, ok_b = _correct(y_true, pred_a, pred_b)
+    b = int(np.count_nonzero(ok_a & ~ok_b))
+    c = int(np.count_nonzero(~ok_a & ok_b))
+    if b + c == 0:
+        return 0.0, 1.0
+    if b + c < _EXACT_BELOW:
+        return float(min(b, c)), float(binomtest(b, b + c, 0.5).pvalue)
+    stat = (b - c) ** 2 / (b + c)
+    return float(stat), float(chi2.sf(stat, 1))
+
+
+def _paired_methods(m: Metric) -> list[str]:
+    e = m.engine
+    out: list[str] = []
+    if m.interval == "delong":
+        out.append("delong")
+    if m.name == "accuracy":
+        out.append("newcombe")
+    if e is not None and e.loss is not None:
+        out.append("clt")
+    return [*out, *BOOTSTRAP_METHODS]
+
+
+def _default_method(m: Metric) -> str:
+    if m.interval == "delong":
+        return "delong"
+    if m.name == "accuracy":
+        return "newcombe"
+    if m.interval == "clt":
+        return "clt"
+    return "bootstrap"
+
+
+def _paired_replicates(
+    m: Metric,
+    t: NDArray[Any],
+    a: NDArray[Any],
+    b: NDArray[Any],
+    n_resamples: int,
+    rng: np.random.Generator,
+) -> Replicates:
+    e = m.engine
+    if e is not None and e.confusion is not None:
+        k = max(e.n_classes(t, a), e.n_classes(t, b))
+        joint = np.bincount((t * k + a) * k + b, minlength=k**3).astype(np.float64)
+        stat = e.confusion
+
+        def diff(cells: Float) -> Float:
+            x = cells.reshape((*cells.shape[:-1], k, k, k))
+            return stat(x.sum(axis=-1)) - stat(x.sum(axis=-2))
+
+        return cell_replicates(diff, joint, n_resamples, rng)
+    if e is not None and e.kernel is not None:
+        ka, kb = e.kernel(t, a), e.kernel(t, b)
+
+        def evaluate(w: Float) -> Float:
+            return ka.evaluate(w[0]) - kb.evaluate(w[1])
+
+        return weight_replicates(
+            evaluate, t.shape[0], n_resamples, rng, permutations=(ka.order, kb.order)
+        )
+    func = m.func
+    return loop_replicates(
+        lambda t_, a_, b_: func(t_, a_) - func(t_, b_), [t, a, b], n_resamples, rng
+    )
+
+
+def paired_interval(
+    metric: str | Metric,
+    y_true: ArrayLike,
+    y_a: ArrayLike,
+    y_b: ArrayLike,
+    *,
+    confidence: float = 0.95,
+    method: str = "auto",
+    n_resamples: int = 2000,
+    seed: int = 0,
+) -> Interval:
+    """Interval for ``metric(y_true, y_a) - metric(y_true, y_b)`` on the same rows.
+
+    Parameters
+    ----------
+    metric : str or Metric
+    y_true : array-like of shape (n,)
+    y_a, y_b : array-like
+        Predictions of models A and B for the same rows, in the same order.
+    confidence : float, default 0.95
+    method : str, default "auto"
+        ``"auto"``, ``"delong"`` (ROC AUC), ``"newcombe"`` (accuracy), ``"clt"`` (mean
+        losses), ``"bootstrap"``, ``"bootstrap-bca"`` or ``"bootstrap-percentile"``.
+    n_resamples : int, default 2000
+    seed : int, default 0
+
+    Returns
+    -------
+    Interval
+        ``estimate`` is the difference A - B; ``method`` is one of ``"paired-delong"``,
+        ``"newcombe-paired"``, ``"paired-clt"``, ``"paired-bootstrap-bca"`` or
+        ``"paired-bootstrap-percentile"``.
+
+    Examples
+    --------
+    >>> iv = paired_interval("accuracy", [1, 0, 1, 1, 0, 1], [1, 0, 1, 1, 0, 0], [1, 1, 0, 1, 0, 0])
+    >>> iv.method, round(iv.estimate, 4)
+    ('newcombe-paired', 0.3333)
+    """
+    m = resolve(metric)
+    check_options(confidence, n_resamples)
+    chosen = _default_method(m) if method == "auto" else method
+    if chosen in ("paired-delong", "newcombe-paired"):
+        chosen = chosen.replace("paired-", "").replace("-paired", "")
+    allowed = _paired_methods(m)
+    if chosen not in allowed:
+        raise unknown_method(m, chosen, allowed)
+    e = m.engine
+    if e is None:
+        t, a, b = np.asarray(y_true), np.asarray(y_a), np.asarray(y_b)
+    else:
+        t, a = e.check(y_true, y_a)
+        _, b = e.check(y_true, y_b)
+        if a.shape != b.shape:
+            raise MetricError(
+                f"{m.name}: the two models' predictions differ in shape: {a.shape} vs {b.shape}"
+            )
+    estimate = m.func(t, a) - m.func(t, b)
+    n = int(t.shape[0])
+    width = m.bounds[1] - m.bounds[0]
+    bounds = (-width, width)
+
+    if chosen == "delong":
+        _, cov = delong(t, np.stack([a, b]).astype(np.float64))
+        se = math.sqrt(max(float(cov[0, 0] + cov[1, 1] - 2.0 * cov[0, 1]), 0.0))
+        low, high = normal_interval(estimate, se, confidence, bounds)
+        return Interval(estimate, low, high, confidence, "paired-delong", n, se)
+
+    if chosen == "newcombe":
+        ok_a, ok_b = a == t, b == t
+        both, only_a, only_b, neither = (
+            float(np.count_nonzero(x))
+            for x in (ok_a & ok_b, ok_a & ~ok_b, ~ok_a & ok_b, ~ok_a & ~ok_b)
+        )
+        low, high = newcombe_interval(both, only_a, only_b, neither, confidence)
+        se = (high - low) / (2.0 * z_two_sided(confidence))
+        return Interval(estimate, low, high, confidence, "newcombe-paired", n, se)
+
+    if chosen == "clt":
+        assert e is not None
+        assert e.loss is not None
+        rows = np.stack([e.loss(t, a), e.loss(t, b)])
+        if e.root:
+            # Delta method for sqrt(mean_a) - sqrt(mean_b) with the rows' joint covariance.
+            means = rows.mean(axis=1)
+            grad = np.array([1.0, -1.0]) / (2.0 * np.sqrt(np.maximum(means, 1e-300)))
+            cov = np.cov(rows) / n if n > 1 else np.zeros((2, 2))
+            se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
+        else:
+            d = rows[0] - rows[1]
+            se = float(np.std(d, ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+        low, high = normal_interval(estimate, se, confidence, bounds)
+        return Interval(estimate, low, high, confidence, "paired-clt", n, se)
+
+    kind = "percentile" if chosen == "bootstrap-percentile" else "bca"
+    reps = _paired_replicates(m, t, a, b, n_resamples, np.random.default_rng(seed))
+    low, high, se, name = bootstrap_interval(estimate, reps, confidence, kind)
+    return Interval(estimate, low, high, confidence, "paired-" + name, n, se)
