@@ -1,0 +1,53 @@
+"""The ledger: projects, dataset snapshots, runs, model versions, verdicts and audits.
+
+One durable implementation (SQLAlchemy 2 over SQLite or PostgreSQL, schema managed by
+Alembic migrations shipped in the package) plus a local artifact directory for model files
+and Parquet tables. Rows are converted to the frozen objects of
+:mod:`modelpact.ledger.entities` at the boundary.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
+...     run = store.create_run("churn", params={"C": 1.0})
+...     store.finish_run(run.id).status
+'finished'
+"""
+
+from modelpact.ledger.config import display_url, resolve_store_url
+from modelpact.ledger.entities import (
+    STAGES,
+    AuditRecord,
+    DatasetSnapshot,
+    Event,
+    MetricValue,
+    ModelVersion,
+    Project,
+    Run,
+    RunDataset,
+    Stage,
+    VerdictRecord,
+)
+from modelpact.ledger.store import VERDICT_SCHEMA, Store, open_store, pact_hash, upgrade_store
+
+__all__ = [
+    "STAGES",
+    "VERDICT_SCHEMA",
+    "AuditRecord",
+    "DatasetSnapshot",
+    "Event",
+    "MetricValue",
+    "ModelVersion",
+    "Project",
+    "Run",
+    "RunDataset",
+    "Stage",
+    "Store",
+    "VerdictRecord",
+    "display_url",
+    "open_store",
+    "pact_hash",
+    "resolve_store_url",
+    "upgrade_store",
+]

@@ -1,0 +1,64 @@
+"""Column profiles stored with each dataset snapshot: enough to describe the data without it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["profile_frame"]
+
+TOP_VALUES = 10
+
+
+def _num(value: Any) -> float | None:
+    out = float(value)
+    return out if math.isfinite(out) else None
+
+
+def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Per column: dtype, missing count, distinct count, and numeric summary or top values.
+
+    The result is plain JSON (no NaN), so it can be stored and compared as is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = profile_frame(pd.DataFrame({"x": [1.0, 2.0, None], "c": ["a", "a", "b"]}))
+    >>> p["x"]["n_missing"], p["x"]["mean"], p["c"]["top"][0]
+    (1, 1.5, ['a', 2])
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name in frame.columns:
+        column = frame[name]
+        entry: dict[str, Any] = {
+            "dtype": str(column.dtype),
+            "n_missing": int(column.isna().sum()),
+            "n_unique": int(column.nunique(dropna=True)),
+        }
+        present = column.dropna()
+        if pd.api.types.is_bool_dtype(column.dtype):
+            entry["top"] = [[bool(k), int(v)] for k, v in present.value_counts().items()]
+        elif pd.api.types.is_numeric_dtype(column.dtype) and len(present):
+            values = present.to_numpy(dtype=np.float64)
+            entry.update(
+                min=_num(values.min()),
+                max=_num(values.max()),
+                mean=_num(values.mean()),
+                std=_num(values.std(ddof=1)) if len(values) > 1 else None,
+                quantiles={
+                    str(q): _num(v)
+                    for q, v in zip(
+                        (0.05, 0.25, 0.5, 0.75, 0.95),
+                        np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95]),
+                        strict=True,
+                    )
+                },
+            )
+        elif len(present):
+            counts = present.astype(str).value_counts().head(TOP_VALUES)
+            entry["top"] = [[str(k), int(v)] for k, v in counts.items()]
+        out[str(name)] = entry
+    return out
