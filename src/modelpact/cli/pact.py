@@ -1,0 +1,94 @@
+"""``modelpact pact``: write a starter pact, print its schema, check a pact file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from modelpact.cli._common import EXIT_USAGE, err_console, out_console
+from modelpact.cli.app import app
+from modelpact.data import read_table, require_columns
+from modelpact.errors import ConfigurationError, PactError
+from modelpact.pact import check_pact, pact_schema, starter_pact
+
+pact_app = typer.Typer(
+    help=(
+        "Write, validate and document pact files.\n\n"
+        "A pact is the YAML agreement on what 'done' means: metrics, thresholds, the baseline "
+        "to beat, slices, and the confidence every criterion must be decided at."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(pact_app, name="pact")
+
+
+@pact_app.command("init")
+def init(
+    data: Path = typer.Argument(..., help="A CSV or Parquet file with the target column."),
+    target: str = typer.Option(..., "--target", "-t", help="The column the model predicts."),
+    score: str | None = typer.Option(None, "--score", help="The column with the model's score."),
+    name: str | None = typer.Option(None, "--name", help="Pact name (default: the file's stem)."),
+    out: Path = typer.Option(Path("pact.yaml"), "--out", "-o", help="Where to write the pact."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter pact for DATA, guessing the task from the target.
+
+    Example: `modelpact pact init eval.csv --target churned --score p_churn`
+    """
+    if out.exists() and not force:
+        raise ConfigurationError(f"{out} exists; pass --force to overwrite it")
+    frame = read_table(data)
+    require_columns(frame, [target], source=str(data), role="target")
+    if score:
+        require_columns(frame, [score], source=str(data), role="score")
+    text = starter_pact(frame, target=target, name=name or data.stem, score=score)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    err_console().print(
+        f"wrote {out}: negotiate its thresholds with your stakeholders, then "
+        f"`modelpact pact check {out}`"
+    )
+
+
+@pact_app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of pact files (for editors and CI validation)."""
+    typer.echo(json.dumps(pact_schema(), indent=2))
+
+
+@pact_app.command("check")
+def check(
+    path: Path = typer.Argument(..., help="The pact file to validate."),
+    data: Path | None = typer.Option(
+        None, "--data", help="Also check that the columns the pact names exist in this file."
+    ),
+) -> None:
+    """Validate a pact and report every problem with its line number.
+
+    Exit code 0 when valid, 2 otherwise.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PactError(f"{path}: cannot be read: {exc.strerror}") from None
+    pact, problems = check_pact(text, source=str(path))
+    console = err_console()
+    if pact is None:
+        for problem in problems:
+            console.print(f"{path}:{problem}", markup=False, highlight=False)
+        console.print(f"[red]{len(problems)} problem(s)[/red] in {path}")
+        raise typer.Exit(EXIT_USAGE)
+    if data is not None:
+        frame = read_table(data)
+        columns = pact.columns.roles() + list(pact.columns.slices)
+        for criterion in pact.criteria:
+            columns += list((criterion.slice or {}).keys())
+        require_columns(frame, list(dict.fromkeys(columns)), source=str(data))
+    out_console().print(
+        f"[green]ok[/green] {path}: pact '{pact.name}' ({pact.task}), "
+        f"{len(pact.criteria)} criteria at {pact.confidence:.0%} confidence"
+    )

@@ -1,0 +1,156 @@
+"""``modelpact verify`` and ``modelpact plan``: the sign-off gate and its sample-size plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from modelpact.cli._common import err_console, out_console
+from modelpact.cli.app import app
+from modelpact.errors import ConfigurationError
+from modelpact.evaluate import plan as make_plan
+from modelpact.evaluate import verify as run_verify
+from modelpact.report.html import write_report
+from modelpact.report.json import write_json
+
+_PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@app.command("verify")
+def verify(
+    data: Path = typer.Argument(..., help="Evaluation rows (CSV or Parquet) with the target."),
+    pact: Path = _PACT,
+    model: Path | None = typer.Option(
+        None, "--model", help="Predict with this model file (joblib or .skops) instead of reading score columns."
+    ),
+    baseline: str | None = typer.Option(
+        None, "--baseline",
+        help="Override the pact's baseline: prior, majority, mean, median, column:NAME or model:FILE.",
+    ),
+    champion: str | None = typer.Option(
+        None, "--champion", help="For vs_champion criteria: a model file or column:NAME."
+    ),
+    train: Path | None = typer.Option(
+        None, "--train", help="Training data, to learn constant baselines (prior, mean...) from."
+    ),
+    html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.verdict/v1 JSON here."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed; same seed, same verdict."),
+    resamples: int = typer.Option(2000, "--resamples", help="Bootstrap resamples where used."),
+    register: bool = typer.Option(
+        False, "--register", help="Store the verdict (and candidate model) in the ledger."
+    ),
+    project: str | None = typer.Option(None, "--project", help="Ledger project (default: the pact's name)."),
+    store: str | None = typer.Option(None, "--store", help="Ledger URL (default: .modelpact/ledger.db)."),
+) -> None:
+    """Decide whether a candidate meets the pact: each criterion pass, fail or inconclusive.
+
+    Every criterion is decided on its confidence interval; comparisons with the baseline
+    are paired on the same rows. When a criterion is inconclusive, the table says how many
+    rows would settle it.
+
+    Example: `modelpact verify eval.csv --pact pact.yaml --html report.html --json verdict.json`
+
+    Exit codes: 0 signed off, 1 failed, 3 inconclusive, 2 usage or input error.
+    """
+    if resamples < 200:
+        raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=err_console(), transient=True,
+    ) as progress:
+        task = progress.add_task("reading data", total=None)
+        result = run_verify(
+            str(pact), data,
+            model=str(model) if model else None,
+            baseline=baseline, champion=champion, train=train,
+            seed=seed, n_resamples=resamples,
+            progress=lambda label: progress.update(task, description=f"deciding {label}"),
+        )
+        progress.update(task, description="writing reports")
+        from modelpact.report.verdict import verdict_html, verdict_markdown, verdict_panel
+
+        if json_out:
+            write_json(json_out, result.to_dict())
+        if html:
+            write_report(html, verdict_html(result))
+        if markdown:
+            _write_text(markdown, verdict_markdown(result))
+    out_console().print(verdict_panel(result))
+    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
+        if path:
+            err_console().print(f"{label}: {path}")
+    if register:
+        from modelpact.cli._ledger import register_verdict
+
+        register_verdict(result, project=project, store=store, model=model)
+    raise typer.Exit(result.exit_code)
+
+
+def _parse_expect(values: list[str]) -> dict[str, float]:
+    expected: dict[str, float] = {}
+    for item in values:
+        metric, sep, number = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            expected[metric.strip()] = float(number)
+        except ValueError:
+            raise ConfigurationError(
+                f"--expect '{item}' is not METRIC=VALUE (e.g. --expect roc_auc=0.85)"
+            ) from None
+    return expected
+
+
+@app.command("plan")
+def plan(
+    pact: Path = _PACT,
+    pilot: Path | None = typer.Option(
+        None, "--pilot", help="A pilot evaluation file: its standard errors are scaled to other sizes."
+    ),
+    expect: list[str] = typer.Option(
+        [], "--expect", help="Expected metric value, METRIC=VALUE (repeatable)."
+    ),
+    prevalence: float | None = typer.Option(
+        None, "--prevalence", help="Share of positive rows (binary), when there is no pilot."
+    ),
+    available: int | None = typer.Option(
+        None, "--available", help="Rows you can get; criteria needing more are flagged."
+    ),
+    power: float = typer.Option(0.8, "--power", help="Chance of a conclusive verdict."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.plan/v1 JSON here."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown table here."),
+) -> None:
+    """How many evaluation rows does each criterion need for a conclusive verdict?
+
+    Give expected metric values (`--expect roc_auc=0.85 --prevalence 0.1`) for analytic
+    sizes, or a pilot evaluation file (`--pilot pilot.csv`) whose measured uncertainty is
+    scaled. Example: `modelpact plan --pact pact.yaml --pilot pilot.csv --available 20000`
+
+    Exit codes: 0 every criterion decidable (or no --available given), 1 some criterion needs
+    more rows than available, 2 usage or input error.
+    """
+    from modelpact.report.verdict import plan_markdown, plan_table
+
+    result = make_plan(
+        str(pact), pilot=pilot, expected=_parse_expect(expect), prevalence=prevalence,
+        available=available, power=power,
+    )
+    out_console().print(plan_table(result))
+    if result.n_needed:
+        out_console().print(f"Rows for every criterion to be decidable: [bold]{result.n_needed:,}[/bold]")
+    if json_out:
+        write_json(json_out, result.to_dict())
+    if markdown:
+        _write_text(markdown, plan_markdown(result))
+    raise typer.Exit(result.exit_code)

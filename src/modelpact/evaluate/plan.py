@@ -1,0 +1,260 @@
+"""Planning the evaluation: how many rows a conclusive verdict needs, criterion by criterion.
+
+Two sources of the expected metric values: a *pilot* evaluation file (the standard error
+measured there is scaled as 1/√n), or values the team states (``expected={"roc_auc": 0.85}``)
+with analytic sample-size formulas (one-sample proportion; Hanley–McNeil for ROC AUC).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from modelpact import stats
+from modelpact.data import DataSource
+from modelpact.errors import ConfigurationError, MetricError
+from modelpact.evaluate.verify import _direction, _prepare
+from modelpact.evaluate.inputs import slice_mask
+from modelpact.pact import Pact, load_pact
+
+__all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
+
+PLAN_SCHEMA = "modelpact.plan/v1"
+# Proportion metrics and the share of rows their denominator takes (None: unknown a priori).
+_PROPORTION_DENOMINATOR = {"accuracy": "all", "recall": "positive", "specificity": "negative"}
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """The sample size one criterion needs.
+
+    ``n_needed`` counts evaluation rows in total (a slice criterion's rows are scaled up by the
+    slice's share of the pilot; a recall criterion's positives by the prevalence).
+    """
+
+    label: str
+    metric: str
+    expected: float | None
+    threshold: float
+    direction: str
+    n_needed: int | None
+    source: Literal["pilot", "analytic", "none"]
+    decidable: bool | None
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "criterion": self.label,
+            "metric": self.metric,
+            "expected": self.expected,
+            "threshold": self.threshold,
+            "direction": self.direction,
+            "n_needed": self.n_needed,
+            "source": self.source,
+            "decidable": self.decidable,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sample sizes for every criterion of a pact."""
+
+    pact_name: str
+    confidence: float
+    power: float
+    rows: tuple[PlanRow, ...]
+    available: int | None
+    pilot: str | None
+
+    @property
+    def n_needed(self) -> int | None:
+        """Rows for every criterion to be decidable: the largest single need."""
+        needs = [r.n_needed for r in self.rows if r.n_needed is not None]
+        return max(needs) if needs else None
+
+    @property
+    def exit_code(self) -> int:
+        """1 when some criterion cannot be decided with the rows available, else 0."""
+        return 1 if any(r.decidable is False for r in self.rows) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": PLAN_SCHEMA,
+            "pact": self.pact_name,
+            "confidence": self.confidence,
+            "power": self.power,
+            "available": self.available,
+            "pilot": self.pilot,
+            "n_needed": self.n_needed,
+            "criteria": [r.to_dict() for r in self.rows],
+        }
+
+
+def _wrong_side(expected: float, threshold: float, direction: str) -> bool:
+    return expected < threshold if direction == "at_least" else expected > threshold
+
+
+def plan(
+    pact: Pact | str,
+    *,
+    pilot: DataSource | None = None,
+    expected: dict[str, float] | None = None,
+    prevalence: float | None = None,
+    available: int | None = None,
+    power: float = 0.8,
+    train: DataSource | None = None,
+    seed: int = 0,
+) -> Plan:
+    """How many evaluation rows each criterion of *pact* needs for a conclusive verdict.
+
+    Parameters
+    ----------
+    pact
+        The pact or its path.
+    pilot
+        A pilot evaluation table (same columns as for ``verify``); its standard errors are
+        scaled to other sizes, and it supplies expected values, prevalence and slice shares.
+    expected
+        Expected metric values by metric name, overriding the pilot's estimates.
+    prevalence
+        Share of positive rows (binary), needed by analytic formulas without a pilot.
+    available
+        Rows that can be had; criteria needing more are flagged as not decidable.
+    power
+        Probability of a conclusive verdict when the expected value is the truth.
+
+    Examples
+    --------
+    >>> from modelpact.pact import parse_pact
+    >>> p = parse_pact('''
+    ... name: demo
+    ... task: binary
+    ... positive_class: 1
+    ... columns: {target: y, score: p}
+    ... criteria: [{metric: accuracy, at_least: 0.80}]
+    ... ''')
+    >>> plan(p, expected={"accuracy": 0.85}).rows[0].n_needed > 300
+    True
+    """
+    pact_obj = pact if isinstance(pact, Pact) else load_pact(pact)
+    if not 0.5 <= power < 1:
+        raise ConfigurationError(f"power must lie in [0.5, 1); got {power}")
+    expected = dict(expected or {})
+    unknown = [m for m in expected if m not in {c.metric for c in pact_obj.criteria}]
+    if unknown:
+        raise ConfigurationError(
+            f"--expect names metric '{unknown[0]}', which no criterion of the pact uses "
+            f"({', '.join(sorted({c.metric for c in pact_obj.criteria}))})"
+        )
+    ctx = None
+    if pilot is not None:
+        ctx, _, _ = _prepare(
+            pact_obj, pilot, model=None, baseline=None, champion=None, train=train,
+            seed=seed, n_resamples=1000,
+        )
+        if prevalence is None and pact_obj.task == "binary":
+            prevalence = float(ctx.target.y.mean())
+    level = 2 * pact_obj.confidence - 1
+    rows: list[PlanRow] = []
+    for criterion in pact_obj.criteria:
+        metric = stats.get_metric(criterion.metric)
+        direction, threshold = _direction(criterion, metric)
+        value = expected.get(metric.name) if criterion.kind == "absolute" else None
+        n_rows: int | None = None
+        source: Literal["pilot", "analytic", "none"] = "none"
+        note: str | None = None
+        if ctx is not None:
+            mask = slice_mask(ctx.frame, criterion.slice, source=ctx.source) if criterion.slice else None
+            y = ctx.target.y if mask is None else ctx.target.y[mask]
+            cand = ctx.candidate.for_input(metric.input)
+            share = 1.0 if mask is None else float(mask.mean())
+            try:
+                if criterion.reference is None and cand is not None:
+                    cand = cand if mask is None else cand[mask]
+                    interval = stats.metric_interval(metric, y, cand, confidence=level, seed=seed, n_resamples=1000)
+                elif criterion.reference == "baseline" and cand is not None and "baseline" in ctx.references:
+                    ref = ctx.references["baseline"].for_input(metric.input)
+                    assert ref is not None
+                    cand = cand if mask is None else cand[mask]
+                    ref = ref if mask is None else ref[mask]
+                    interval = stats.paired_interval(metric, y, cand, ref, confidence=level, seed=seed, n_resamples=1000)
+                else:
+                    interval = None
+                    note = "compares with the champion: plan it with a pilot holding both models"
+            except MetricError as exc:
+                interval = None
+                note = f"pilot cannot estimate it: {exc}"
+            if interval is not None and interval.se:
+                estimate = value if value is not None else interval.estimate
+                value = estimate
+                need = stats.n_needed(
+                    se=interval.se, n=len(y), estimate=estimate, threshold=threshold,
+                    confidence=pact_obj.confidence, power=power,
+                )
+                if need is not None:
+                    n_rows = math.ceil(need / share)
+                    source = "pilot"
+        elif value is not None:
+            n_rows, note = _analytic(metric.name, value, threshold, direction, pact_obj, prevalence, power)
+            source = "analytic" if n_rows is not None else "none"
+            if criterion.slice and n_rows is not None:
+                note = "rows within the slice; give a pilot file to scale by the slice's share"
+        else:
+            note = (
+                "give an expected value (--expect METRIC=VALUE) or a pilot file"
+                if criterion.kind == "absolute"
+                else "comparisons need a pilot file with the candidate's predictions"
+            )
+        if value is not None and _wrong_side(value, threshold, direction):
+            note = (
+                f"expected {value:.4g} is on the failing side of {threshold:g}: "
+                "more data would only confirm a failure"
+            )
+        elif value is not None and n_rows is None and note is None:
+            note = "the expected value equals the threshold; no sample size settles it"
+        decidable = None if available is None or n_rows is None else n_rows <= available
+        rows.append(
+            PlanRow(
+                label=criterion.label(), metric=metric.name, expected=value,
+                threshold=threshold, direction=direction, n_needed=n_rows, source=source,
+                decidable=decidable, note=note,
+            )
+        )
+    return Plan(
+        pact_name=pact_obj.name,
+        confidence=pact_obj.confidence,
+        power=power,
+        rows=tuple(rows),
+        available=available,
+        pilot=None if ctx is None else ctx.source,
+    )
+
+
+def _analytic(
+    metric: str,
+    value: float,
+    threshold: float,
+    direction: str,
+    pact: Pact,
+    prevalence: float | None,
+    power: float,
+) -> tuple[int | None, str | None]:
+    if value == threshold:
+        return None, None
+    denominator = _PROPORTION_DENOMINATOR.get(metric)
+    if denominator is not None:
+        n = stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power)
+        if denominator == "all":
+            return n, None
+        if prevalence is None:
+            return None, f"{metric} counts only {denominator} rows: give --prevalence or a pilot"
+        share = prevalence if denominator == "positive" else 1 - prevalence
+        return math.ceil(n / share), None
+    if metric == "roc_auc":
+        if prevalence is None:
+            return None, "roc_auc depends on the class balance: give --prevalence or a pilot"
+        n = stats.n_for_auc(value, threshold, prevalence=prevalence, confidence=pact.confidence, power=power)
+        return n, None
+    return None, f"no analytic formula for {metric}: give a pilot file"

@@ -1,0 +1,210 @@
+"""Result objects of sign-off: one :class:`CriterionResult` per criterion, one :class:`Verdict`.
+
+They are plain and immutable; :meth:`Verdict.to_dict` is the ``modelpact.verdict/v1`` JSON
+contract (DESIGN.md), pinned by tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "VERDICT_SCHEMA",
+    "CalibrationBin",
+    "CriterionResult",
+    "SliceRow",
+    "Status",
+    "Verdict",
+    "decide",
+    "overall",
+]
+
+VERDICT_SCHEMA = "modelpact.verdict/v1"
+Status = Literal["pass", "fail", "inconclusive"]
+Direction = Literal["at_least", "at_most"]
+
+
+def decide(low: float, high: float, threshold: float, direction: Direction) -> Status:
+    """Decide a criterion on its interval: pass only when the whole interval is on the good side.
+
+    Examples
+    --------
+    >>> decide(0.81, 0.86, 0.80, "at_least")
+    'pass'
+    >>> decide(0.70, 0.79, 0.80, "at_least")
+    'fail'
+    >>> decide(0.78, 0.83, 0.80, "at_least")
+    'inconclusive'
+    """
+    if direction == "at_least":
+        if low >= threshold:
+            return "pass"
+        return "fail" if high < threshold else "inconclusive"
+    if high <= threshold:
+        return "pass"
+    return "fail" if low > threshold else "inconclusive"
+
+
+def overall(statuses: list[Status]) -> Literal["signed_off", "failed", "inconclusive"]:
+    """``signed_off`` only when every criterion passes; ``failed`` when any fails."""
+    if statuses and all(s == "pass" for s in statuses):
+        return "signed_off"
+    return "failed" if "fail" in statuses else "inconclusive"
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """The decision on one criterion.
+
+    For comparisons (``superiority``, ``non_inferiority``) ``estimate`` and ``ci`` are of the
+    paired difference candidate − reference on the same rows, and ``threshold`` is the bound
+    that difference must clear; ``direction`` says on which side the good values lie. ``ci``
+    holds the two one-sided bounds at ``confidence`` (so each side alone holds at the pact's
+    confidence). ``n`` counts the rows the criterion is computed on (its slice), and
+    ``n_needed`` the rows of that kind a conclusive verdict would need with 80% power if the
+    estimate were the truth.
+    """
+
+    metric: str
+    label: str
+    kind: Literal["absolute", "superiority", "non_inferiority"]
+    direction: Direction
+    threshold: float
+    estimate: float
+    ci: tuple[float, float]
+    confidence: float
+    status: Status
+    n: int
+    n_needed: int | None
+    method: str
+    slice: dict[str, Any] | None = None
+    reference: str | None = None
+    candidate_value: float | None = None
+    reference_value: float | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "label": self.label,
+            "slice": self.slice,
+            "kind": self.kind,
+            "direction": self.direction,
+            "threshold": self.threshold,
+            "estimate": self.estimate,
+            "ci": [self.ci[0], self.ci[1]],
+            "confidence": self.confidence,
+            "status": self.status,
+            "n": self.n,
+            "n_needed": self.n_needed,
+            "method": self.method,
+            "reference": self.reference,
+            "candidate_value": self.candidate_value,
+            "reference_value": self.reference_value,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class SliceRow:
+    """One group of a slice column, with a headline metric and its interval (for reports)."""
+
+    column: str
+    value: str
+    n: int
+    metric: str
+    estimate: float
+    ci: tuple[float, float]
+    below_minimum: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "value": self.value,
+            "n": self.n,
+            "metric": self.metric,
+            "estimate": self.estimate,
+            "ci": [self.ci[0], self.ci[1]],
+            "below_minimum": self.below_minimum,
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """A reliability-diagram bin: mean predicted probability vs observed frequency."""
+
+    low: float
+    high: float
+    n: int
+    mean_score: float
+    observed: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The sign-off decision on a candidate against a pact."""
+
+    verdict: Literal["signed_off", "failed", "inconclusive"]
+    pact_name: str
+    task: str
+    n_rows: int
+    confidence: float
+    criteria: tuple[CriterionResult, ...]
+    baseline: str
+    source: str
+    data_fingerprint: str
+    seed: int
+    skipped: tuple[dict[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    slices: tuple[SliceRow, ...] = ()
+    class_counts: dict[str, int] = field(default_factory=dict)
+    confusion: tuple[tuple[int, ...], ...] | None = None
+    class_labels: tuple[str, ...] = ()
+    calibration: tuple[CalibrationBin, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 signed off, 1 failed, 3 inconclusive (DESIGN.md)."""
+        return {"signed_off": 0, "failed": 1, "inconclusive": 3}[self.verdict]
+
+    @property
+    def signed_off(self) -> bool:
+        return self.verdict == "signed_off"
+
+    def summary(self) -> str:
+        """One sentence a team lead can act on."""
+        counts = {s: sum(c.status == s for c in self.criteria) for s in ("pass", "fail", "inconclusive")}
+        head = (
+            f"{counts['pass']} of {len(self.criteria)} criteria pass, {counts['fail']} fail, "
+            f"{counts['inconclusive']} inconclusive on {self.n_rows:,} rows"
+        )
+        if self.verdict == "signed_off":
+            return head + f": the candidate meets the pact at {self.confidence:.0%} confidence."
+        if self.verdict == "failed":
+            return head + ": the candidate does not meet the pact."
+        needs = [c.n_needed for c in self.criteria if c.status == "inconclusive" and c.n_needed]
+        tail = ""
+        if needs:
+            tail = f"; about {max(needs):,} rows (of the criterion's kind) would settle the hardest one"
+        return head + f": not enough evidence either way{tail}."
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``modelpact.verdict/v1`` document."""
+        return {
+            "schema": VERDICT_SCHEMA,
+            "verdict": self.verdict,
+            "pact": self.pact_name,
+            "task": self.task,
+            "n_rows": self.n_rows,
+            "confidence": self.confidence,
+            "baseline": self.baseline,
+            "source": self.source,
+            "data_fingerprint": self.data_fingerprint,
+            "seed": self.seed,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "skipped": list(self.skipped),
+            "warnings": list(self.warnings),
+            "slices": [s.to_dict() for s in self.slices],
+            "class_counts": dict(self.class_counts),
+        }
