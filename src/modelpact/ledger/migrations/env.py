@@ -10,12 +10,12 @@ from alembic import context
 
 from modelpact.ledger.schema import Base
 
-config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout for a URL, without connecting (``alembic upgrade --sql``)."""
+    config = context.config
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
@@ -28,6 +28,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Run migrations on the connection the store opened."""
+    config = context.config
     connection = config.attributes.get("connection")
     if connection is None:
         from sqlalchemy import create_engine
@@ -47,7 +48,18 @@ def run_migrations_online() -> None:
         context.run_migrations()
 
 
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
+def _in_alembic() -> bool:
+    # Importing this module outside an Alembic command (doctest collection, say) must not run
+    # anything: Alembic's context proxy only has a config while a command runs.
+    try:
+        context.config  # noqa: B018
+    except AttributeError:
+        return False
+    return True
+
+
+if _in_alembic():
+    if context.is_offline_mode():
+        run_migrations_offline()
+    else:
+        run_migrations_online()
