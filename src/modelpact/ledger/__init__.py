@@ -29,7 +29,14 @@ from modelpact.ledger.entities import (
     Stage,
     VerdictRecord,
 )
-from modelpact.ledger.store import VERDICT_SCHEMA, Store, open_store, pact_hash, upgrade_store
+from modelpact.ledger.store import (
+    VERDICT_SCHEMA,
+    Store,
+    open_configured_store,
+    open_store,
+    pact_hash,
+    upgrade_store,
+)
 
 __all__ = [
     "STAGES",
@@ -46,6 +53,7 @@ __all__ = [
     "Store",
     "VerdictRecord",
     "display_url",
+    "open_configured_store",
     "open_store",
     "pact_hash",
     "resolve_store_url",

@@ -59,7 +59,14 @@ from modelpact.ledger.schema import (
 if TYPE_CHECKING:
     from modelpact.pact import Pact
 
-__all__ = ["VERDICT_SCHEMA", "Store", "open_store", "pact_hash"]
+__all__ = [
+    "VERDICT_SCHEMA",
+    "Store",
+    "open_configured_store",
+    "open_store",
+    "pact_hash",
+    "upgrade_store",
+]
 
 VERDICT_SCHEMA = "modelpact.verdict/v1"
 AUDIT_SCHEMA = "modelpact.audit/v1"
@@ -920,6 +927,7 @@ class Store:
                             kind="registered",
                             to_stage="candidate",
                             forced=False,
+                            actor=_current_user(),
                             created_at=now,
                         )
                     )
@@ -1266,3 +1274,19 @@ def _current_user() -> str | None:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name in some containers
         return None
+
+
+def open_configured_store(
+    cli_value: str | None, *, cwd: Path | None = None, create: bool = False
+) -> Store:
+    """Open the store a command should use: ``--store``, ``MODELPACT_STORE``, ``modelpact.toml``,
+    else SQLite under ``<cwd>/.modelpact``. For the command line's edge only.
+
+    With *create* False (what read-only commands want) a missing ledger is an error that
+    says so, rather than a new empty one.
+    """
+    from modelpact.ledger.config import resolve_store_url
+
+    where = Path.cwd() if cwd is None else Path(cwd)
+    url = resolve_store_url(cli_value, where)
+    return open_store(url, root=where / ".modelpact", create=create)

@@ -338,7 +338,7 @@ class Run:
                 "start_run(project=..., pact='pact.yaml')"
             )
         pact = self.pact_
-        frame, source = load_frame(eval_data, name="eval_data")
+        frame, source = load_frame(eval_data, name="eval")
         train_frame = None
         if train is not None:
             train_frame, _ = load_frame(train, name="train")

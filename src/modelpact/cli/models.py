@@ -1,0 +1,232 @@
+"""``modelpact models``: the model registry: versions, their stage, promotion by the pact."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from modelpact.cli._common import out_console
+from modelpact.cli.app import app
+from modelpact.cli.runs import STORE_HELP, styled
+from modelpact.ledger import STAGES, ModelVersion, open_configured_store
+
+__all__ = ["models_app"]
+
+models_app = typer.Typer(
+    help=(
+        "The model registry: list versions, show one, promote or retire it.\n\n"
+        "A version is candidate -> signed_off -> champion -> retired. Promotion to signed_off "
+        "or champion needs a stored signed_off verdict against the project's pact "
+        "(`--force --reason TEXT` overrides, and the ledger records who and why).\n\n"
+        "Refer to a version as PROJECT:VERSION (`churn:3`), PROJECT@STAGE "
+        "(`churn@champion`) or by id. Example: `modelpact models promote churn:3`."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(models_app, name="models")
+
+_STAGE_STYLE = {
+    "candidate": "yellow",
+    "signed_off": "cyan",
+    "champion": "bold green",
+    "retired": "dim",
+}
+
+
+def _stage(version: ModelVersion) -> str:
+    return styled(version.stage, _STAGE_STYLE)
+
+
+@models_app.command("list")
+def list_models(
+    project: str | None = typer.Option(None, "--project", "-p", help="Only this project."),
+    stage: str | None = typer.Option(
+        None, "--stage", help=f"Only this stage: {', '.join(STAGES)}."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Which model versions exist, their stage, and the run that produced them.
+
+    Example: `modelpact models list --project churn`
+    """
+    with open_configured_store(store) as ledger:
+        versions = ledger.list_model_versions(project, stage=stage)
+        where = ledger.display_url
+    console = out_console()
+    if as_json:
+        console.print_json(json.dumps([v.to_dict() for v in versions]))
+        return
+    if not versions:
+        console.print(
+            f"no model versions in {where}; register one with run.log_model(...) "
+            "or 'modelpact verify ... --register'"
+        )
+        return
+    table = Table(title=f"model versions in {where}", title_justify="left")
+    for column in ("version", "name", "stage", "registered (UTC)", "run", "id"):
+        table.add_column(column)
+    for v in versions:
+        table.add_row(
+            v.ref,
+            v.name or "-",
+            _stage(v),
+            v.created_at.strftime("%Y-%m-%d %H:%M"),
+            v.run_id[:8] if v.run_id else "-",
+            v.id[:8],
+        )
+    console.print(table)
+
+
+@models_app.command("show")
+def show_model(
+    ref: str = typer.Argument(..., help="PROJECT:VERSION, PROJECT@STAGE or a version id."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """One model version: artifact, lineage (run, data, parent), verdicts and stage history.
+
+    Example: `modelpact models show churn@champion`
+    """
+    with open_configured_store(store) as ledger:
+        version = ledger.get_model_version(ref)
+        run = ledger.get_run(version.run_id) if version.run_id else None
+        verdicts = ledger.list_verdicts(version.project, model_version=version.id)
+        if run is not None:
+            seen = {v.id for v in verdicts}
+            verdicts += [
+                v
+                for v in ledger.list_verdicts(version.project)
+                if v.run_id == run.id and v.id not in seen
+            ]
+        events = ledger.list_events(version.project, model_version=version.id)
+        parent = ledger.get_model_version(version.parent_id) if version.parent_id else None
+        signing = ledger.signing_verdict(version.id)
+        artifact = (
+            str(ledger.artifacts.path(version.artifact_path)) if version.artifact_path else None
+        )
+    console = out_console()
+    if as_json:
+        payload = version.to_dict()
+        payload["artifact_file"] = artifact
+        payload["verdicts"] = [v.to_dict() for v in verdicts]
+        payload["events"] = [e.to_dict() for e in events]
+        console.print_json(json.dumps(payload))
+        return
+    console.print(f"[bold]{version.ref}[/bold]  {version.name or ''}  {_stage(version)}")
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim")
+    facts.add_column()
+    facts.add_row("id", version.id)
+    facts.add_row("registered", version.created_at.isoformat(timespec="seconds"))
+    facts.add_row("artifact", artifact or "-")
+    facts.add_row("run", version.run_id or "-")
+    if run is not None:
+        code = run.git_commit or "-"
+        if run.git_dirty:
+            code += " (uncommitted changes)"
+        facts.add_row("code", code)
+        for d in run.datasets:
+            facts.add_row(f"{d.role} data", f"{d.name} ({d.n_rows:,} rows, {d.fingerprint[:16]})")
+    facts.add_row("parent", parent.ref if parent else "-")
+    facts.add_row(
+        "promotable",
+        "yes: signed_off verdict stored" if signing else "no signed_off verdict against the pact",
+    )
+    console.print(facts)
+    if version.params:
+        params = Table(title="parameters", title_justify="left")
+        params.add_column("name")
+        params.add_column("value")
+        for key, value in version.params.items():
+            params.add_row(key, str(value))
+        console.print(params)
+    if verdicts:
+        table = Table(title="verdicts", title_justify="left")
+        for column in ("when (UTC)", "verdict", "pact", "rows"):
+            table.add_column(column)
+        for v in verdicts:
+            table.add_row(
+                v.created_at.strftime("%Y-%m-%d %H:%M"),
+                styled(v.verdict, {"signed_off": "green", "failed": "red"}),
+                str(v.body.get("pact", "-")),
+                f"{v.body.get('n_rows', 0):,}",
+            )
+        console.print(table)
+    if events:
+        history = Table(title="history", title_justify="left")
+        for column in ("when (UTC)", "change", "by", "reason"):
+            history.add_column(column)
+        for e in events:
+            change = f"{e.from_stage or '-'} -> {e.to_stage}" if e.to_stage else e.kind
+            if e.forced:
+                change += " [red](forced)[/red]"
+            history.add_row(
+                e.created_at.strftime("%Y-%m-%d %H:%M:%S"), change, e.actor or "-", e.reason or "-"
+            )
+        console.print(history)
+
+
+def _change(ref: str, stage: str, *, force: bool, reason: str | None, store: str | None) -> None:
+    with open_configured_store(store) as ledger:
+        before = ledger.get_model_version(ref)
+        champion = None
+        if stage == "champion":
+            found = ledger.list_model_versions(before.project, stage="champion")
+            champion = next((v for v in found if v.id != before.id), None)
+        after = ledger.set_stage(ref, stage, reason=reason, forced=force)
+        events = ledger.list_events(after.project, model_version=after.id)
+    console = out_console()
+    if before.stage == after.stage:
+        console.print(f"{after.ref} is already {_stage(after)}; nothing changed")
+        return
+    console.print(f"{after.ref}: {before.stage} -> {_stage(after)}")
+    if champion is not None:
+        console.print(f"{champion.ref}: champion -> signed_off (replaced)")
+    last = events[-1] if events else None
+    if last is not None and last.forced:
+        console.print(
+            f"[red]forced[/red] by {last.actor or 'unknown user'}: {last.reason}; "
+            "recorded in the ledger"
+        )
+
+
+@models_app.command("promote")
+def promote(
+    ref: str = typer.Argument(..., help="PROJECT:VERSION, PROJECT@STAGE or a version id."),
+    to: str = typer.Option("champion", "--to", help="Target stage: signed_off or champion."),
+    force: bool = typer.Option(
+        False, "--force", help="Promote without a signed_off verdict (needs --reason)."
+    ),
+    reason: str | None = typer.Option(None, "--reason", help="Why; recorded in the ledger."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Promote a version; the current champion steps down to signed_off.
+
+    Refused without a stored signed_off verdict against the project's pact, unless forced.
+
+    Example: `modelpact models promote churn:3` or
+    `modelpact models promote churn:3 --force --reason "hotfix approved by risk team"`
+    """
+    if to not in ("signed_off", "champion"):
+        from modelpact.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"--to '{to}': promote to signed_off or champion (use 'models retire' to retire)"
+        )
+    _change(ref, to, force=force, reason=reason, store=store)
+
+
+@models_app.command("retire")
+def retire(
+    ref: str = typer.Argument(..., help="PROJECT:VERSION, PROJECT@STAGE or a version id."),
+    reason: str | None = typer.Option(None, "--reason", help="Why; recorded in the ledger."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Retire a version: it stays in the ledger for lineage but is out of use.
+
+    Example: `modelpact models retire churn:1 --reason "superseded"`
+    """
+    _change(ref, "retired", force=False, reason=reason, store=store)
