@@ -79,7 +79,9 @@ def check(
     console = err_console()
     if pact is None:
         for problem in problems:
-            console.print(f"{path}:{problem}", markup=False, highlight=False)
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            field = f" {problem.location}:" if problem.location else ""
+            typer.echo(f"{where}:{field} {problem.message}", err=True)
         console.print(f"[red]{len(problems)} problem(s)[/red] in {path}")
         raise typer.Exit(EXIT_USAGE)
     if data is not None:

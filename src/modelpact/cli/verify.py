@@ -65,9 +65,10 @@ def verify(
     """
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    console = err_console()
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=err_console(), transient=True,
+        console=console, transient=True, disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("reading data", total=None)
         result = run_verify(

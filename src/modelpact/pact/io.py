@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,9 @@ from pydantic import ValidationError
 
 from modelpact.errors import PactError
 from modelpact.pact.model import Pact
+
+# Cross-field checks raise "criteria[2].at_least: message": the prefix locates the line.
+_PATH = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (?P<message>.+)$", re.S)
 
 __all__ = ["PactProblem", "check_pact", "load_pact", "pact_schema", "parse_pact", "starter_pact"]
 
@@ -27,7 +31,7 @@ class PactProblem:
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line else ""
-        field = f"{self.location}: " if self.location and self.location not in self.message else ""
+        field = f"{self.location}: " if self.location else ""
         return f"{where}{field}{self.message}"
 
 
@@ -70,11 +74,18 @@ def check_pact(text: str, *, source: str = "<pact>") -> tuple[Pact | None, list[
             loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
             node = _node_at(root, loc)
             message = str(error["msg"]).removeprefix("Value error, ")
+            located = _PATH.match(message)
+            if located and error["type"] == "value_error":
+                path = re.sub(r"\[(\d+)\]", r".\1", located["path"]).split(".")
+                loc = loc + tuple(int(p) if p.isdigit() else p for p in path)
+                node = _node_at(root, loc)
+                message = located["message"]
             if error["type"] == "extra_forbidden":
                 message = f"unknown field '{loc[-1]}'"
             elif error["type"] == "missing":
                 message = f"missing required field '{loc[-1]}'"
-            location = ".".join(str(p) for p in loc)
+            location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+            location = location.lstrip(".")
             problems.append(PactProblem(node.start_mark.line + 1, location, message))
         return None, problems
 

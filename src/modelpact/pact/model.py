@@ -250,19 +250,21 @@ class Pact(_Strict):
         from modelpact.stats import METRICS  # the registry is the single list of metric names
 
         if self.task == "binary" and self.positive_class is None:
-            raise ValueError("a binary pact needs 'positive_class' (the target value that is 1)")
+            raise ValueError(
+                "positive_class: a binary pact needs it (the target value that counts as 1)"
+            )
         if self.task == "multiclass":
             if not isinstance(self.columns.score, dict) and self.columns.prediction is None:
                 raise ValueError(
-                    "a multiclass pact needs columns.score as {class: column} or columns.prediction"
+                    "columns: a multiclass pact needs score as {class: column} or a prediction"
                 )
         elif isinstance(self.columns.score, dict):
-            raise ValueError("columns.score is a mapping, but only multiclass tasks take one")
+            raise ValueError("columns.score: a mapping of class columns is for multiclass tasks")
         if self.task != "regression" and self.baseline.kind in ("mean", "median"):
-            raise ValueError(f"baseline '{self.baseline.kind}' is for regression tasks")
+            raise ValueError(f"baseline: '{self.baseline.kind}' is for regression tasks")
         for i, criterion in enumerate(self.criteria):
             metric = METRICS.get(criterion.metric)
-            where = f"criteria[{i}]"
+            where = f"criteria[{i}].metric"
             if metric is None:
                 from modelpact.errors import closest
 
@@ -281,14 +283,14 @@ class Pact(_Strict):
                 value = getattr(criterion, key)
                 if value is not None and not (low <= value <= high):
                     raise ValueError(
-                        f"{where}: {key} {value:g} is impossible for {metric.name}, "
+                        f"criteria[{i}].{key}: {value:g} is impossible for {metric.name}, "
                         f"whose values lie in [{_fmt(low)}, {_fmt(high)}]"
                     )
             if criterion.slice:
                 unknown = [c for c in criterion.slice if c not in self.columns.slices]
                 if unknown:
                     raise ValueError(
-                        f"{where}: slice column '{unknown[0]}' is not listed in columns.slices "
+                        f"criteria[{i}].slice: column '{unknown[0]}' is not listed in columns.slices "
                         f"({', '.join(self.columns.slices) or 'none listed'})"
                     )
         return self

@@ -215,7 +215,7 @@ def verdict_html(verdict: Verdict) -> str:
     data_rows: list[tuple[str, Any]] = [("rows", verdict.n_rows), ("source", verdict.source),
                                         ("task", verdict.task), ("baseline", verdict.baseline)]
     data_rows += [(f"class '{k}'", v) for k, v in verdict.class_counts.items()]
-    sections.append(Section("Data", body=[table_html(["", ""], data_rows)]))
+    sections.append(Section("Data", body=[table_html(["fact", "value"], data_rows)]))
     return render_page(
         title=f"Sign-off: {verdict.pact_name}",
         verdict=verdict.verdict,
