@@ -34,7 +34,7 @@ def _as_array(name: str, what: str, x: ArrayLike) -> NDArray[Any]:
         raise MetricError(f"{name}: {what} is empty; a metric needs at least one row")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         bad = int(np.count_nonzero(~np.isfinite(arr)))
-        raise MetricError(f"{name}: {what} contains {bad} NaN or infinite value(s)")
+        raise MetricError(f"{name}: {bad} NaN or infinite value(s) in {what}")
     return arr
 
 

@@ -46,9 +46,10 @@ _TEMPORARIES = 4
 _JACKKNIFE_GROUPS = 500
 
 
-def block_size(n: int, budget: int = _BLOCK_BYTES) -> int:
+def block_size(n: int, budget: int | None = None) -> int:
     """Resamples per block so that the block's temporaries stay within *budget* bytes."""
-    return max(1, budget // (8 * _TEMPORARIES * max(n, 1)))
+    limit = _BLOCK_BYTES if budget is None else budget
+    return max(1, limit // (8 * _TEMPORARIES * max(n, 1)))
 
 
 def cell_replicates(

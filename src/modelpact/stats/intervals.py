@@ -5,7 +5,7 @@ to the one asked for:
 
 ========================  ===========================================================
 ``"wilson"``              proportions: accuracy, precision, recall, specificity
-``"delong"``              ROC AUC (midrank DeLong variance, normal interval)
+``"delong"``              ROC AUC (midrank DeLong variance, normal on the logit scale)
 ``"clt"``                 mean losses: mean +- z * sd / sqrt(n); RMSE by the delta method
 ``"bootstrap"``           BCa bootstrap (same as ``"bootstrap-bca"``), any metric
 ``"bootstrap-bca"``       bias-corrected and accelerated percentile bootstrap
@@ -30,7 +30,7 @@ from modelpact.stats.bootstrap import (
     loop_replicates,
     weight_replicates,
 )
-from modelpact.stats.delong import delong
+from modelpact.stats.delong import auc_interval, delong
 from modelpact.stats.metrics import Metric, resolve
 from modelpact.stats.wilson import wilson_interval, z_two_sided
 
@@ -205,7 +205,8 @@ def metric_interval(
     if chosen == "delong":
         _, cov = delong(t, p[None, :])
         se = math.sqrt(max(float(cov[0, 0]), 0.0))
-        low, high = normal_interval(estimate, se, confidence, m.bounds)
+        n_pos = int(np.count_nonzero(t))
+        low, high = auc_interval(estimate, se, n_pos, n - n_pos, z_two_sided(confidence))
         return Interval(estimate, low, high, confidence, "delong", n, se)
 
     if chosen == "clt":
