@@ -43,6 +43,13 @@ def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
             entry["top"] = [[bool(k), int(v)] for k, v in present.value_counts().items()]
         elif pd.api.types.is_numeric_dtype(column.dtype) and len(present):
             values = present.to_numpy(dtype=np.float64)
+            finite = np.isfinite(values)
+            if not finite.all():
+                entry["n_infinite"] = int((~finite).sum())
+                values = values[finite]
+            if not len(values):
+                out[str(name)] = entry
+                continue
             entry.update(
                 min=_num(values.min()),
                 max=_num(values.max()),

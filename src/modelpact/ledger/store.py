@@ -564,6 +564,14 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
+    @staticmethod
+    def _lock_project(session: Session, project_id: str) -> None:
+        # Serialises writers of one project's registry on PostgreSQL (row lock until commit);
+        # SQLite writers are already serialised by BEGIN IMMEDIATE.
+        session.execute(
+            select(ProjectRow.id).where(ProjectRow.id == project_id).with_for_update()
+        )
+
     def get_project(self, name: str) -> Project:
         """The project called *name*; :class:`NotFoundError` if there is none."""
         with self._reading() as session:
@@ -888,6 +896,7 @@ class Store:
         for attempt in range(5):
             try:
                 with self._writing() as session:
+                    self._lock_project(session, project_row.id)
                     number = (
                         session.scalar(
                             select(func.max(ModelVersionRow.version)).where(
@@ -1082,6 +1091,8 @@ class Store:
         who = actor or _current_user()
         with self._writing() as session:
             row = self._version_row(session, version_ref)
+            self._lock_project(session, row.project_id)
+            session.refresh(row)
             if row.stage == stage:
                 return _model_version(row)
             used_force = False

@@ -1,0 +1,45 @@
+"""Shared fixtures: ``store_url`` runs a ledger test against SQLite and against PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+POSTGRES_ENV = "MODELPACT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty ledger database: a SQLite file, or a fresh PostgreSQL database.
+
+    The PostgreSQL variant needs ``MODELPACT_TEST_POSTGRES_URL`` (``scripts/ci-postgres.sh``
+    prints one) and skips with that reason when it is unset. Each test gets its own
+    database, dropped afterwards.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(
+            f"{POSTGRES_ENV} is not set: no PostgreSQL server to test against "
+            "(bash scripts/ci-postgres.sh starts one and prints the URL)"
+        )
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(base)
+    name = f"mp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
