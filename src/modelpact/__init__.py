@@ -2,8 +2,16 @@
 
 The pact states acceptance criteria as thresholds against a baseline; every criterion is
 decided on a confidence interval as pass, fail or inconclusive.
+
+Examples
+--------
+>>> import modelpact
+>>> sorted(n for n in modelpact.__all__ if not n.startswith("_"))[:3]
+['Pact', 'Plan', 'Verdict']
 """
 
 from modelpact._version import __version__
+from modelpact.evaluate import Plan, Verdict, plan, verify
+from modelpact.pact import Pact, load_pact
 
-__all__ = ["__version__"]
+__all__ = ["Pact", "Plan", "Verdict", "__version__", "load_pact", "plan", "verify"]

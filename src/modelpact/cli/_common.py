@@ -30,8 +30,11 @@ EXIT_INCONCLUSIVE = 3
 
 
 def out_console() -> Console:
-    """The console for results (stdout)."""
-    return Console(highlight=False, soft_wrap=False)
+    """The console for results (stdout); logs and pipes get room for a whole table row."""
+    console = Console(highlight=False, soft_wrap=False)
+    if not console.is_terminal:
+        console = Console(highlight=False, soft_wrap=False, width=max(console.width, 120))
+    return console
 
 
 def err_console() -> Console:

@@ -55,6 +55,9 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
             )
     except InvalidDataError:
         raise
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidDataError(f"{p}: cannot be parsed: {first}") from None
     except ValueError as exc:
         if columns is not None and "Usecols" in str(exc):
             # pandas says which columns are missing; re-raise as our own error with a hint
@@ -64,9 +67,6 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
                 f"{p}: no column '{missing[0]}'{closest(missing[0], header)}"
             ) from None
         raise InvalidDataError(f"{p}: cannot be read as {suffix.lstrip('.')}: {exc}") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InvalidDataError(f"{p}: cannot be parsed: {first}") from None
     except Exception as exc:  # pyarrow raises its own types for corrupt Parquet
         raise InvalidDataError(f"{p}: cannot be read: {exc}") from None
     if frame.shape[1] == 0:

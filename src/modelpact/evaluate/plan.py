@@ -21,6 +21,8 @@ from modelpact.pact import Pact, load_pact
 __all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
 
 PLAN_SCHEMA = "modelpact.plan/v1"
+# Below this many rows the normal approximations behind every interval are not to be trusted.
+_MIN_ROWS = 30
 # Proportion metrics and the share of rows their denominator takes (None: unknown a priori).
 _PROPORTION_DENOMINATOR = {"accuracy": "all", "recall": "positive", "specificity": "negative"}
 
@@ -194,7 +196,7 @@ def plan(
                     confidence=pact_obj.confidence, power=power,
                 )
                 if need is not None:
-                    n_rows = math.ceil(need / share)
+                    n_rows = max(math.ceil(need / share), _MIN_ROWS)
                     source = "pilot"
         elif value is not None:
             n_rows, note = _analytic(metric.name, value, threshold, direction, pact_obj, prevalence, power)
@@ -245,7 +247,7 @@ def _analytic(
         return None, None
     denominator = _PROPORTION_DENOMINATOR.get(metric)
     if denominator is not None:
-        n = stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power)
+        n = max(_MIN_ROWS, stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power))
         if denominator == "all":
             return n, None
         if prevalence is None:
@@ -256,5 +258,5 @@ def _analytic(
         if prevalence is None:
             return None, "roc_auc depends on the class balance: give --prevalence or a pilot"
         n = stats.n_for_auc(value, threshold, prevalence=prevalence, confidence=pact.confidence, power=power)
-        return n, None
+        return max(n, _MIN_ROWS), None
     return None, f"no analytic formula for {metric}: give a pilot file"

@@ -183,10 +183,15 @@ class Verdict:
             return head + f": the candidate meets the pact at {self.confidence:.0%} confidence."
         if self.verdict == "failed":
             return head + ": the candidate does not meet the pact."
-        needs = [c.n_needed for c in self.criteria if c.status == "inconclusive" and c.n_needed]
+        open_ = [c for c in self.criteria if c.status == "inconclusive" and c.n_needed]
         tail = ""
-        if needs:
-            tail = f"; about {max(needs):,} rows (of the criterion's kind) would settle the hardest one"
+        if open_:
+            hardest = max(open_, key=lambda c: c.n_needed or 0)
+            where = " in its slice" if hardest.slice else ""
+            tail = (
+                f"; about {hardest.n_needed:,} rows{where} would settle "
+                f"'{hardest.label}' (80% power)"
+            )
         return head + f": not enough evidence either way{tail}."
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,18 +36,24 @@ def _interval(c: CriterionResult) -> str:
     return f"[{_num(c.ci[0])}, {_num(c.ci[1])}]"
 
 
+def _estimate(c: CriterionResult) -> str:
+    """Comparisons show a signed difference, so 'Δ +0.05' reads as 'better by 0.05'."""
+    return f"Δ {c.estimate:+.4g}" if c.reference else _num(c.estimate)
+
+
 def verdict_panel(verdict: Verdict) -> Group:
     """A rich renderable: the verdict banner, the criteria table, warnings."""
     table = Table(show_lines=False, header_style="bold", expand=False)
-    for col, justify in (("criterion", "left"), ("rule", "left"), ("estimate", "right"),
-                         (f"{verdict.confidence:.0%} bounds", "right"), ("n", "right"),
-                         ("status", "left"), ("n needed", "right")):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("criterion", overflow="fold", min_width=18)
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column(f"{verdict.confidence:.0%} bounds", justify="right", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("n needed", justify="right", no_wrap=True)
     for c in verdict.criteria:
         table.add_row(
             c.label,
-            _rule(c),
-            _num(c.estimate),
+            _estimate(c),
             _interval(c),
             f"{c.n:,}",
             Text(c.status, style=_STYLE[c.status]),
