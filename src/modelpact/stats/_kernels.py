@@ -191,21 +191,31 @@ def roc_auc_kernel(y_true: NDArray[np.int64], score: Float) -> WeightedStat:
 
 
 def pr_auc_kernel(y_true: NDArray[np.int64], score: Float) -> WeightedStat:
-    """Weighted average precision: sum over thresholds of (R_k - R_{k-1}) * P_k."""
-    order = np.argsort(-score, kind="stable").astype(np.intp)
-    s = score[order]
-    y = y_true[order].astype(np.float64)
-    # The last row of each run of tied scores closes a threshold.
-    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
+    """Weighted average precision: sum over thresholds of (R_k - R_{k-1}) * P_k.
+
+    Recall only moves at thresholds whose tie group holds a positive, so the sum runs over
+    those groups alone. Rows are ordered negatives first, then positives, each by
+    decreasing score: the true-positive weight at a threshold is a running sum over the
+    positives' block, the false-positive weight a running sum over the negatives' block read
+    at the number of negatives scored at or above it (found once by binary search).
+    """
+    order = np.lexsort((-score, y_true)).astype(np.intp)
+    n_neg = int(np.count_nonzero(y_true == 0))
+    key = -score[order]  # ascending within each block
+    neg, pos = key[:n_neg], key[n_neg:]
+    last = np.flatnonzero(np.r_[pos[1:] != pos[:-1], True])
+    no_ties = last.size == pos.size
+    neg_at_or_above = np.searchsorted(neg, pos[last], side="right")
 
     def evaluate(w: Float) -> Float:
-        tps = np.cumsum(w * y, axis=1)[:, ends]
-        alls = np.cumsum(w, axis=1)[:, ends]
-        precision = _div(tps, alls)
-        recall = _div(tps, tps[:, -1:], np.nan)
-        step: Float = np.diff(recall, axis=1, prepend=0.0)
-        out: Float = np.sum(step * precision, axis=1)
-        return out
+        tps = np.cumsum(w[:, n_neg:], axis=1)
+        if not no_ties:
+            tps = tps[:, last]
+        cum_neg = np.zeros((w.shape[0], n_neg + 1))
+        np.cumsum(w[:, :n_neg], axis=1, out=cum_neg[:, 1:])
+        precision = _div(tps, tps + cum_neg[:, neg_at_or_above])
+        step = np.diff(tps, axis=1, prepend=0.0)
+        return _div(np.sum(step * precision, axis=1), tps[:, -1], np.nan)
 
     return WeightedStat(evaluate, order)
 

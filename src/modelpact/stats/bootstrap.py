@@ -8,9 +8,10 @@ Three ways to draw the replicates, fastest first:
   resamples and the statistic is evaluated on the ``(B, cells)`` stack. Only as many
   distinct jackknife values exist as non-empty cells.
 * :func:`weight_replicates` for statistics that accept row weights
-  (:class:`~modelpact.stats._kernels.WeightedStat`). Multinomial resampling counts are drawn
-  for a block of resamples at a time, the block sized to bound memory, over data the kernel
-  sorted once. The jackknife deletes groups of rows (all rows when ``n`` is small).
+  (:class:`~modelpact.stats._kernels.WeightedStat`). Resampling counts (multinomial, or
+  Poisson(1) for large n) are drawn for a block of resamples at a time, the block sized to
+  bound memory, over data the kernel sorted once. The jackknife deletes groups of rows
+  (all rows when ``n`` is small).
 * :func:`loop_replicates` re-evaluates an arbitrary function on resampled rows; it exists for
   user-defined metrics only.
 
@@ -43,7 +44,8 @@ Replicates = tuple[Float, Float, Float]
 _BLOCK_BYTES = 256 * 2**20
 # Kernels hold a few float64 temporaries of the weight block's size at once.
 _TEMPORARIES = 4
-_JACKKNIFE_GROUPS = 500
+_JACKKNIFE_GROUPS = 100
+_POISSON_FROM = 50_000
 
 
 def block_size(n: int, budget: int | None = None) -> int:
@@ -75,8 +77,29 @@ def cell_replicates(
     return replicates, stat(leave_one_out), cells[occupied]
 
 
+def _poisson_table() -> Float:
+    """Poisson(1) quantile function on a 16-bit grid: ``table[u]`` for uniform 16-bit ``u``."""
+    k = np.arange(32)
+    log_pmf = -1.0 - np.cumsum(np.r_[0.0, np.log(k[1:])])
+    edges = np.round(np.cumsum(np.exp(log_pmf)) * 2.0**16)
+    return np.searchsorted(edges, np.arange(2**16), side="right").astype(np.float64)
+
+
+_POISSON = _poisson_table()
+_POISSON.flags.writeable = False
+
+
 def _resample_counts(rng: np.random.Generator, b: int, n: int) -> Float:
-    """Multinomial(n, 1/n) resampling counts for *b* resamples, shape ``(b, n)``."""
+    """Resampling counts for *b* resamples of *n* rows, shape ``(b, n)``.
+
+    Below ``_POISSON_FROM`` rows: multinomial(n, 1/n) counts, the exact nonparametric
+    bootstrap. From there on: independent Poisson(1) counts (the Poisson bootstrap, whose
+    total weight varies around n with relative SD 1/sqrt(n), negligible at that size),
+    drawn by table lookup of 16-bit uniforms, which is an order of magnitude faster than
+    either exact sampler; the table's probabilities are exact to 2**-16.
+    """
+    if n >= _POISSON_FROM:
+        return _POISSON[rng.integers(0, 2**16, size=(b, n), dtype=np.uint16)]
     idx = rng.integers(0, n, size=(b, n))
     idx += (np.arange(b) * n)[:, None]
     return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)

@@ -64,10 +64,7 @@ def delong(
     return auc, s10 / m + s01 / n
 
 
-
-def auc_interval(
-    auc: float, se: float, n_pos: int, n_neg: int, z: float
-) -> tuple[float, float]:
+def auc_interval(auc: float, se: float, n_pos: int, n_neg: int, z: float) -> tuple[float, float]:
     """Logit-scale normal interval for an AUC with DeLong standard error *se*.
 
     Parameters
