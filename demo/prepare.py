@@ -56,8 +56,12 @@ def main(out: Path) -> None:
     frame = data.frame.rename(columns=lambda c: c.replace(" ", "_"))
     frame["malignant"] = 1 - frame.pop("target")  # sklearn codes benign as 1
     frame.insert(0, "patient_id", np.arange(len(frame)))
-    frame["size_group"] = pd.cut(frame["mean_radius"], [0, 12, 15, 100], labels=["small", "medium", "large"]).astype(str)
-    train, evaluation = train_test_split(frame, test_size=0.5, random_state=0, stratify=frame["malignant"])
+    frame["size_group"] = pd.cut(
+        frame["mean_radius"], [0, 12, 15, 100], labels=["small", "medium", "large"]
+    ).astype(str)
+    train, evaluation = train_test_split(
+        frame, test_size=0.5, random_state=0, stratify=frame["malignant"]
+    )
     features = [c for c in frame.columns if c not in ("patient_id", "malignant", "size_group")]
     candidates = {
         "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
@@ -68,16 +72,23 @@ def main(out: Path) -> None:
         model.fit(train[features], train["malignant"])
         joblib.dump(model, out / f"model_{name}.joblib")
         p = model.predict_proba(evaluation[features])[:, 1]
-        pd.DataFrame({"patient_id": evaluation["patient_id"], "malignant": evaluation["malignant"],
-                      "p_malignant": p, "size_group": evaluation["size_group"]}).to_csv(
-            out / f"pred_{name}.csv", index=False)
+        pd.DataFrame(
+            {
+                "patient_id": evaluation["patient_id"],
+                "malignant": evaluation["malignant"],
+                "p_malignant": p,
+                "size_group": evaluation["size_group"],
+            }
+        ).to_csv(out / f"pred_{name}.csv", index=False)
     evaluation["p_malignant"] = candidates["logreg"].predict_proba(evaluation[features])[:, 1]
     train.to_csv(out / "train.csv", index=False)
     evaluation.to_csv(out / "eval.csv", index=False)
     # "production": resampled evaluation rows whose later half comes from larger tumours
     rng = np.random.default_rng(0)
     stable = evaluation.sample(1500, replace=True, random_state=1)
-    shifted = evaluation.sample(1500, replace=True, random_state=2, weights=evaluation["mean_radius"] ** 4)
+    shifted = evaluation.sample(
+        1500, replace=True, random_state=2, weights=evaluation["mean_radius"] ** 4
+    )
     production = pd.concat([stable, shifted], ignore_index=True)
     production["patient_id"] = np.arange(10_000, 10_000 + len(production))
     production["p_malignant"] = candidates["logreg"].predict_proba(production[features])[:, 1]

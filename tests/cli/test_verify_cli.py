@@ -38,7 +38,9 @@ def run(*args: str) -> tuple[int, str, str]:
     ("separation", "n", "code", "word"),
     [(2.0, 4000, 0, "SIGNED OFF"), (0.3, 4000, 1, "FAILED"), (1.3, 120, 3, "INCONCLUSIVE")],
 )
-def test_exit_codes_follow_the_verdict(workdir: Path, separation: float, n: int, code: int, word: str) -> None:
+def test_exit_codes_follow_the_verdict(
+    workdir: Path, separation: float, n: int, code: int, word: str
+) -> None:
     binary_frame(n, separation=separation, seed=2).to_csv("eval.csv", index=False)
     exit_code, out, _ = run("verify", "eval.csv", "--pact", "pact.yaml")
     assert exit_code == code, out
@@ -48,8 +50,14 @@ def test_exit_codes_follow_the_verdict(workdir: Path, separation: float, n: int,
 def test_writes_json_html_and_markdown(workdir: Path) -> None:
     binary_frame(3000).to_parquet("eval.parquet")
     code, _, err = run(
-        "verify", "eval.parquet", "--json", "out/v.json", "--html", "out/r.html",
-        "--markdown", "out/v.md",
+        "verify",
+        "eval.parquet",
+        "--json",
+        "out/v.json",
+        "--html",
+        "out/r.html",
+        "--markdown",
+        "out/v.md",
     )
     assert code == 0
     document = json.loads(Path("out/v.json").read_text())
@@ -100,10 +108,14 @@ def test_pact_check_with_data_finds_missing_columns(workdir: Path) -> None:
 
 def test_pact_init_writes_a_valid_pact(workdir: Path) -> None:
     binary_frame(200).to_csv("eval.csv", index=False)
-    code, _, _ = run("pact", "init", "eval.csv", "--target", "y", "--score", "p", "--out", "new.yaml")
+    code, _, _ = run(
+        "pact", "init", "eval.csv", "--target", "y", "--score", "p", "--out", "new.yaml"
+    )
     assert code == 0
     assert run("pact", "check", "new.yaml")[0] == 0
-    assert run("pact", "init", "eval.csv", "--target", "y", "--out", "new.yaml")[0] == 2  # no overwrite
+    assert (
+        run("pact", "init", "eval.csv", "--target", "y", "--out", "new.yaml")[0] == 2
+    )  # no overwrite
 
 
 def test_pact_schema_prints_json(workdir: Path) -> None:
@@ -113,8 +125,15 @@ def test_pact_schema_prints_json(workdir: Path) -> None:
 
 def test_plan_from_expectations_and_pilot(workdir: Path) -> None:
     code, out, _ = run(
-        "plan", "--expect", "roc_auc=0.86", "--prevalence", "0.5", "--available", "100",
-        "--json", "plan.json",
+        "plan",
+        "--expect",
+        "roc_auc=0.86",
+        "--prevalence",
+        "0.5",
+        "--available",
+        "100",
+        "--json",
+        "plan.json",
     )
     assert code == 1  # the roc_auc criterion needs more than 100 rows
     document = json.loads(Path("plan.json").read_text())
@@ -135,3 +154,23 @@ def test_help_teaches() -> None:
     assert code == 0 and "verify" in out and "Exit codes" in out
     code, out, _ = run("verify", "--help")
     assert code == 0 and "inconclusive" in out
+
+
+def test_register_stores_the_verdict_and_candidate(workdir: Path) -> None:
+    import joblib
+    from sklearn.linear_model import LogisticRegression
+
+    from modelpact.ledger import open_store
+
+    frame = binary_frame(3000, separation=2.0)
+    model = LogisticRegression().fit(frame[["p"]], frame["y"])
+    joblib.dump(model, "model.joblib")
+    frame.to_csv("eval.csv", index=False)
+    code, _, err = run("verify", "eval.csv", "--model", "model.joblib", "--register")
+    assert code in (0, 1, 3), err
+    assert "registered model version churn:1 (candidate)" in err
+    with open_store(root=workdir / ".modelpact", create=False) as store:
+        (version,) = store.list_model_versions("churn")
+        verdicts = store.list_verdicts("churn")
+    assert version.stage == "candidate"
+    assert len(verdicts) == 1 and verdicts[0].model_version_id == version.id

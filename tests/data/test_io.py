@@ -15,7 +15,9 @@ def test_reads_csv_and_parquet_alike(tmp_path: Path) -> None:
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     frame.to_csv(tmp_path / "t.csv", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
-    pd.testing.assert_frame_equal(read_table(tmp_path / "t.csv"), read_table(tmp_path / "t.parquet"), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        read_table(tmp_path / "t.csv"), read_table(tmp_path / "t.parquet"), check_dtype=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,7 +30,9 @@ def test_reads_csv_and_parquet_alike(tmp_path: Path) -> None:
         ("bad.parquet", b"not parquet", "cannot be read"),
     ],
 )
-def test_errors_name_the_file(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
+def test_errors_name_the_file(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
@@ -60,7 +64,9 @@ def test_require_columns_role() -> None:
     st.data(),
 )
 @settings(max_examples=60, deadline=None)
-def test_fingerprint_changes_with_any_cell(rows: list[tuple[int, str]], data: st.DataObject) -> None:
+def test_fingerprint_changes_with_any_cell(
+    rows: list[tuple[int, str]], data: st.DataObject
+) -> None:
     frame = pd.DataFrame(rows, columns=["n", "s"])
     assert fingerprint_frame(frame) == fingerprint_frame(frame.copy())
     i = data.draw(st.integers(0, len(frame) - 1))

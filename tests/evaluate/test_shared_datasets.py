@@ -16,13 +16,15 @@ from modelpact.pact import parse_pact
 Loader = Callable[[str], pd.DataFrame]
 
 
-def _fit_scores(train: pd.DataFrame, test: pd.DataFrame, target: str, positive: object) -> np.ndarray:
+def _fit_scores(
+    train: pd.DataFrame, test: pd.DataFrame, target: str, positive: object
+) -> np.ndarray:
     features = [c for c in train.columns if c != target]
     X = pd.get_dummies(pd.concat([train[features], test[features]]), dtype=float)
     X = X.fillna(0)
     model = HistGradientBoostingClassifier(max_iter=80, random_state=0)
     model.fit(X.iloc[: len(train)], (train[target] == positive).astype(int))
-    return model.predict_proba(X.iloc[len(train):])[:, 1]
+    return model.predict_proba(X.iloc[len(train) :])[:, 1]
 
 
 @pytest.fixture(scope="module")

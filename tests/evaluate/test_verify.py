@@ -129,8 +129,18 @@ def test_verdict_json_contract(binary_pact: Pact) -> None:
     assert document["verdict"] in {"signed_off", "failed", "inconclusive"}
     assert isinstance(document["n_rows"], int)
     for item in document["criteria"]:
-        assert {"metric", "slice", "kind", "threshold", "estimate", "ci", "confidence",
-                "status", "n", "n_needed"} <= set(item)
+        assert {
+            "metric",
+            "slice",
+            "kind",
+            "threshold",
+            "estimate",
+            "ci",
+            "confidence",
+            "status",
+            "n",
+            "n_needed",
+        } <= set(item)
         assert item["status"] in {"pass", "fail", "inconclusive"}
         assert len(item["ci"]) == 2 and item["ci"][0] <= item["estimate"] <= item["ci"][1]
 
@@ -194,7 +204,9 @@ def test_multiclass_from_probability_columns() -> None:
     logits = rng.normal(size=(n, k)) + 2.5 * np.eye(k)[y]
     proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     names = ["cat", "dog", "fox"]
-    frame = pd.DataFrame({"label": np.array(names)[y], **{f"p_{c}": proba[:, i] for i, c in enumerate(names)}})
+    frame = pd.DataFrame(
+        {"label": np.array(names)[y], **{f"p_{c}": proba[:, i] for i, c in enumerate(names)}}
+    )
     pact = parse_pact(
         "name: m\ntask: multiclass\nclasses: [cat, dog, fox]\n"
         "columns: {target: label, score: {cat: p_cat, dog: p_dog, fox: p_fox}}\n"
@@ -224,7 +236,9 @@ def test_model_file_predicts(tmp_path, binary_pact: Pact) -> None:  # type: igno
         "criteria: [{metric: roc_auc, at_least: 0.8}]\n"
     )
     (result,) = verify(pact, frame, model=str(path)).criteria
-    assert result.estimate == pytest.approx(roc_auc_score(y, model.predict_proba(frame[["a", "b"]])[:, 1]))
+    assert result.estimate == pytest.approx(
+        roc_auc_score(y, model.predict_proba(frame[["a", "b"]])[:, 1])
+    )
 
 
 @pytest.mark.parametrize(
@@ -232,7 +246,10 @@ def test_model_file_predicts(tmp_path, binary_pact: Pact) -> None:  # type: igno
     [
         (lambda f: f.rename(columns={"p": "pp"}), "no column 'p' \\(the score\\); did you mean"),
         (lambda f: f.assign(p=f["p"] * 2), "probability scores must lie in \\[0, 1\\]"),
-        (lambda f: f.assign(p=f["p"].where(f.index != 5)), "column 'p' \\(score\\) has 1 non-finite"),
+        (
+            lambda f: f.assign(p=f["p"].where(f.index != 5)),
+            "column 'p' \\(score\\) has 1 non-finite",
+        ),
         (lambda f: f.assign(y=f["y"] + 5), "never equals the pact's positive_class"),
         (lambda f: f.assign(y=f.index % 3), "more than two labels"),
         (lambda f: f.assign(region="XX"), "slice region=EU matches no rows"),
@@ -250,7 +267,7 @@ def test_single_class_target_for_auc_is_a_clear_error() -> None:
         "criteria: [{metric: roc_auc, at_least: 0.8}]\n"
     )
     frame = pd.DataFrame({"y": [1] * 50, "p": np.linspace(0, 1, 50)})
-    with pytest.raises(InvalidDataError, match="column 'y'.*both classes"):
+    with pytest.raises(InvalidDataError, match=r"column 'y'.*both classes"):
         verify(pact, frame)
 
 
@@ -264,11 +281,11 @@ def test_evaluate_criteria_matches_verify(binary_pact: Pact) -> None:
     assert evaluate_criteria(binary_pact, frame) == list(verify(binary_pact, frame).criteria)
 
 
-@given(
-    low=st.floats(0, 1), width=st.floats(0, 1), t1=st.floats(0, 1), t2=st.floats(0, 1)
-)
+@given(low=st.floats(0, 1), width=st.floats(0, 1), t1=st.floats(0, 1), t2=st.floats(0, 1))
 @settings(max_examples=200, deadline=None)
-def test_decision_is_monotone_in_the_threshold(low: float, width: float, t1: float, t2: float) -> None:
+def test_decision_is_monotone_in_the_threshold(
+    low: float, width: float, t1: float, t2: float
+) -> None:
     """Raising an at_least threshold can only make the verdict worse."""
     high = low + width
     order = {"fail": 0, "inconclusive": 1, "pass": 2}

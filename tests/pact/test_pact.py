@@ -33,7 +33,11 @@ data: {min_rows: 5000, min_rows_per_slice: 300}
 def test_the_design_sketch_is_a_valid_pact() -> None:
     pact = parse_pact(VALID)
     assert [c.kind for c in pact.criteria] == [
-        "absolute", "superiority", "absolute", "absolute", "non_inferiority",
+        "absolute",
+        "superiority",
+        "absolute",
+        "absolute",
+        "non_inferiority",
     ]
     assert pact.criteria[4].reference == "champion"
     assert pact.criteria[2].label() == "recall >= 0.7 [region=EU]"
@@ -42,10 +46,21 @@ def test_the_design_sketch_is_a_valid_pact() -> None:
 @pytest.mark.parametrize(
     ("edit", "line", "message"),
     [
-        (("metric: roc_auc, at_least: 0.80", "metric: roc_acu, at_least: 0.80"), 13,
-         "unknown metric 'roc_acu'; did you mean 'roc_auc'"),
-        (("at_least: 0.80", "at_least: 1.3"), 13, "criteria[0].at_least: 1.3 is impossible for roc_auc"),
-        (("slice: {region: EU}", "slice: {country: EU}"), 15, "criteria[2].slice: column 'country' is not listed"),
+        (
+            ("metric: roc_auc, at_least: 0.80", "metric: roc_acu, at_least: 0.80"),
+            13,
+            "unknown metric 'roc_acu'; did you mean 'roc_auc'",
+        ),
+        (
+            ("at_least: 0.80", "at_least: 1.3"),
+            13,
+            "criteria[0].at_least: 1.3 is impossible for roc_auc",
+        ),
+        (
+            ("slice: {region: EU}", "slice: {country: EU}"),
+            15,
+            "criteria[2].slice: column 'country' is not listed",
+        ),
         (("task: binary", "task: binray"), 3, "task"),
         (("confidence: 0.95", "confidence: 95"), 11, "confidence"),
         (("by: 0.05", "margin: 0.05"), 14, "'improve' takes 'by', not 'margin'"),
@@ -61,8 +76,10 @@ def test_errors_point_at_their_line(edit: tuple[str, str], line: int, message: s
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    text = VALID.replace("task: binary", "task: binray").replace("datta", "x").replace(
-        "data: {", "dota: {"
+    text = (
+        VALID.replace("task: binary", "task: binray")
+        .replace("datta", "x")
+        .replace("data: {", "dota: {")
     )
     _, problems = check_pact(text)
     assert len(problems) >= 2
@@ -90,7 +107,10 @@ def test_binary_needs_positive_class() -> None:
 def test_baseline_shorthands() -> None:
     assert Baseline.model_validate("column:old_p").column == "old_p"
     assert Baseline.model_validate("model:m.joblib").path == "m.joblib"
-    assert parse_pact(VALID.replace("baseline: {kind: prior}", "baseline: majority")).baseline.kind == "majority"
+    assert (
+        parse_pact(VALID.replace("baseline: {kind: prior}", "baseline: majority")).baseline.kind
+        == "majority"
+    )
 
 
 def test_regression_defaults_to_mean_baseline() -> None:
@@ -110,7 +130,11 @@ def test_schema_is_json_schema() -> None:
 
 @pytest.mark.parametrize(
     ("y", "task"),
-    [([0, 1] * 50, "binary"), (["a", "b", "c"] * 30, "multiclass"), ([i * 0.37 for i in range(100)], "regression")],
+    [
+        ([0, 1] * 50, "binary"),
+        (["a", "b", "c"] * 30, "multiclass"),
+        ([i * 0.37 for i in range(100)], "regression"),
+    ],
 )
 def test_starter_pact_is_valid_for_each_task(y: list[object], task: str) -> None:
     frame = pd.DataFrame({"target": y, "region": (["EU", "US"] * 150)[: len(y)]})

@@ -30,10 +30,13 @@ def verify(
     data: Path = typer.Argument(..., help="Evaluation rows (CSV or Parquet) with the target."),
     pact: Path = _PACT,
     model: Path | None = typer.Option(
-        None, "--model", help="Predict with this model file (joblib or .skops) instead of reading score columns."
+        None,
+        "--model",
+        help="Predict with this model file (joblib or .skops) instead of reading score columns.",
     ),
     baseline: str | None = typer.Option(
-        None, "--baseline",
+        None,
+        "--baseline",
         help="Override the pact's baseline: prior, majority, mean, median, column:NAME or model:FILE.",
     ),
     champion: str | None = typer.Option(
@@ -43,15 +46,21 @@ def verify(
         None, "--train", help="Training data, to learn constant baselines (prior, mean...) from."
     ),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.verdict/v1 JSON here."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write modelpact.verdict/v1 JSON here."
+    ),
     markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed; same seed, same verdict."),
     resamples: int = typer.Option(2000, "--resamples", help="Bootstrap resamples where used."),
     register: bool = typer.Option(
         False, "--register", help="Store the verdict (and candidate model) in the ledger."
     ),
-    project: str | None = typer.Option(None, "--project", help="Ledger project (default: the pact's name)."),
-    store: str | None = typer.Option(None, "--store", help="Ledger URL (default: .modelpact/ledger.db)."),
+    project: str | None = typer.Option(
+        None, "--project", help="Ledger project (default: the pact's name)."
+    ),
+    store: str | None = typer.Option(
+        None, "--store", help="Ledger URL (default: .modelpact/ledger.db)."
+    ),
 ) -> None:
     """Decide whether a candidate meets the pact: each criterion pass, fail or inconclusive.
 
@@ -67,15 +76,23 @@ def verify(
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
     console = err_console()
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-        console=console, transient=True, disable=not console.is_terminal,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("reading data", total=None)
         result = run_verify(
-            str(pact), data,
+            str(pact),
+            data,
             model=str(model) if model else None,
-            baseline=baseline, champion=champion, train=train,
-            seed=seed, n_resamples=resamples,
+            baseline=baseline,
+            champion=champion,
+            train=train,
+            seed=seed,
+            n_resamples=resamples,
             progress=lambda label: progress.update(task, description=f"deciding {label}"),
         )
         progress.update(task, description="writing reports")
@@ -94,7 +111,7 @@ def verify(
     if register:
         from modelpact.cli._ledger import register_verdict
 
-        register_verdict(result, project=project, store=store, model=model)
+        register_verdict(result, pact_path=pact, project=project, store=store, model=model)
     raise typer.Exit(result.exit_code)
 
 
@@ -117,7 +134,9 @@ def _parse_expect(values: list[str]) -> dict[str, float]:
 def plan(
     pact: Path = _PACT,
     pilot: Path | None = typer.Option(
-        None, "--pilot", help="A pilot evaluation file: its standard errors are scaled to other sizes."
+        None,
+        "--pilot",
+        help="A pilot evaluation file: its standard errors are scaled to other sizes.",
     ),
     expect: list[str] = typer.Option(
         [], "--expect", help="Expected metric value, METRIC=VALUE (repeatable)."
@@ -144,12 +163,18 @@ def plan(
     from modelpact.report.verdict import plan_markdown, plan_table
 
     result = make_plan(
-        str(pact), pilot=pilot, expected=_parse_expect(expect), prevalence=prevalence,
-        available=available, power=power,
+        str(pact),
+        pilot=pilot,
+        expected=_parse_expect(expect),
+        prevalence=prevalence,
+        available=available,
+        power=power,
     )
     out_console().print(plan_table(result))
     if result.n_needed:
-        out_console().print(f"Rows for every criterion to be decidable: [bold]{result.n_needed:,}[/bold]")
+        out_console().print(
+            f"Rows for every criterion to be decidable: [bold]{result.n_needed:,}[/bold]"
+        )
     if json_out:
         write_json(json_out, result.to_dict())
     if markdown:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from modelpact.errors import InvalidDataError
 from modelpact.data import require_columns
+from modelpact.errors import InvalidDataError
 from modelpact.pact import Pact
 
 __all__ = ["Predictions", "Target", "encode_target", "predictions_from_columns", "slice_mask"]
@@ -48,7 +48,7 @@ class Predictions:
 
 def _equal(series: pd.Series, value: Any) -> NDArray[np.bool_]:
     """Compare a column with a scalar from YAML, tolerating 1 vs "1" vs 1.0."""
-    mask = (series == value).to_numpy(dtype=bool, na_value=False)
+    mask: NDArray[np.bool_] = (series == value).to_numpy(dtype=bool, na_value=False)
     if not mask.any():
         mask = (series.astype(str) == str(value)).to_numpy(dtype=bool, na_value=False)
     return mask
@@ -225,7 +225,8 @@ def _equal_labels(
             f"{source}: column '{column}' (prediction) holds {series.iloc[row]!r} at row "
             f"{row + 2}, which is not among the pact's classes"
         )
-    return as_text.map(index).to_numpy(dtype=np.int64)
+    codes: NDArray[np.int64] = np.asarray(as_text.map(index), dtype=np.int64)
+    return codes
 
 
 def slice_mask(frame: pd.DataFrame, where: dict[str, Any], *, source: str) -> NDArray[np.bool_]:

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from modelpact import stats
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
-from modelpact.evaluate.verify import _direction, _prepare
 from modelpact.evaluate.inputs import slice_mask
+from modelpact.evaluate.verify import _direction, _prepare
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
@@ -153,8 +153,14 @@ def plan(
     ctx = None
     if pilot is not None:
         ctx, _, _ = _prepare(
-            pact_obj, pilot, model=None, baseline=None, champion=None, train=train,
-            seed=seed, n_resamples=1000,
+            pact_obj,
+            pilot,
+            model=None,
+            baseline=None,
+            champion=None,
+            train=train,
+            seed=seed,
+            n_resamples=1000,
         )
         if prevalence is None and pact_obj.task == "binary":
             prevalence = float(ctx.target.y.mean())
@@ -168,20 +174,32 @@ def plan(
         source: Literal["pilot", "analytic", "none"] = "none"
         note: str | None = None
         if ctx is not None:
-            mask = slice_mask(ctx.frame, criterion.slice, source=ctx.source) if criterion.slice else None
+            mask = (
+                slice_mask(ctx.frame, criterion.slice, source=ctx.source)
+                if criterion.slice
+                else None
+            )
             y = ctx.target.y if mask is None else ctx.target.y[mask]
             cand = ctx.candidate.for_input(metric.input)
             share = 1.0 if mask is None else float(mask.mean())
             try:
                 if criterion.reference is None and cand is not None:
                     cand = cand if mask is None else cand[mask]
-                    interval = stats.metric_interval(metric, y, cand, confidence=level, seed=seed, n_resamples=1000)
-                elif criterion.reference == "baseline" and cand is not None and "baseline" in ctx.references:
+                    interval = stats.metric_interval(
+                        metric, y, cand, confidence=level, seed=seed, n_resamples=1000
+                    )
+                elif (
+                    criterion.reference == "baseline"
+                    and cand is not None
+                    and "baseline" in ctx.references
+                ):
                     ref = ctx.references["baseline"].for_input(metric.input)
                     assert ref is not None
                     cand = cand if mask is None else cand[mask]
                     ref = ref if mask is None else ref[mask]
-                    interval = stats.paired_interval(metric, y, cand, ref, confidence=level, seed=seed, n_resamples=1000)
+                    interval = stats.paired_interval(
+                        metric, y, cand, ref, confidence=level, seed=seed, n_resamples=1000
+                    )
                 else:
                     interval = None
                     note = "compares with the champion: plan it with a pilot holding both models"
@@ -192,14 +210,20 @@ def plan(
                 estimate = value if value is not None else interval.estimate
                 value = estimate
                 need = stats.n_needed(
-                    se=interval.se, n=len(y), estimate=estimate, threshold=threshold,
-                    confidence=pact_obj.confidence, power=power,
+                    se=interval.se,
+                    n=len(y),
+                    estimate=estimate,
+                    threshold=threshold,
+                    confidence=pact_obj.confidence,
+                    power=power,
                 )
                 if need is not None:
                     n_rows = max(math.ceil(need / share), _MIN_ROWS)
                     source = "pilot"
         elif value is not None:
-            n_rows, note = _analytic(metric.name, value, threshold, direction, pact_obj, prevalence, power)
+            n_rows, note = _analytic(
+                metric.name, value, threshold, direction, pact_obj, prevalence, power
+            )
             source = "analytic" if n_rows is not None else "none"
             if criterion.slice and n_rows is not None:
                 note = "rows within the slice; give a pilot file to scale by the slice's share"
@@ -219,9 +243,15 @@ def plan(
         decidable = None if available is None or n_rows is None else n_rows <= available
         rows.append(
             PlanRow(
-                label=criterion.label(), metric=metric.name, expected=value,
-                threshold=threshold, direction=direction, n_needed=n_rows, source=source,
-                decidable=decidable, note=note,
+                label=criterion.label(),
+                metric=metric.name,
+                expected=value,
+                threshold=threshold,
+                direction=direction,
+                n_needed=n_rows,
+                source=source,
+                decidable=decidable,
+                note=note,
             )
         )
     return Plan(
@@ -247,7 +277,10 @@ def _analytic(
         return None, None
     denominator = _PROPORTION_DENOMINATOR.get(metric)
     if denominator is not None:
-        n = max(_MIN_ROWS, stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power))
+        n = max(
+            _MIN_ROWS,
+            stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power),
+        )
         if denominator == "all":
             return n, None
         if prevalence is None:
@@ -257,6 +290,8 @@ def _analytic(
     if metric == "roc_auc":
         if prevalence is None:
             return None, "roc_auc depends on the class balance: give --prevalence or a pilot"
-        n = stats.n_for_auc(value, threshold, prevalence=prevalence, confidence=pact.confidence, power=power)
+        n = stats.n_for_auc(
+            value, threshold, prevalence=prevalence, confidence=pact.confidence, power=power
+        )
         return max(n, _MIN_ROWS), None
     return None, f"no analytic formula for {metric}: give a pilot file"

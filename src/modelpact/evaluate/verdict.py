@@ -174,7 +174,9 @@ class Verdict:
 
     def summary(self) -> str:
         """One sentence a team lead can act on."""
-        counts = {s: sum(c.status == s for c in self.criteria) for s in ("pass", "fail", "inconclusive")}
+        counts = {
+            s: sum(c.status == s for c in self.criteria) for s in ("pass", "fail", "inconclusive")
+        }
         head = (
             f"{counts['pass']} of {len(self.criteria)} criteria pass, {counts['fail']} fail, "
             f"{counts['inconclusive']} inconclusive on {self.n_rows:,} rows"

@@ -250,7 +250,9 @@ def _criterion_result(
     )
 
 
-def _evaluate(ctx: _Context, progress: Progress | None) -> tuple[list[CriterionResult], list[dict[str, str]]]:
+def _evaluate(
+    ctx: _Context, progress: Progress | None
+) -> tuple[list[CriterionResult], list[dict[str, str]]]:
     results: list[CriterionResult] = []
     skipped: list[dict[str, str]] = []
     for i, criterion in enumerate(ctx.pact.criteria):
@@ -339,7 +341,9 @@ def _slice_rows(ctx: _Context) -> list[SliceRow]:
     return rows
 
 
-def _calibration(y: NDArray[Any], score: NDArray[np.float64], bins: int = 10) -> list[CalibrationBin]:
+def _calibration(
+    y: NDArray[Any], score: NDArray[np.float64], bins: int = 10
+) -> list[CalibrationBin]:
     edges = np.linspace(0.0, 1.0, bins + 1)
     index = np.clip(np.searchsorted(edges, score, side="right") - 1, 0, bins - 1)
     n = np.bincount(index, minlength=bins)
@@ -347,7 +351,11 @@ def _calibration(y: NDArray[Any], score: NDArray[np.float64], bins: int = 10) ->
     sum_y = np.bincount(index, weights=y.astype(float), minlength=bins)
     return [
         CalibrationBin(
-            float(edges[b]), float(edges[b + 1]), int(n[b]), float(sum_score[b] / n[b]), float(sum_y[b] / n[b])
+            float(edges[b]),
+            float(edges[b + 1]),
+            int(n[b]),
+            float(sum_score[b] / n[b]),
+            float(sum_y[b] / n[b]),
         )
         for b in range(bins)
         if n[b]

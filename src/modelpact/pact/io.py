@@ -65,7 +65,9 @@ def check_pact(text: str, *, source: str = "<pact>") -> tuple[Pact | None, list[
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [PactProblem(line, "", f"not valid YAML: {problem}")]
     if root is None or not isinstance(raw, dict):
-        return None, [PactProblem(1, "", "a pact is a YAML mapping with name, task, columns, criteria")]
+        return None, [
+            PactProblem(1, "", "a pact is a YAML mapping with name, task, columns, criteria")
+        ]
     try:
         return Pact.model_validate(raw), []
     except ValidationError as exc:
@@ -169,12 +171,16 @@ def starter_pact(frame: pd.DataFrame, *, target: str, name: str, score: str | No
             f"  score: {json.dumps(score or ('prediction' if task == 'regression' else 'score'))}"
             + ("   # P(positive class)" if task == "binary" else "   # the model's prediction")
         )
-    lines.append(f"  slices: [{', '.join(json.dumps(c) for c in low_cardinality[:2])}]"
-                 "   # columns to check per group")
+    lines.append(
+        f"  slices: [{', '.join(json.dumps(c) for c in low_cardinality[:2])}]"
+        "   # columns to check per group"
+    )
     if task == "binary":
         counts = y.value_counts()
         positive = counts.index[-1]  # the rarer class is usually the one of interest
-        lines.append(f"positive_class: {json.dumps(_plain(positive))}   # target value that counts as positive")
+        lines.append(
+            f"positive_class: {json.dumps(_plain(positive))}   # target value that counts as positive"
+        )
         lines.append("threshold: 0.5          # score >= threshold predicts the positive class")
     if task == "multiclass":
         lines.append(f"classes: [{', '.join(json.dumps(_plain(v)) for v in values)}]")

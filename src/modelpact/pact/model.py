@@ -297,4 +297,6 @@ class Pact(_Strict):
 
 
 def _fmt(value: float) -> str:
-    return "inf" if math.isinf(value) and value > 0 else "-inf" if math.isinf(value) else f"{value:g}"
+    return (
+        "inf" if math.isinf(value) and value > 0 else "-inf" if math.isinf(value) else f"{value:g}"
+    )

@@ -26,9 +26,19 @@ __all__ = [
 
 # Banner colours by outcome word; anything else renders neutral.
 _TONES = {
-    "signed_off": "good", "pass": "good", "go": "good", "ok": "good", "no_alert": "good",
-    "failed": "bad", "fail": "bad", "no_go": "bad", "alert": "bad", "critical": "bad",
-    "inconclusive": "warn", "go_with_fixes": "warn", "warning": "warn",
+    "signed_off": "good",
+    "pass": "good",
+    "go": "good",
+    "ok": "good",
+    "no_alert": "good",
+    "failed": "bad",
+    "fail": "bad",
+    "no_go": "bad",
+    "alert": "bad",
+    "critical": "bad",
+    "inconclusive": "warn",
+    "go_with_fixes": "warn",
+    "warning": "warn",
 }
 
 
@@ -71,7 +81,9 @@ def figure_html(figure: Any) -> str:
         margin={"l": 50, "r": 20, "t": 40, "b": 40},
         font={"family": "system-ui, sans-serif", "size": 12},
     )
-    return str(figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+    return str(
+        figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    )
 
 
 def table_html(
@@ -93,14 +105,16 @@ def table_html(
         escaped = html.escape(text)
         if index == status_column:
             return f'<td><span class="pill {tone(text)}">{escaped}</span></td>'
-        klass = ' class="num"' if isinstance(value, int | float) and not isinstance(value, bool) else ""
+        klass = (
+            ' class="num"' if isinstance(value, int | float) and not isinstance(value, bool) else ""
+        )
         return f"<td{klass}>{escaped}</td>"
 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
         "<tr>" + "".join(cell(v, i) for i, v in enumerate(row)) + "</tr>" for row in rows
     )
-    return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_page(

@@ -16,9 +16,14 @@ from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["plan_markdown", "plan_table", "verdict_html", "verdict_markdown", "verdict_panel"]
 
-_STYLE = {"pass": "bold green", "fail": "bold red", "inconclusive": "bold yellow",
-          "signed_off": "bold white on green", "failed": "bold white on red",
-          "inconclusive_banner": "bold black on yellow"}
+_STYLE = {
+    "pass": "bold green",
+    "fail": "bold red",
+    "inconclusive": "bold yellow",
+    "signed_off": "bold white on green",
+    "failed": "bold white on red",
+    "inconclusive_banner": "bold black on yellow",
+}
 _ICON = {"pass": "✅", "fail": "❌", "inconclusive": "⚠️"}
 
 
@@ -61,14 +66,20 @@ def verdict_panel(verdict: Verdict) -> Group:
         )
     style = _STYLE["inconclusive_banner" if verdict.verdict == "inconclusive" else verdict.verdict]
     banner = Text(f" {verdict.verdict.replace('_', ' ').upper()} ", style=style)
-    head = Text.assemble(banner, "  ", (f"pact '{verdict.pact_name}'", "bold"),
-                         f" on {verdict.source} ({verdict.n_rows:,} rows)")
+    head = Text.assemble(
+        banner,
+        "  ",
+        (f"pact '{verdict.pact_name}'", "bold"),
+        f" on {verdict.source} ({verdict.n_rows:,} rows)",
+    )
     parts: list[Any] = [head, Text(verdict.summary()), table]
     notes = [f"{c.label}: {c.note}" for c in verdict.criteria if c.note]
     notes += [f"skipped {s['criterion']}: {s['reason']}" for s in verdict.skipped]
     notes += verdict.warnings
     if notes:
-        parts.append(Panel("\n".join(f"• {n}" for n in notes), title="notes", border_style="yellow"))
+        parts.append(
+            Panel("\n".join(f"• {n}" for n in notes), title="notes", border_style="yellow")
+        )
     parts.append(Text(f"baseline: {verdict.baseline}", style="dim"))
     return Group(*parts)
 
@@ -93,9 +104,13 @@ def verdict_markdown(verdict: Verdict) -> str:
     notes += [f"skipped {s['criterion']}: {s['reason']}" for s in verdict.skipped]
     if notes:
         lines += ["", *[f"- {n}" for n in notes]]
-    lines += ["", f"<sub>{verdict.n_rows:,} rows from `{verdict.source}`, baseline: "
-              f"{verdict.baseline}, seed {verdict.seed}, data sha256 "
-              f"`{verdict.data_fingerprint[:12]}`</sub>", ""]
+    lines += [
+        "",
+        f"<sub>{verdict.n_rows:,} rows from `{verdict.source}`, baseline: "
+        f"{verdict.baseline}, seed {verdict.seed}, data sha256 "
+        f"`{verdict.data_fingerprint[:12]}`</sub>",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -117,10 +132,12 @@ def _interval_figure(verdict: Verdict) -> str:
                 mode="markers",
                 marker={"size": 11, "color": colours[status]},
                 error_x={
-                    "type": "data", "symmetric": False,
+                    "type": "data",
+                    "symmetric": False,
                     "array": [c.ci[1] - c.estimate for c in chosen],
                     "arrayminus": [c.estimate - c.ci[0] for c in chosen],
-                    "thickness": 3, "width": 6,
+                    "thickness": 3,
+                    "width": 6,
                 },
                 name=status,
                 hovertemplate="%{y}<br>estimate %{x:.4f}<extra></extra>",
@@ -128,9 +145,12 @@ def _interval_figure(verdict: Verdict) -> str:
         )
     fig.add_trace(
         go.Scatter(
-            x=[c.threshold for c in criteria], y=labels, mode="markers",
+            x=[c.threshold for c in criteria],
+            y=labels,
+            mode="markers",
             marker={"symbol": "line-ns-open", "size": 24, "line": {"width": 3}, "color": "#24292f"},
-            name="threshold", hovertemplate="threshold %{x}<extra></extra>",
+            name="threshold",
+            hovertemplate="threshold %{x}<extra></extra>",
         )
     )
     fig.update_layout(
@@ -147,16 +167,32 @@ def _calibration_figure(verdict: Verdict) -> str:
 
     bins = verdict.calibration
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect",
-                             line={"dash": "dash", "color": "#8c959f"}))
-    fig.add_trace(go.Scatter(
-        x=[b.mean_score for b in bins], y=[b.observed for b in bins], mode="lines+markers",
-        name="model", marker={"size": [max(6, min(22, b.n ** 0.5 / 2)) for b in bins]},
-        text=[f"{b.n:,} rows" for b in bins],
-        hovertemplate="mean score %{x:.3f}<br>observed %{y:.3f}<br>%{text}<extra></extra>",
-    ))
-    fig.update_layout(height=380, title="Calibration (reliability diagram, 10 bins)",
-                      xaxis_title="mean predicted probability", yaxis_title="observed frequency")
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="perfect",
+            line={"dash": "dash", "color": "#8c959f"},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[b.mean_score for b in bins],
+            y=[b.observed for b in bins],
+            mode="lines+markers",
+            name="model",
+            marker={"size": [max(6, min(22, b.n**0.5 / 2)) for b in bins]},
+            text=[f"{b.n:,} rows" for b in bins],
+            hovertemplate="mean score %{x:.3f}<br>observed %{y:.3f}<br>%{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        height=380,
+        title="Calibration (reliability diagram, 10 bins)",
+        xaxis_title="mean predicted probability",
+        yaxis_title="observed frequency",
+    )
     return figure_html(fig)
 
 
@@ -166,21 +202,39 @@ def _confusion_figure(verdict: Verdict) -> str:
     assert verdict.confusion is not None
     labels = list(verdict.class_labels)
     z = [list(row) for row in verdict.confusion]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[f"pred {c}" for c in labels], y=[f"true {c}" for c in labels],
-        colorscale="Blues", text=[[f"{v:,}" for v in row] for row in z], texttemplate="%{text}",
-        showscale=False,
-    ))
-    fig.update_layout(height=160 + 50 * len(labels), title="Confusion matrix (rows: truth)",
-                      yaxis={"autorange": "reversed"})
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[f"pred {c}" for c in labels],
+            y=[f"true {c}" for c in labels],
+            colorscale="Blues",
+            text=[[f"{v:,}" for v in row] for row in z],
+            texttemplate="%{text}",
+            showscale=False,
+        )
+    )
+    fig.update_layout(
+        height=160 + 50 * len(labels),
+        title="Confusion matrix (rows: truth)",
+        yaxis={"autorange": "reversed"},
+    )
     return figure_html(fig)
 
 
 def verdict_html(verdict: Verdict) -> str:
     """The self-contained HTML report of a verdict."""
     rows = [
-        (c.label, _rule(c), c.estimate, _interval(c), c.n, c.status,
-         f"{c.n_needed:,}" if c.n_needed else "", c.method, c.note or "")
+        (
+            c.label,
+            _rule(c),
+            c.estimate,
+            _interval(c),
+            c.n,
+            c.status,
+            f"{c.n_needed:,}" if c.n_needed else "",
+            c.method,
+            c.note or "",
+        )
         for c in verdict.criteria
     ]
     sections = [
@@ -194,32 +248,79 @@ def verdict_html(verdict: Verdict) -> str:
             ),
             body=[
                 _interval_figure(verdict),
-                table_html(["criterion", "rule", "estimate", "bounds", "n", "status",
-                            "n needed", "method", "note"], rows, status_column=5),
+                table_html(
+                    [
+                        "criterion",
+                        "rule",
+                        "estimate",
+                        "bounds",
+                        "n",
+                        "status",
+                        "n needed",
+                        "method",
+                        "note",
+                    ],
+                    rows,
+                    status_column=5,
+                ),
             ],
         )
     ]
-    notes = list(verdict.warnings) + [f"skipped {s['criterion']}: {s['reason']}" for s in verdict.skipped]
+    notes = list(verdict.warnings) + [
+        f"skipped {s['criterion']}: {s['reason']}" for s in verdict.skipped
+    ]
     if notes:
-        sections.append(Section("Notes", body=["<ul>" + "".join(
-            f"<li>{_escape(n)}</li>" for n in notes) + "</ul>"]))
+        sections.append(
+            Section(
+                "Notes", body=["<ul>" + "".join(f"<li>{_escape(n)}</li>" for n in notes) + "</ul>"]
+            )
+        )
     if verdict.slices:
-        sections.append(Section(
-            "Slices",
-            intro=(f"Headline metric per group of each slice column, with a two-sided "
-                   f"{verdict.confidence:.0%} interval. Groups below the pact's minimum rows "
-                   "are marked: their results cannot count as a pass."),
-            body=[table_html(["column", "group", "rows", "metric", "estimate", "interval", "below minimum"],
-                             [(s.column, s.value, s.n, s.metric, s.estimate,
-                               f"[{s.ci[0]:.4g}, {s.ci[1]:.4g}]", "yes" if s.below_minimum else "")
-                              for s in verdict.slices])],
-        ))
+        sections.append(
+            Section(
+                "Slices",
+                intro=(
+                    f"Headline metric per group of each slice column, with a two-sided "
+                    f"{verdict.confidence:.0%} interval. Groups below the pact's minimum rows "
+                    "are marked: their results cannot count as a pass."
+                ),
+                body=[
+                    table_html(
+                        [
+                            "column",
+                            "group",
+                            "rows",
+                            "metric",
+                            "estimate",
+                            "interval",
+                            "below minimum",
+                        ],
+                        [
+                            (
+                                s.column,
+                                s.value,
+                                s.n,
+                                s.metric,
+                                s.estimate,
+                                f"[{s.ci[0]:.4g}, {s.ci[1]:.4g}]",
+                                "yes" if s.below_minimum else "",
+                            )
+                            for s in verdict.slices
+                        ],
+                    )
+                ],
+            )
+        )
     if verdict.calibration:
         sections.append(Section("Calibration", body=[_calibration_figure(verdict)]))
     if verdict.confusion is not None:
         sections.append(Section("Confusion matrix", body=[_confusion_figure(verdict)]))
-    data_rows: list[tuple[str, Any]] = [("rows", verdict.n_rows), ("source", verdict.source),
-                                        ("task", verdict.task), ("baseline", verdict.baseline)]
+    data_rows: list[tuple[str, Any]] = [
+        ("rows", verdict.n_rows),
+        ("source", verdict.source),
+        ("task", verdict.task),
+        ("baseline", verdict.baseline),
+    ]
     data_rows += [(f"class '{k}'", v) for k, v in verdict.class_counts.items()]
     sections.append(Section("Data", body=[table_html(["fact", "value"], data_rows)]))
     return render_page(
@@ -227,9 +328,13 @@ def verdict_html(verdict: Verdict) -> str:
         verdict=verdict.verdict,
         summary=verdict.summary(),
         sections=sections,
-        facts=[("evaluation data", verdict.source), ("rows", f"{verdict.n_rows:,}"),
-               ("confidence", f"{verdict.confidence:.0%}"), ("seed", str(verdict.seed)),
-               ("data sha256", verdict.data_fingerprint)],
+        facts=[
+            ("evaluation data", verdict.source),
+            ("rows", f"{verdict.n_rows:,}"),
+            ("confidence", f"{verdict.confidence:.0%}"),
+            ("seed", str(verdict.seed)),
+            ("data sha256", verdict.data_fingerprint),
+        ],
     )
 
 
@@ -241,29 +346,41 @@ def _escape(text: str) -> str:
 
 def plan_table(result: Plan) -> Table:
     """Rich table of a plan."""
-    table = Table(title=f"Evaluation plan for pact '{result.pact_name}' "
-                  f"({result.confidence:.0%} confidence, {result.power:.0%} power)")
+    table = Table(
+        title=f"Evaluation plan for pact '{result.pact_name}' "
+        f"({result.confidence:.0%} confidence, {result.power:.0%} power)"
+    )
     for col in ("criterion", "expected", "rule", "rows needed", "source", "decidable", "note"):
         table.add_column(col, justify="right" if col in ("expected", "rows needed") else "left")
     for r in result.rows:
         sign = "≥" if r.direction == "at_least" else "≤"
         decidable = "" if r.decidable is None else ("yes" if r.decidable else "NO")
-        table.add_row(r.label, _num(r.expected), f"{sign} {r.threshold:g}",
-                      f"{r.n_needed:,}" if r.n_needed else "–", r.source,
-                      Text(decidable, style="bold red" if decidable == "NO" else "green"),
-                      r.note or "")
+        table.add_row(
+            r.label,
+            _num(r.expected),
+            f"{sign} {r.threshold:g}",
+            f"{r.n_needed:,}" if r.n_needed else "–",
+            r.source,
+            Text(decidable, style="bold red" if decidable == "NO" else "green"),
+            r.note or "",
+        )
     return table
 
 
 def plan_markdown(result: Plan) -> str:
     """Markdown table of a plan."""
-    lines = [f"### modelpact plan: `{result.pact_name}`", "",
-             "| criterion | expected | rows needed | source | decidable | note |",
-             "|---|---:|---:|---|---|---|"]
+    lines = [
+        f"### modelpact plan: `{result.pact_name}`",
+        "",
+        "| criterion | expected | rows needed | source | decidable | note |",
+        "|---|---:|---:|---|---|---|",
+    ]
     for r in result.rows:
         decidable = "" if r.decidable is None else ("yes" if r.decidable else "**no**")
-        lines.append(f"| {r.label} | {_num(r.expected)} | "
-                     f"{f'{r.n_needed:,}' if r.n_needed else '–'} | {r.source} | {decidable} | {r.note or ''} |")
+        lines.append(
+            f"| {r.label} | {_num(r.expected)} | "
+            f"{f'{r.n_needed:,}' if r.n_needed else '–'} | {r.source} | {decidable} | {r.note or ''} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,43 @@
+"""Storing what a command decided in the ledger (``--register``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from modelpact.cli._common import err_console
+from modelpact.evaluate import Verdict
+from modelpact.pact import load_pact
+
+__all__ = ["register_verdict"]
+
+
+def register_verdict(
+    verdict: Verdict,
+    *,
+    pact_path: Path,
+    project: str | None,
+    store: str | None,
+    model: Path | None,
+) -> None:
+    """Record *verdict* (and the candidate model file, if one was named) in the ledger.
+
+    The verdict is stored against the project's pact, which is what promotion to
+    ``signed_off`` or ``champion`` checks later.
+    """
+    from modelpact.ledger import open_configured_store
+
+    pact = load_pact(pact_path)
+    name = project or pact.name
+    with open_configured_store(store, create=True) as ledger:
+        ledger.ensure_project(name, pact)
+        version = None
+        if model is not None:
+            version = ledger.register_model(project=name, artifact_path=model, name=model.stem)
+        ledger.record_verdict(
+            project=name,
+            verdict_json=verdict.to_dict(),
+            model_version_id=version.id if version else None,
+        )
+        where = ledger.display_url
+    what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
+    err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
