@@ -299,3 +299,30 @@ def test_overall_needs_every_criterion_to_pass() -> None:
     assert overall(["pass", "inconclusive"]) == "inconclusive"
     assert overall(["inconclusive", "fail"]) == "failed"
     assert overall([]) == "inconclusive"
+
+
+def test_accepts_polars_frames(binary_pact: Pact) -> None:
+    import polars as pl
+
+    frame = binary_frame(1000)
+    from_polars = verify(binary_pact, pl.from_pandas(frame))
+    assert from_polars.source == "<DataFrame>"
+    assert from_polars.to_dict()["criteria"] == verify(binary_pact, frame).to_dict()["criteria"]
+
+
+def test_skops_model_needs_trusted_types_or_loads_safely(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    frame = binary_frame(1500)
+    model = LogisticRegression().fit(frame[["p"]], frame["y"])
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+    pact = parse_pact(
+        "name: t\ntask: binary\npositive_class: 1\ncolumns: {target: y}\n"
+        "criteria: [{metric: roc_auc, at_least: 0.8}]\n"
+    )
+    (result,) = verify(pact, frame, model=str(path)).criteria
+    assert result.estimate == pytest.approx(
+        roc_auc_score(frame["y"], model.predict_proba(frame[["p"]])[:, 1])
+    )

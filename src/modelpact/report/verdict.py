@@ -115,50 +115,60 @@ def verdict_markdown(verdict: Verdict) -> str:
 
 
 def _interval_figure(verdict: Verdict) -> str:
+    """One row per criterion, each on its own scale: a loss near 0.3 and an AUC near 0.9 do not
+    share an axis, so each bar is readable against its own threshold."""
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
     colours = {"pass": "#1a7f37", "fail": "#cf222e", "inconclusive": "#9a6700"}
-    fig = go.Figure()
-    criteria = list(reversed(verdict.criteria))
-    labels = [c.label for c in criteria]
-    for status in ("pass", "fail", "inconclusive"):
-        chosen = [c for c in criteria if c.status == status]
-        if not chosen:
-            continue
+    criteria = list(verdict.criteria)
+    fig = make_subplots(
+        rows=len(criteria),
+        cols=1,
+        subplot_titles=[f"{c.label} — {c.status}" for c in criteria],
+        vertical_spacing=min(0.12, 0.5 / max(len(criteria), 1)),
+    )
+    for row, c in enumerate(criteria, start=1):
+        lo, hi = c.ci
+        span = max(hi, c.threshold) - min(lo, c.threshold)
+        pad = span * 0.25 or 0.01
         fig.add_trace(
             go.Scatter(
-                x=[c.estimate for c in chosen],
-                y=[c.label for c in chosen],
+                x=[c.estimate],
+                y=[0],
                 mode="markers",
-                marker={"size": 11, "color": colours[status]},
+                marker={"size": 12, "color": colours[c.status]},
                 error_x={
                     "type": "data",
                     "symmetric": False,
-                    "array": [c.ci[1] - c.estimate for c in chosen],
-                    "arrayminus": [c.estimate - c.ci[0] for c in chosen],
-                    "thickness": 3,
-                    "width": 6,
+                    "array": [hi - c.estimate],
+                    "arrayminus": [c.estimate - lo],
+                    "thickness": 4,
+                    "width": 8,
+                    "color": colours[c.status],
                 },
-                name=status,
-                hovertemplate="%{y}<br>estimate %{x:.4f}<extra></extra>",
-            )
+                showlegend=False,
+                hovertemplate=(
+                    f"estimate %{{x:.4f}}<br>bounds [{lo:.4f}, {hi:.4f}]<br>n = {c.n:,}"
+                    "<extra></extra>"
+                ),
+            ),
+            row=row,
+            col=1,
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[c.threshold for c in criteria],
-            y=labels,
-            mode="markers",
-            marker={"symbol": "line-ns-open", "size": 24, "line": {"width": 3}, "color": "#24292f"},
-            name="threshold",
-            hovertemplate="threshold %{x}<extra></extra>",
+        fig.add_vline(
+            x=c.threshold,
+            line={"color": "#24292f", "width": 2, "dash": "dash"},
+            annotation_text=f"threshold {c.threshold:g}",
+            annotation_position="top right",
+            row=row,  # type: ignore[arg-type]
+            col=1,  # type: ignore[arg-type]
         )
-    )
-    fig.update_layout(
-        height=120 + 48 * len(criteria),
-        title="Each criterion: estimate, one-sided bounds, and the threshold (|)",
-        yaxis={"categoryorder": "array", "categoryarray": labels, "automargin": True},
-        legend={"orientation": "h", "y": -0.15},
-    )
+        fig.update_xaxes(
+            range=[min(lo, c.threshold) - pad, max(hi, c.threshold) + pad], row=row, col=1
+        )
+        fig.update_yaxes(visible=False, row=row, col=1)
+    fig.update_layout(height=40 + 110 * len(criteria), showlegend=False)
     return figure_html(fig)
 
 
