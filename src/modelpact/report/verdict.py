@@ -161,8 +161,8 @@ def _interval_figure(verdict: Verdict) -> str:
             line={"color": "#24292f", "width": 2, "dash": "dash"},
             annotation_text=f"threshold {c.threshold:g}",
             annotation_position="top right",
-            row=row,  # type: ignore[arg-type]
-            col=1,  # type: ignore[arg-type]
+            row=row,
+            col=1,
         )
         fig.update_xaxes(
             range=[min(lo, c.threshold) - pad, max(hi, c.threshold) + pad], row=row, col=1
