@@ -591,6 +591,7 @@ def describe_changes(
     max_rows: int = 200_000,
     seed: int = 0,
     event: str = "of their predictions changed",
+    prune_alpha: float = 0.01,
 ) -> list[Rule]:
     """Describe where ``changed`` is concentrated, as rules read from a shallow decision tree.
 
@@ -612,6 +613,10 @@ def describe_changes(
     max_rows
         Fit the tree on a seeded sample of at most this many rows (rates are then counted on
         every row).
+    prune_alpha
+        Two sibling leaves are merged back into their parent unless their change rates
+        differ at this significance level (two-proportion z-test), so rules only split where
+        the rate really differs.
     event
         How rule texts name the flagged rows (``"of them removed"`` for a training set).
 
@@ -647,48 +652,78 @@ def describe_changes(
     tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=min_leaf, random_state=seed)
     tree.fit(enc.matrix[fit_rows], flags[fit_rows])
     structure = tree.tree_
-    paths: dict[int, list[tuple[int, bool, float]]] = {}
-    stack: list[tuple[int, list[tuple[int, bool, float]]]] = [(0, [])]
-    while stack:
-        node, path = stack.pop()
-        left, right = structure.children_left[node], structure.children_right[node]
-        if left == -1:
-            paths[node] = path
-            continue
-        feature, threshold = int(structure.feature[node]), float(structure.threshold[node])
-        stack.append((right, [*path, (feature, False, threshold)]))
-        stack.append((left, [*path, (feature, True, threshold)]))
-    leaves = tree.apply(enc.matrix)
+    # Rows reaching each node, counted on every row (not only the fitting sample).
+    membership = tree.decision_path(enc.matrix).tocsc()
+    node_rows = np.asarray(membership.sum(axis=0)).ravel()
+    node_flips = np.asarray(membership.T @ flags.astype(np.float64)).ravel()
+    leaves = _pruned_leaves(structure, node_rows, node_flips, alpha=prune_alpha)
     rules = []
     trans = np.asarray(transitions, dtype=object) if transitions is not None else None
-    for leaf, path in paths.items():
-        in_leaf = leaves == leaf
-        size = int(in_leaf.sum())
-        flips = int(flags[in_leaf].sum())
+    for node, path in leaves:
+        size, flips = int(node_rows[node]), int(np.rint(node_flips[node]))
         if size == 0 or flips == 0 or flips / size <= overall:
             continue
         main = ""
         if trans is not None:
-            kinds, counts = np.unique(trans[in_leaf & flags].astype(str), return_counts=True)
+            in_node = np.zeros(n, dtype=bool)
+            in_node[membership[:, node].indices] = True
+            kinds, counts = np.unique(trans[in_node & flags].astype(str), return_counts=True)
             top = int(np.argmax(counts))
             main = f"mostly {kinds[top]}, {counts[top] / flips:.0%} of its changes"
-        rules.append(
-            (
-                flips - size * overall,
-                Rule(
-                    _conditions(path, enc),
-                    size,
-                    size / n,
-                    flips,
-                    flips / size,
-                    flips / total,
-                    main,
-                    event,
-                ),
-            )
+        rule = Rule(
+            _conditions(path, enc),
+            size,
+            size / n,
+            flips,
+            flips / size,
+            flips / total,
+            main,
+            event,
         )
+        rules.append((flips - size * overall, rule))
     rules.sort(key=lambda item: -item[0])
     return [rule for _, rule in rules[:max_rules]]
+
+
+_TreePath = list[tuple[int, bool, float]]
+
+
+def _rates_differ(n1: float, k1: float, n2: float, k2: float, alpha: float) -> bool:
+    """Two-proportion z-test (pooled) of k1/n1 against k2/n2."""
+    from scipy.stats import norm
+
+    if n1 == 0 or n2 == 0:
+        return False
+    pooled = (k1 + k2) / (n1 + n2)
+    var = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if var <= 0:
+        return k1 / n1 != k2 / n2
+    z = abs(k1 / n1 - k2 / n2) / math.sqrt(var)
+    return bool(2 * norm.sf(z) < alpha)
+
+
+def _pruned_leaves(
+    structure: Any, rows: NDArray[Any], flips: NDArray[Any], *, alpha: float
+) -> list[tuple[int, _TreePath]]:
+    """Leaves of the tree after merging sibling leaves whose change rates do not differ."""
+
+    def walk(node: int, path: _TreePath) -> list[tuple[int, _TreePath]]:
+        left, right = int(structure.children_left[node]), int(structure.children_right[node])
+        if left == -1:
+            return [(node, path)]
+        feature, threshold = int(structure.feature[node]), float(structure.threshold[node])
+        below = walk(left, [*path, (feature, True, threshold)])
+        above = walk(right, [*path, (feature, False, threshold)])
+        terminal = (
+            len(below) == 1 and below[0][0] == left and len(above) == 1 and above[0][0] == right
+        )
+        if terminal and not _rates_differ(
+            rows[left], flips[left], rows[right], flips[right], alpha
+        ):
+            return [(node, path)]
+        return below + above
+
+    return walk(0, [])
 
 
 # --- training data diff ------------------------------------------------------------------

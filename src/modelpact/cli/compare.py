@@ -1,0 +1,249 @@
+"""``modelpact compare``: is B really better than A, or is the difference noise?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from modelpact.cli._common import EXIT_OK, err_console, out_console
+from modelpact.cli.app import app
+from modelpact.errors import ConfigurationError
+
+__all__ = ["LedgerRefs", "parse_named", "write_text"]
+
+_LEDGER_PREFIXES = ("run:", "model:")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write *text* atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def parse_named(items: list[str]) -> dict[str, str]:
+    """``NAME=PATH`` or ``PATH`` (named after the file stem) -> ``{name: path-or-ref}``.
+
+    Ledger references (``run:<id>``, ``model:<ref>``) are kept as given and named after the
+    reference.
+    """
+    named: dict[str, str] = {}
+    for item in items:
+        name, sep, rest = item.partition("=")
+        if sep and name and not name.startswith(_LEDGER_PREFIXES) and "/" not in name:
+            value = rest
+        else:
+            value = item
+            name = item if item.startswith(_LEDGER_PREFIXES) else Path(item).stem
+        if not value:
+            raise ConfigurationError(f"'{item}' names no file; use NAME=PATH or PATH")
+        if name in named:
+            raise ConfigurationError(
+                f"two inputs are both named '{name}' ({named[name]} and {value}); name them "
+                "apart with NAME=PATH, e.g. a={value}"
+            )
+        named[name] = value
+    return named
+
+
+class LedgerRefs:
+    """Resolves ``run:<id>`` and ``model:<ref>`` against the ledger, opened only when needed."""
+
+    def __init__(self, store_url: str | None) -> None:
+        self.store_url = store_url
+        self._store: Any = None
+
+    def store(self) -> Any:
+        """The ledger store (opened once)."""
+        if self._store is None:
+            from modelpact.ledger import open_configured_store
+
+            self._store = open_configured_store(self.store_url)
+        return self._store
+
+    def close(self) -> None:
+        """Close the store if it was opened."""
+        if self._store is not None:
+            self._store.close()
+
+    @staticmethod
+    def is_ref(value: Any) -> bool:
+        """Whether *value* is a ledger reference."""
+        return isinstance(value, str) and value.startswith(_LEDGER_PREFIXES)
+
+    def run_id(self, ref: str) -> str:
+        """The run behind ``run:<id>`` or ``model:<ref>``."""
+        kind, _, key = ref.partition(":")
+        if kind == "run":
+            return str(self.store().get_run(key).id)
+        version = self.store().get_model_version(key)
+        if not version.run_id:
+            raise ConfigurationError(f"model {version.ref} was registered without a run")
+        return str(version.run_id)
+
+    def predictions(self, ref: str) -> tuple[pd.DataFrame, str]:
+        """The stored evaluation predictions of a run or model version, and a source label."""
+        run_id = self.run_id(ref)
+        return self.store().run_predictions(run_id), f"{ref} (run {run_id[:8]})"
+
+    def model(self, ref: str) -> Any:
+        """The model object of ``model:<ref>`` (loaded from the local ledger's artifacts)."""
+        kind, _, key = ref.partition(":")
+        if kind != "model":
+            raise ConfigurationError(
+                f"'{ref}' is a run; behaviour diffs of models take model:<ref>"
+            )
+        return self.store().load_model(key)
+
+    def training_frame(self, ref: str) -> pd.DataFrame | None:
+        """The training data logged with the run behind *ref*, if its rows were stored."""
+        run = self.store().get_run(self.run_id(ref))
+        train = run.datasets_for("train")
+        if not train:
+            return None
+        frame = self.store().load_dataset_frame(train[0].dataset_id)
+        return frame if isinstance(frame, pd.DataFrame) else None
+
+
+def _progress_callback(progress: Progress) -> Callable[[int, int, str], None]:
+    task = progress.add_task("comparing", total=None)
+
+    def update(done: int, total: int, label: str) -> None:
+        progress.update(task, completed=done, total=total, description=label)
+
+    return update
+
+
+@app.command("compare")
+def compare(
+    predictions: list[str] = typer.Argument(
+        ...,
+        help="Prediction files (CSV/Parquet) of the models, NAME=PATH to name one, or ledger "
+        "references run:<id> / model:<project:version>.",
+    ),
+    target: str | None = typer.Option(None, "--target", "-t", help="Target column."),
+    score: str | None = typer.Option(
+        None, "--score", "-s", help="Score column: P(positive) for binary tasks."
+    ),
+    prediction: str | None = typer.Option(
+        None, "--prediction", help="Hard prediction column (labels, or regression values)."
+    ),
+    id: str | None = typer.Option(None, "--id", help="Id column that pairs rows across files."),
+    pact: Path | None = typer.Option(
+        None, "--pact", "-p", help="Pact file: columns, task and metrics come from it."
+    ),
+    metric: list[str] = typer.Option(
+        [], "--metric", "-m", help="Metric to rank by (repeatable); default: the pact's."
+    ),
+    baseline: str = typer.Option(
+        "auto",
+        "--baseline",
+        help="prior, majority, mean, median, none, column:NAME, one of the model names, or "
+        "a prediction file. Default: the pact's baseline, else prior (mean for regression).",
+    ),
+    confidence: float | None = typer.Option(
+        None, "--confidence", help="Confidence of intervals and tests (default 0.95 or the pact's)."
+    ),
+    task: str | None = typer.Option(None, "--task", help="binary, multiclass or regression."),
+    positive_class: str | None = typer.Option(
+        None, "--positive-class", help="Target value that is positive (binary)."
+    ),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Score threshold for label metrics (binary; default 0.5)."
+    ),
+    allow_partial: bool = typer.Option(
+        False,
+        "--allow-partial",
+        help="Compare on the ids shared by every file instead of failing when some differ.",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed; same seed, same result."),
+    resamples: int = typer.Option(2000, "--resamples", help="Bootstrap resamples where used."),
+    html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write modelpact.compare/v1 JSON here."
+    ),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
+    store: str | None = typer.Option(
+        None, "--store", help="Ledger URL for run:/model: references (default: .modelpact/)."
+    ),
+) -> None:
+    """Compare models scored on the same evaluation rows: a leaderboard with paired tests.
+
+    Rows are paired by id (every id must be in every file, or pass `--allow-partial`).
+    Each metric gets an interval per model, paired differences against the best model and
+    the baseline (paired DeLong for ROC AUC, paired bootstrap or analytic paired intervals
+    otherwise), Holm-adjusted p-values when more than two are compared, and the set of
+    models statistically indistinguishable from the best (marked ≈).
+
+    Example: `modelpact compare a.parquet b.parquet --target y --score p --id id`
+
+    Exit codes: 0 compared, 2 usage or input error.
+    """
+    from modelpact.evaluate.compare import compare as run_compare
+    from modelpact.pact import load_pact
+    from modelpact.report.compare import compare_html, compare_markdown, compare_panel
+    from modelpact.report.html import write_report
+    from modelpact.report.json import write_json
+
+    if resamples < 200:
+        raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    named = parse_named(predictions)
+    refs = LedgerRefs(store)
+    try:
+        inputs: dict[str, Any] = {}
+        for name, value in named.items():
+            inputs[name] = refs.predictions(value) if refs.is_ref(value) else value
+        if id is None and pact is None and any(refs.is_ref(v) for v in named.values()):
+            # runs logged without an id column pair by their stored row position
+            from modelpact.tracking.run import ROW_COLUMN
+
+            frames = [v[0] for v in inputs.values() if isinstance(v, tuple)]
+            if frames and all(ROW_COLUMN in f.columns for f in frames):
+                id = ROW_COLUMN
+    finally:
+        refs.close()
+    loaded_pact = load_pact(pact) if pact is not None else None
+    console = err_console()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        result = run_compare(
+            inputs,
+            target=target,
+            score=score,
+            prediction=prediction,
+            id=id,
+            metrics=metric or None,
+            task=task,
+            positive_class=positive_class,
+            threshold=threshold,
+            baseline=baseline,
+            confidence=confidence,
+            n_resamples=resamples,
+            seed=seed,
+            allow_partial=allow_partial,
+            pact=loaded_pact,
+            progress=_progress_callback(progress),
+        )
+        if json_out:
+            write_json(json_out, result.to_dict())
+        if html:
+            write_report(html, compare_html(result))
+        if markdown:
+            write_text(markdown, compare_markdown(result))
+    out_console().print(compare_panel(result))
+    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
+        if path:
+            err_console().print(f"{label}: {path}")
+    raise typer.Exit(EXIT_OK)

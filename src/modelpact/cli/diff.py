@@ -1,0 +1,182 @@
+"""``modelpact diff``: what changed in behaviour between two versions, where, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from modelpact.cli._common import EXIT_OK, err_console, out_console
+from modelpact.cli.app import app
+from modelpact.cli.compare import LedgerRefs, write_text
+from modelpact.errors import ConfigurationError
+
+__all__: list[str] = []
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()] if value else []
+
+
+@app.command("diff")
+def diff(
+    a: str = typer.Argument(
+        ...,
+        help="Version A: a model file (.joblib/.pkl/.skops), a prediction file, or "
+        "model:<project:version> / run:<id> from the ledger.",
+    ),
+    b: str = typer.Argument(..., help="Version B, in the same forms as A."),
+    data: Path = typer.Option(
+        ..., "--data", "-d", help="Rows to compare on (CSV/Parquet): features, and labels if any."
+    ),
+    target: str | None = typer.Option(
+        None, "--target", "-t", help="Label column: adds per-slice metric changes."
+    ),
+    id: str | None = typer.Option(
+        None, "--id", help="Id column pairing prediction files with the data."
+    ),
+    score: str | None = typer.Option(
+        None, "--score", "-s", help="Score column of prediction files."
+    ),
+    prediction: str | None = typer.Option(
+        None, "--prediction", help="Prediction column of prediction files."
+    ),
+    slices: str | None = typer.Option(
+        None, "--slices", help="Comma-separated columns to report metric changes by."
+    ),
+    features: str | None = typer.Option(
+        None, "--features", help="Comma-separated columns the rules may use (default: all inputs)."
+    ),
+    task: str | None = typer.Option(None, "--task", help="binary, multiclass or regression."),
+    positive_class: str | None = typer.Option(
+        None, "--positive-class", help="Target value that is positive (binary)."
+    ),
+    threshold: float = typer.Option(0.5, "--threshold", help="Score threshold (binary)."),
+    metric: list[str] = typer.Option(
+        [], "--metric", "-m", help="Metric for slice changes (repeatable); default accuracy/mae."
+    ),
+    tolerance: float | None = typer.Option(
+        None, "--tolerance", help="Regression: |B - A| above this counts as a change."
+    ),
+    train_a: Path | None = typer.Option(
+        None, "--train-a", help="Training data of A: adds the training data diff."
+    ),
+    train_b: Path | None = typer.Option(None, "--train-b", help="Training data of B."),
+    trust: list[str] = typer.Option(
+        [], "--trust", help="Type to trust when loading a .skops file (repeatable)."
+    ),
+    confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the intervals."),
+    max_depth: int = typer.Option(3, "--max-depth", help="Depth of the rule tree."),
+    min_leaf_share: float = typer.Option(
+        0.02, "--min-leaf-share", help="Smallest rule, as a share of the rows."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed; same seed, same result."),
+    resamples: int = typer.Option(2000, "--resamples", help="Bootstrap resamples where used."),
+    html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.diff/v1 JSON here."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
+    store: str | None = typer.Option(
+        None, "--store", help="Ledger URL for model:/run: references (default: .modelpact/)."
+    ),
+) -> None:
+    """Show how two versions of a model behave differently on the same rows, and where.
+
+    Prints the share of predictions that changed (with its interval), the flip table, metric
+    changes per slice with paired intervals (when labels exist), rules describing where
+    predictions changed, and, given both training sets (`--train-a/--train-b`, or ledger
+    versions whose training data was logged), the training data diff behind it.
+
+    Model files are loaded only because you name them: joblib files run code when loaded,
+    so diff only files you trust.
+
+    Example: `modelpact diff v1.joblib v2.joblib --data eval.csv --target y --slices sex,race`
+
+    Exit codes: 0 diffed, 2 usage or input error.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from modelpact.evaluate.diff import diff as run_diff
+    from modelpact.report.diff import diff_html, diff_markdown, diff_panel
+    from modelpact.report.html import write_report
+    from modelpact.report.json import write_json
+
+    if resamples < 200:
+        raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    refs = LedgerRefs(store)
+    names = (_name(a), _name(b))
+    if names[0] == names[1]:
+        names = ("A", "B")
+    trains: list[Any] = [train_a, train_b]
+    try:
+        versions: list[Any] = []
+        for i, ref in enumerate((a, b)):
+            if not refs.is_ref(ref):
+                versions.append(ref)
+                continue
+            if ref.startswith("model:"):
+                versions.append(refs.model(ref))
+            else:
+                versions.append(refs.predictions(ref)[0])
+            if trains[i] is None:
+                trains[i] = refs.training_frame(ref)
+    finally:
+        refs.close()
+    if (trains[0] is None) != (trains[1] is None):
+        err_console().print(
+            "note: training data is known for only one version; no training data diff",
+            style="yellow",
+        )
+        trains = [None, None]
+    console = err_console()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        progress.add_task("diffing behaviour", total=None)
+        result = run_diff(
+            versions[0],
+            versions[1],
+            data,
+            target=target,
+            id=id,
+            score=score,
+            prediction=prediction,
+            slices=_split(slices),
+            features=_split(features) or None,
+            task=task,
+            positive_class=positive_class,
+            threshold=threshold,
+            metrics=metric or None,
+            tolerance=tolerance,
+            train_a=trains[0],
+            train_b=trains[1],
+            names=names,
+            trusted=trust or None,
+            confidence=confidence,
+            max_depth=max_depth,
+            min_leaf_share=min_leaf_share,
+            n_resamples=resamples,
+            seed=seed,
+        )
+        if json_out:
+            write_json(json_out, result.to_dict())
+        if html:
+            write_report(html, diff_html(result))
+        if markdown:
+            write_text(markdown, diff_markdown(result))
+    out_console().print(diff_panel(result))
+    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
+        if path:
+            err_console().print(f"{label}: {path}")
+    raise typer.Exit(EXIT_OK)
+
+
+def _name(value: str) -> str:
+    if LedgerRefs.is_ref(value):
+        return value.partition(":")[2]
+    return Path(value).stem
