@@ -1,0 +1,633 @@
+"""The monitoring run: chunk, profile, detect drift, estimate and measure performance, alert.
+
+:func:`monitor` is what ``modelpact monitor`` and the service call. It reads a reference period
+(where the model is known to be good) and an analysis period, cuts the analysis into chunks and
+returns a :class:`MonitorResult` whose ``to_dict()`` is the ``modelpact.monitor/v1`` contract.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from modelpact.data import fingerprint_frame, load_frame, require_columns
+from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError
+from modelpact.monitor.alerts import Alert, Severity
+from modelpact.monitor.calibration import ThresholdCalibrator, required_reference_rows
+from modelpact.monitor.chunking import Chunk, make_chunks
+from modelpact.monitor.drift import column_drift, get_method
+from modelpact.monitor.multivariate import (
+    DomainClassifier,
+    MultivariateValue,
+    ReconstructionError,
+)
+from modelpact.monitor.profile import (
+    CategoricalProfile,
+    FrameProfile,
+    ProfileSpec,
+    ReferenceProfile,
+    Role,
+    column_kind,
+    profile_ranges,
+)
+from modelpact.pact import Pact
+
+__all__ = [
+    "MONITOR_SCHEMA",
+    "ChunkResult",
+    "DriftCheck",
+    "MonitorResult",
+    "build_reference_profile",
+    "monitor",
+]
+
+MONITOR_SCHEMA = "modelpact.monitor/v1"
+REFERENCE_CHUNKS = 10
+DEFAULT_CHUNKS = 10
+# A missing-value spike must also be practically visible, not only significant.
+MISSING_SPIKE_MIN_INCREASE = 0.01
+NEW_CATEGORY_MIN_SHARE = 0.005
+NEW_CATEGORY_MIN_ROWS = 5
+
+ReferenceInput = pd.DataFrame | str | Path | ReferenceProfile
+Progress = Callable[[str], None]
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or x != x else float(x)
+
+
+@dataclass(frozen=True)
+class DriftCheck:
+    """One univariate drift statistic of one column on one chunk."""
+
+    feature: str
+    role: str
+    method: str
+    value: float
+    threshold: float
+    alert: bool
+    p_value: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"feature": self.feature, "role": self.role, "method": self.method,
+                "value": _num(self.value), "threshold": _num(self.threshold),
+                "alert": self.alert, "p_value": _num(self.p_value)}
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Everything computed for one chunk."""
+
+    chunk: Chunk
+    drift: tuple[DriftCheck, ...]
+    multivariate: tuple[MultivariateValue, ...]
+    missing_share: Mapping[str, float]
+    unseen_share: Mapping[str, float]
+    estimated: Mapping[str, Any] = field(default_factory=dict)
+    realized: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            **self.chunk.to_dict(),
+            "drift": [d.to_dict() for d in self.drift],
+            "multivariate": [m.to_dict() for m in self.multivariate],
+            "missing_share": {k: _num(v) for k, v in self.missing_share.items()},
+            "unseen_share": {k: _num(v) for k, v in self.unseen_share.items()},
+            "estimated_performance": [e.to_dict() for e in self.estimated.values()],
+            "realized_performance": None if self.realized is None else self.realized.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    """The outcome of a monitoring run; ``to_dict()`` is the ``modelpact.monitor/v1`` JSON."""
+
+    pact_name: str
+    task: str
+    reference: Mapping[str, Any]
+    analysis: Mapping[str, Any]
+    chunking: Mapping[str, Any]
+    features: tuple[Mapping[str, str], ...]
+    methods: tuple[str, ...]
+    false_alarm_rate: float
+    chunks: tuple[ChunkResult, ...]
+    alerts: tuple[Alert, ...]
+    findings: tuple[Mapping[str, Any], ...]
+    criteria: tuple[Mapping[str, Any], ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> Literal["alert", "no_alert"]:
+        """``alert`` when any alert was raised."""
+        return "alert" if self.alerts else "no_alert"
+
+    @property
+    def exit_code(self) -> int:
+        """0 without alerts, 1 with (DESIGN.md)."""
+        return 1 if self.alerts else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``modelpact.monitor/v1`` JSON contract."""
+        return {
+            "schema": MONITOR_SCHEMA,
+            "status": self.status,
+            "pact": self.pact_name,
+            "task": self.task,
+            "reference": dict(self.reference),
+            "analysis": dict(self.analysis),
+            "chunking": dict(self.chunking),
+            "features": [dict(f) for f in self.features],
+            "drift_methods": list(self.methods),
+            "false_alarm_rate": self.false_alarm_rate,
+            "criteria": [dict(c) for c in self.criteria],
+            "chunks": [c.to_dict() for c in self.chunks],
+            "alerts": [a.to_dict() for a in self.alerts],
+            "findings": [dict(f) for f in self.findings],
+            "notes": list(self.notes),
+        }
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _score_columns(pact: Pact) -> list[str]:
+    score = pact.columns.score
+    if isinstance(score, dict):
+        return list(score.values())
+    return [score] if score else []
+
+
+def _feature_columns(pact: Pact, reference_columns: Sequence[str]) -> list[str]:
+    chosen = pact.monitoring.features or pact.columns.features
+    if chosen:
+        return list(chosen)
+    roles = set(pact.columns.roles())
+    return [c for c in reference_columns if c not in roles]
+
+
+def _roles(pact: Pact, features: Sequence[str], columns: Sequence[str]) -> dict[str, Role]:
+    roles: dict[str, Role] = {c: "feature" for c in features}
+    for c in _score_columns(pact):
+        if c in columns:
+            roles[c] = "score"
+    pred = pact.columns.prediction
+    if pred and pred in columns and pred not in roles:
+        roles[pred] = "prediction"
+    return roles
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def monitor(
+    pact: Pact,
+    reference: ReferenceInput,
+    analysis: pd.DataFrame | str | Path,
+    *,
+    labels: pd.DataFrame | str | Path | None = None,
+    chunk_size: int | None = None,
+    chunk_period: str | None = None,
+    chunks: int | None = None,
+    seed: int = 0,
+    multivariate: bool = True,
+    estimate_performance: bool | None = None,
+    min_chunk_share: float = 0.5,
+    progress: Progress | None = None,
+) -> MonitorResult:
+    """Monitor *analysis* against *reference* and the pact.
+
+    Parameters
+    ----------
+    pact
+        The pact the model was signed off on (task, columns, criteria, ``monitoring``).
+    reference
+        A period where the model is known to be good (labelled, not the training data): a
+        table, a path, or a :class:`ReferenceProfile` saved earlier (then only drift and data
+        quality run, since estimation and multivariate checks need reference rows).
+    analysis
+        The production rows to monitor.
+    labels
+        Labels that arrived later: a table with the pact's id and target columns, joined to
+        the analysis by id. Rows without a label are normal (delayed labels).
+    chunk_size, chunk_period, chunks
+        At most one; default from ``pact.monitoring``, else 10 chunks.
+    seed
+        Seed of every random step (same inputs and seed: same result).
+    multivariate
+        Run the domain classifier and PCA reconstruction error.
+    estimate_performance
+        Estimate performance without labels (CBPE / DLE); default ``pact.monitoring``.
+    min_chunk_share
+        Chunks with fewer rows than this share of the nominal chunk raise no alert.
+    progress
+        Called with a short description as each stage starts.
+
+    Returns
+    -------
+    MonitorResult
+    """
+    say = progress or (lambda _msg: None)
+    config = pact.monitoring
+    methods = [get_method(m) for m in config.drift_methods]
+    if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:
+        raise InvalidDataError("give at most one of chunk_size, chunk_period and chunks")
+    if chunk_size is None and chunk_period is None and chunks is None:
+        chunk_size, chunk_period, chunks = config.chunk_size, config.chunk_period, config.chunks
+        if chunk_size is None and chunk_period is None and chunks is None:
+            chunks = DEFAULT_CHUNKS
+
+    say("reading data")
+    ana, ana_source = load_frame(analysis, name="analysis")
+    ref_frame: pd.DataFrame | None = None
+    if isinstance(reference, ReferenceProfile):
+        ref_profile = reference
+        ref_source = "<reference profile>"
+    else:
+        ref_frame, ref_source = load_frame(reference, name="reference")
+        ref_profile = None
+
+    notes: list[str] = []
+    findings: list[dict[str, Any]] = []
+    alerts: list[Alert] = []
+    time_col = pact.columns.time
+    if labels is not None:
+        ana = _join_labels(pact, ana, ana_source, labels)
+
+    if ref_frame is not None:
+        ref_frame, ref_profile = _profile_reference(pact, ref_frame, ref_source)
+    assert ref_profile is not None
+    spec = ref_profile.spec
+    roles = dict(spec.roles)
+
+    # schema: missing, extra and changed columns are findings and alerts, never a crash
+    present = [c for c in spec.columns if c in ana.columns]
+    for c in spec.columns:
+        if c not in ana.columns:
+            sev: Severity = "critical" if roles.get(c, "feature") == "feature" else "warning"
+            msg = f"column '{c}' ({roles.get(c, 'feature')}) of the reference is missing from " \
+                  f"the analysis data"
+            findings.append({"check": "missing_column", "severity": sev, "columns": [c],
+                             "message": msg})
+            alerts.append(Alert("data_quality", None, c, "missing_column", None, None, sev, msg))
+    role_cols = set(pact.columns.roles()) | set(spec.columns)
+    reference_columns = set(ref_frame.columns) if ref_frame is not None else set(
+        ref_profile.dtypes)
+    for c in ana.columns:
+        if c not in role_cols and c not in reference_columns:
+            findings.append({"check": "extra_column", "severity": "info", "columns": [c],
+                             "message": f"column '{c}' is in the analysis data but not in the "
+                                        "reference; it is not monitored"})
+    for c in present:
+        was = spec.kind(c)
+        now = column_kind(ana[c])
+        if was != now:
+            msg = (f"column '{c}' was {was} in the reference and is {now} in the analysis data "
+                   f"(dtype {ana[c].dtype}); values that do not fit are counted as missing or "
+                   "unseen")
+            findings.append({"check": "changed_type", "severity": "warning", "columns": [c],
+                             "message": msg})
+            alerts.append(Alert("data_quality", None, c, "changed_type", None, None, "warning",
+                                msg))
+
+    say("chunking")
+    ana, chunk_list = make_chunks(ana, size=chunk_size, count=chunks, period=chunk_period,
+                                  time_column=time_col, min_share=min_chunk_share,
+                                  source=ana_source)
+    bounds = np.r_[[c.start for c in chunk_list], len(ana)].astype(np.int64)
+
+    say("profiling chunks")
+    profiles = profile_ranges(spec, ana, bounds)
+    say("calibrating drift thresholds")
+    calibrator = ThresholdCalibrator(methods, false_alarm_rate=config.false_alarm_rate).fit(
+        ref_profile)
+
+    say("computing drift")
+    drift_rows = [_chunk_drift(spec, ref_profile.total, p, calibrator, methods, roles)
+                  for p in profiles]
+    quality = [_chunk_quality(spec, ref_profile.total, p, config.false_alarm_rate)
+               for p in profiles]
+
+    multi: list[list[MultivariateValue]] = [[] for _ in chunk_list]
+    feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
+    if multivariate and ref_frame is not None and feature_cols:
+        say("multivariate drift")
+        num = [c for c in feature_cols if spec.kind(c) == "numeric"]
+        cat = [c for c in feature_cols if spec.kind(c) == "categorical"]
+        domain = DomainClassifier(false_alarm_rate=config.false_alarm_rate,
+                                  confidence=pact.confidence, seed=seed).fit(ref_frame, num, cat)
+        recon = ReconstructionError(false_alarm_rate=config.false_alarm_rate, seed=seed).fit(
+            ref_frame, num, cat)
+        for i, ch in enumerate(chunk_list):
+            part = ana.iloc[ch.start:ch.stop]
+            multi[i] = [domain.evaluate(part, i), recon.evaluate(part)]
+    elif multivariate and ref_frame is None:
+        notes.append("multivariate drift needs the reference rows; skipped with a saved "
+                     "reference profile")
+
+    estimate_on = config.estimate_performance if estimate_performance is None \
+        else estimate_performance
+    estimated: list[dict[str, Any]] = [{} for _ in chunk_list]
+    if estimate_on:
+        if ref_frame is None:
+            notes.append("performance estimation needs the labelled reference rows; skipped "
+                         "with a saved reference profile")
+        else:
+            say("estimating performance")
+            estimated = _estimate(pact, ref_frame, ana, chunk_list, seed, notes)
+
+    realized: list[Any] = [None for _ in chunk_list]
+    target = pact.columns.target
+    if target in ana.columns and ana[target].notna().any():
+        say("realized performance")
+        from modelpact.monitor.realized import realized_performance
+
+        for i, ch in enumerate(chunk_list):
+            realized[i] = realized_performance(pact, ana.iloc[ch.start:ch.stop], seed=seed)
+
+    chunk_results: list[ChunkResult] = []
+    for i, ch in enumerate(chunk_list):
+        missing, unseen, dq = quality[i]
+        cr = ChunkResult(ch, tuple(drift_rows[i]), tuple(multi[i]), missing, unseen,
+                         estimated[i], realized[i])
+        chunk_results.append(cr)
+        if ch.alertable:
+            alerts.extend(_chunk_alerts(pact, cr, dq))
+
+    criteria = tuple(
+        {"metric": c.metric, "label": c.label(), "kind": c.kind, "at_least": c.at_least,
+         "at_most": c.at_most, "slice": c.slice} for c in pact.criteria)
+    features_out = tuple({"name": c, "kind": spec.kind(c), "role": roles.get(c, "feature")}
+                         for c in spec.columns)
+    chunking = {"by": "size" if chunk_size else "period" if chunk_period else "count",
+                "value": chunk_size or chunk_period or chunks, "min_share": min_chunk_share,
+                "n_chunks": len(chunk_list)}
+    return MonitorResult(
+        pact_name=pact.name, task=pact.task,
+        reference={"source": ref_source, "n_rows": ref_profile.total.n_rows,
+                   "fingerprint": ref_profile.fingerprint},
+        analysis={"source": ana_source, "n_rows": len(ana)},
+        chunking=chunking, features=features_out, methods=tuple(m.name for m in methods),
+        false_alarm_rate=config.false_alarm_rate, chunks=tuple(chunk_results),
+        alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes))
+
+
+def build_reference_profile(pact: Pact, reference: pd.DataFrame | str | Path) -> ReferenceProfile:
+    """Profile a reference for later runs without its rows (``--save-reference-profile``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from modelpact.pact import Pact
+    >>> pact = Pact(name="m", task="regression", columns={"target": "y", "score": "p"},
+    ...             criteria=[{"metric": "mae", "at_most": 1.0}])
+    >>> ref = pd.DataFrame({"x": np.arange(600.0), "y": 0.0, "p": 0.0})
+    >>> profile = build_reference_profile(pact, ref)
+    >>> len(profile.chunks), profile.spec.roles["p"]
+    (10, 'score')
+    """
+    ref, source = load_frame(reference, name="reference")
+    return _profile_reference(pact, ref, source)[1]
+
+
+def _profile_reference(pact: Pact, ref: pd.DataFrame, source: str
+                       ) -> tuple[pd.DataFrame, ReferenceProfile]:
+    time_col = pact.columns.time
+    if time_col and time_col in ref.columns:
+        ref = _time_sorted(ref, time_col, source)
+    needed = required_reference_rows(REFERENCE_CHUNKS)
+    if len(ref) < needed:
+        raise InvalidDataError(
+            f"{source}: the reference has {len(ref)} rows; calibrating drift thresholds by "
+            f"leave-chunk-out needs {REFERENCE_CHUNKS} reference chunks of at least "
+            f"{needed // REFERENCE_CHUNKS} rows, i.e. at least {needed} rows; give a longer "
+            "reference period")
+    features = _feature_columns(pact, list(ref.columns))
+    require_columns(ref, features, source=source, role="feature to monitor")
+    roles = _roles(pact, features, list(ref.columns))
+    categorical = [c for c in roles if column_kind(ref[c]) == "categorical"]
+    spec = ProfileSpec.from_reference(ref, list(roles), roles=roles, categorical=categorical)
+    profile = ReferenceProfile.from_frame(ref, spec, n_chunks=REFERENCE_CHUNKS,
+                                          fingerprint=fingerprint_frame(ref))
+    return ref, profile
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _time_sorted(frame: pd.DataFrame, time_col: str, source: str) -> pd.DataFrame:
+    sorted_frame, _ = make_chunks(frame, count=1, time_column=time_col, source=source)
+    return sorted_frame
+
+
+def _join_labels(pact: Pact, ana: pd.DataFrame, source: str,
+                 labels: pd.DataFrame | str | Path) -> pd.DataFrame:
+    lab, lab_source = load_frame(labels, name="labels")
+    id_col, target = pact.columns.id, pact.columns.target
+    if id_col is None:
+        raise InvalidDataError("joining labels needs the pact's id column (columns.id)")
+    require_columns(lab, [id_col, target], source=lab_source, role="label join")
+    require_columns(ana, [id_col], source=source, role="id")
+    lab = lab[[id_col, target]].dropna(subset=[target])
+    dup = lab[id_col].duplicated()
+    if dup.any():
+        raise InvalidDataError(
+            f"{lab_source}: id '{lab[id_col][dup].iloc[0]}' has more than one label "
+            f"(column '{id_col}', row {int(np.flatnonzero(dup.to_numpy())[0])}); keep one "
+            "label per id")
+    base = ana.drop(columns=[target]) if target in ana.columns else ana
+    try:
+        joined = base.merge(lab, on=id_col, how="left", validate="many_to_one")
+    except (ValueError, TypeError) as exc:
+        raise InvalidDataError(f"{lab_source}: cannot join labels on '{id_col}' ({exc})") from None
+    if target in ana.columns:  # labels already in the analysis file count too
+        joined[target] = joined[target].where(joined[target].notna(), ana[target].to_numpy())
+    return joined
+
+
+def _chunk_drift(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile,
+                 calibrator: ThresholdCalibrator, methods: Sequence[Any],
+                 roles: Mapping[str, str]) -> list[DriftCheck]:
+    out: list[DriftCheck] = []
+    for column in spec.columns:
+        if column not in cur.columns or column not in ref.columns:
+            continue
+        r, c = ref.columns[column], cur.columns[column]
+        for method in methods:
+            if spec.kind(column) not in method.kinds:
+                continue
+            dv = column_drift(method, spec, column, r, c)
+            th = calibrator.threshold(column, method.name, c.n)
+            alert = bool(dv.value == dv.value and th == th and dv.value > th)
+            out.append(DriftCheck(column, roles.get(column, "feature"), method.name, dv.value,
+                                  th, alert, dv.p_value))
+    return out
+
+
+def _chunk_quality(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile, alpha: float
+                   ) -> tuple[dict[str, float], dict[str, float], list[Alert]]:
+    missing: dict[str, float] = {}
+    unseen: dict[str, float] = {}
+    found: list[Alert] = []
+    n_checks = max(len(cur.columns), 1)
+    for column, c in cur.columns.items():
+        r = ref.columns.get(column)
+        if r is None:
+            continue
+        rows = c.n + c.missing
+        share = c.missing / rows if rows else math.nan
+        missing[column] = share
+        p0 = (r.missing + 0.5) / (r.n + r.missing + 1)
+        if rows and share - p0 > MISSING_SPIKE_MIN_INCREASE and \
+                sps.binom.sf(c.missing - 1, rows, p0) < alpha / n_checks:
+            found.append(Alert("data_quality", None, column, "missing_share", share, p0,
+                               "critical" if share > 0.5 else "warning",
+                               f"missing values in '{column}' rose to {share:.1%} "
+                               f"(reference {r.missing / max(r.n + r.missing, 1):.1%})"))
+        if isinstance(c, CategoricalProfile) and isinstance(r, CategoricalProfile):
+            u = c.unseen / c.n if c.n else 0.0
+            unseen[column] = u
+            ref_u = r.unseen / r.n if r.n else 0.0
+            if c.unseen >= NEW_CATEGORY_MIN_ROWS and u - ref_u > NEW_CATEGORY_MIN_SHARE:
+                found.append(Alert("data_quality", None, column, "new_categories", u, ref_u,
+                                   "warning",
+                                   f"{c.unseen} values of '{column}' ({u:.1%}) are categories "
+                                   "not seen in the reference"))
+    return missing, unseen, found
+
+
+def _chunk_alerts(pact: Pact, cr: ChunkResult, dq: list[Alert]) -> list[Alert]:
+    ch = cr.chunk
+    out: list[Alert] = []
+    for d in cr.drift:
+        if d.alert:
+            sev: Severity = "critical" if d.value >= 2 * d.threshold else "warning"
+            out.append(Alert("drift", ch.index, d.feature, d.method, d.value, d.threshold, sev,
+                             f"{d.role} '{d.feature}' drifted: {d.method} {d.value:.4g} > "
+                             f"threshold {d.threshold:.4g}", ch.key))
+    for m in cr.multivariate:
+        if m.alert:
+            out.append(Alert("drift", ch.index, None, m.method, m.value, m.threshold, "warning",
+                             f"multivariate drift: {m.method} {m.value:.4g} > threshold "
+                             f"{m.threshold:.4g}", ch.key))
+    for a in dq:
+        out.append(Alert(a.kind, ch.index, a.feature, a.metric, a.value, a.threshold,
+                         a.severity, a.message, ch.key))
+    for criterion in pact.criteria:
+        if criterion.slice or criterion.kind != "absolute":
+            continue
+        est = cr.estimated.get(criterion.metric)
+        if est is None or est.value != est.value:
+            continue
+        bound = criterion.at_least if criterion.at_least is not None else criterion.at_most
+        assert bound is not None
+        if criterion.at_least is not None:
+            bad, sure = est.value < bound, est.high < bound
+        else:
+            bad, sure = est.value > bound, est.low > bound
+        if bad:
+            out.append(Alert("estimated_performance", ch.index, None, criterion.metric,
+                             est.value, bound, "critical" if sure else "warning",
+                             f"{criterion.label()} is estimated to fail: {criterion.metric} "
+                             f"≈ {est.value:.4g} [{est.low:.4g}, {est.high:.4g}]", ch.key))
+    if cr.realized is not None:
+        for res in cr.realized.criteria:
+            if res.status == "fail":
+                out.append(Alert("realized_performance", ch.index, None, res.metric,
+                                 res.estimate, res.threshold, "critical",
+                                 f"{res.label} failed on {res.n} labelled rows: "
+                                 f"{res.estimate:.4g} [{res.ci[0]:.4g}, {res.ci[1]:.4g}]",
+                                 ch.key))
+    return out
+
+
+def _estimate(pact: Pact, ref: pd.DataFrame, ana: pd.DataFrame, chunk_list: Sequence[Chunk],
+              seed: int, notes: list[str]) -> list[dict[str, Any]]:
+    empty: list[dict[str, Any]] = [{} for _ in chunk_list]
+    target = pact.columns.target
+    if target not in ref.columns:
+        notes.append(f"performance estimation needs the target '{target}' in the reference; "
+                     "skipped")
+        return empty
+    wanted = [c.metric for c in pact.criteria if c.kind == "absolute" and not c.slice]
+    try:
+        if pact.task in ("binary", "multiclass"):
+            from modelpact.monitor.cbpe import CBPE, cbpe_metrics
+
+            scores = _score_columns(pact)
+            missing = [c for c in scores if c not in ref.columns or c not in ana.columns]
+            if not scores or missing:
+                notes.append("performance estimation needs the score column(s) in reference "
+                             "and analysis; skipped")
+                return empty
+            supported = cbpe_metrics(pact.task)
+            metrics = [m for m in dict.fromkeys(wanted) if m in supported]
+            headline = "roc_auc" if pact.task == "binary" else "roc_auc_ovr"
+            for extra in (headline, "accuracy"):
+                if extra in supported and extra not in metrics:
+                    metrics.append(extra)
+            y, classes = _labels_as_codes(pact, ref[target], "reference")
+            s_ref = _scores(pact, ref)
+            cbpe = CBPE(task=pact.task, metrics=metrics, threshold=pact.threshold,
+                        classes=classes, confidence=pact.confidence, seed=seed).fit(y, s_ref)
+            s_ana = _scores(pact, ana)
+            return [cbpe.estimate(s_ana[ch.start:ch.stop]) for ch in chunk_list]
+        from modelpact.monitor.dle import DLE
+
+        pred_col = pact.columns.prediction or (pact.columns.score
+                                               if isinstance(pact.columns.score, str) else None)
+        if pred_col is None or pred_col not in ref.columns or pred_col not in ana.columns:
+            notes.append("performance estimation needs the prediction column; skipped")
+            return empty
+        metrics = [m for m in dict.fromkeys(wanted) if m in ("mae", "mse", "rmse")] or ["mae",
+                                                                                          "rmse"]
+        feats = [c for c in _feature_columns(pact, list(ref.columns)) if c in ana.columns]
+        dle = DLE(metrics=metrics, confidence=pact.confidence, seed=seed).fit(
+            ref[feats], ref[target].to_numpy(dtype=np.float64), ref[pred_col].to_numpy(
+                dtype=np.float64))
+        pred = ana[pred_col].to_numpy(dtype=np.float64)
+        return [dle.estimate(ana[feats].iloc[ch.start:ch.stop], pred[ch.start:ch.stop])
+                for ch in chunk_list]
+    except ColumnNotFoundError:
+        raise
+    except ModelpactError as exc:
+        notes.append(f"performance estimation skipped: {exc}")
+        return empty
+
+
+def _labels_as_codes(pact: Pact, values: pd.Series, source: str
+                     ) -> tuple[np.ndarray[Any, Any], list[Any] | None]:
+    if pact.task == "binary":
+        pos = pact.positive_class
+        hit = values == pos
+        if not hit.any():  # "1" read from a CSV versus 1 in the pact, and the like
+            hit = values.astype(str) == str(pos)
+        return hit.to_numpy().astype(np.int64), None
+    classes = list(pact.classes or (pact.columns.score.keys()
+                                    if isinstance(pact.columns.score, dict) else []))
+    lookup = {str(c): i for i, c in enumerate(classes)}
+    codes = values.astype(str).map(lookup)
+    if codes.isna().any():
+        bad = values[codes.isna()].iloc[0]
+        raise InvalidDataError(f"{source}: target value {bad!r} is not one of the pact's "
+                               f"classes {classes}")
+    return codes.to_numpy().astype(np.int64), classes
+
+
+def _scores(pact: Pact, frame: pd.DataFrame) -> np.ndarray[Any, Any]:
+    score = pact.columns.score
+    if isinstance(score, dict):
+        classes = list(pact.classes or score.keys())
+        cols = [score[c] if c in score else score[str(c)] for c in classes]
+        return frame[cols].to_numpy(dtype=np.float64)
+    assert score is not None
+    return frame[score].to_numpy(dtype=np.float64)
