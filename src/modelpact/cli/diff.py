@@ -103,6 +103,10 @@ def diff(
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    if (train_a is None) != (train_b is None):
+        raise ConfigurationError(
+            "the training data diff needs both training sets: pass --train-a and --train-b"
+        )
     refs = LedgerRefs(store)
     names = (_name(a), _name(b))
     if names[0] == names[1]:
