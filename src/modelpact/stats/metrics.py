@@ -27,6 +27,7 @@ from modelpact.stats._validation import (
     as_values,
     check_pair,
 )
+from modelpact.stats.delong import auc
 
 __all__ = ["METRICS", "Metric", "get_metric", "make_fbeta", "metric_names"]
 
@@ -451,6 +452,7 @@ def _build() -> dict[str, Metric]:
             greater_is_better=True,
             bounds=(0.0, 1.0),
             interval="delong",
+            point=auc,
             description="Area under the ROC curve: P(score of a positive > score of a negative)",
         ),
         _kernel_metric(
