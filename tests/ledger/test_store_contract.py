@@ -51,7 +51,7 @@ def test_changed_pact_replaces_the_stored_one(store: Store, pact: Pact) -> None:
 
 def test_unknown_project_is_a_not_found_error_with_a_hint(store: Store) -> None:
     store.ensure_project("churn")
-    with pytest.raises(NotFoundError, match="no project 'chrun'.*did you mean 'churn'"):
+    with pytest.raises(NotFoundError, match=r"no project 'chrun'.*did you mean 'churn'"):
         store.get_project("chrun")
 
 
@@ -114,11 +114,13 @@ def test_run_lifecycle(store: Store) -> None:
     store.link_dataset(run.id, snap.id, "train")
     done = store.finish_run(run.id)
     assert done.status == "finished"
-    assert done.duration_s is not None and done.duration_s >= 0
+    assert done.duration_s is not None
+    assert done.duration_s >= 0
     got = store.get_run(run.id[:8])
     assert got.params == {"C": "1.0", "features": '["a", "b"]', "penalty": "l2"}
     assert got.metrics["roc_auc"] == MetricValue("roc_auc", 0.81, 0.78, 0.84, 0.95, "delong", 1000)
-    assert got.metrics["loss"].value == 0.4 and got.metrics["loss"].low is None
+    assert got.metrics["loss"].value == 0.4
+    assert got.metrics["loss"].low is None
     assert got.datasets_for("train")[0].fingerprint == snap.fingerprint
     assert got.started_at.tzinfo is not None
 
@@ -182,7 +184,8 @@ def test_versions_number_per_project_and_resolve_by_ref(store: Store) -> None:
     v2 = store.register_model(project="churn", model={"w": [3]})
     f1 = store.register_model(project="fraud", model={"w": [4]})
     assert (v1.version, v2.version, f1.version) == (1, 2, 1)
-    assert v1.stage == "candidate" and v1.ref == "churn:1"
+    assert v1.stage == "candidate"
+    assert v1.ref == "churn:1"
     assert store.get_model_version("churn:2").id == v2.id
     assert store.get_model_version("churn:latest").id == v2.id
     assert store.get_model_version(v1.id[:10]).id == v1.id
@@ -307,7 +310,7 @@ def test_concurrent_registrations_get_distinct_numbers(store: Store) -> None:
 
 
 def test_verdict_documents_are_validated(store: Store) -> None:
-    with pytest.raises(StoreError, match="expected 'modelpact.verdict/v1'"):
+    with pytest.raises(StoreError, match=r"expected 'modelpact\.verdict/v1'"):
         store.record_verdict(project="churn", verdict_json={"verdict": "signed_off"})
     with pytest.raises(StoreError, match="verdict 'maybe'"):
         store.record_verdict(project="churn", verdict_json={**verdict_doc(), "verdict": "maybe"})
@@ -318,7 +321,8 @@ def test_verdict_round_trip_and_run_verdict(store: Store, pact: Pact) -> None:
     run = store.create_run("churn")
     doc = {**verdict_doc(), "extra": np.float64(0.5), "nan": float("nan")}
     record = store.record_verdict(project="churn", verdict_json=doc, run_id=run.id)
-    assert record.body["extra"] == 0.5 and record.body["nan"] is None
+    assert record.body["extra"] == 0.5
+    assert record.body["nan"] is None
     assert record.pact_hash == pact_hash(pact)
     assert store.get_run(run.id).verdict == "signed_off"
     assert store.list_runs("churn")[0].verdict == "signed_off"
@@ -335,8 +339,10 @@ def test_audits(store: Store) -> None:
         project="churn", audit_json={"schema": "modelpact.audit/v1", "verdict": "go"}
     )
     latest = store.latest_audit("churn")
-    assert latest is not None and latest.id == second.id and latest.verdict == "go"
-    with pytest.raises(StoreError, match="modelpact.audit/v1"):
+    assert latest is not None
+    assert latest.id == second.id
+    assert latest.verdict == "go"
+    with pytest.raises(StoreError, match=r"modelpact\.audit/v1"):
         store.record_audit(project="churn", audit_json={"verdict": "go"})
 
 

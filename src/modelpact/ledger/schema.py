@@ -106,15 +106,14 @@ class RunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[ProjectRow] = relationship(lazy="joined")
+    # Loaded on demand: writers only need the run row; readers ask for them (selectinload).
     params: Mapped[list[ParamRow]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="ParamRow.key"
+        cascade="all, delete-orphan", order_by="ParamRow.key"
     )
     metrics: Mapped[list[MetricRow]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="MetricRow.key"
+        cascade="all, delete-orphan", order_by="MetricRow.key"
     )
-    datasets: Mapped[list[RunDatasetRow]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    datasets: Mapped[list[RunDatasetRow]] = relationship(cascade="all, delete-orphan")
 
 
 class ParamRow(Base):
@@ -145,7 +144,7 @@ class RunDatasetRow(Base):
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id"), primary_key=True)
 
-    dataset: Mapped[DatasetRow] = relationship(lazy="joined")
+    dataset: Mapped[DatasetRow] = relationship()
 
 
 class ModelVersionRow(Base):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from modelpact.data import fingerprint_frame
 from modelpact.errors import ConfigurationError, NotFoundError, StoreError, closest
@@ -56,6 +57,13 @@ from modelpact.ledger.schema import (
     VerdictRow,
 )
 
+try:
+    import fcntl
+
+    _HAVE_FCNTL = True
+except ImportError:  # Windows: the SQLite busy timeout alone queues writers
+    _HAVE_FCNTL = False
+
 if TYPE_CHECKING:
     from modelpact.pact import Pact
 
@@ -75,6 +83,14 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 _MIGRATION_LOCK = 0x6D6F64656C  # "model"
 _PROMOTING_STAGES = ("signed_off", "champion")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+# What converting a run to its domain object reads, loaded in a few queries for many runs.
+_RUN_DETAIL = (
+    selectinload(RunRow.params),
+    selectinload(RunRow.metrics),
+    selectinload(RunRow.datasets).joinedload(RunDatasetRow.dataset),
+)
 
 
 def _new_id() -> str:
@@ -291,6 +307,35 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def _sqlite_lock_path(engine: Engine) -> Path | None:
+    """``<db>.writer-lock`` for a SQLite file, where fcntl exists; else None."""
+    if engine.dialect.name != "sqlite" or not _HAVE_FCNTL:
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    return Path(f"{database}.writer-lock")
+
+
+@contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    """Queue SQLite writers on an OS lock.
+
+    SQLite's busy handler polls with sleeps of up to 100 ms, so under contention writers
+    mostly sleep; a blocking ``flock`` wakes the next writer as soon as the lock is free.
+    The busy timeout stays as the safety net (other tools, platforms without fcntl).
+    """
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def _unreachable(url: str, exc: BaseException) -> StoreError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
@@ -464,6 +509,7 @@ class Store:
         self._write = sessionmaker(
             engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
+        self._lock_path = _sqlite_lock_path(engine)
 
     def __repr__(self) -> str:
         return f"Store({display_url(self.url)!r})"
@@ -498,7 +544,7 @@ class Store:
     def _writing(self) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back whole if not."""
         try:
-            with self._write() as session, session.begin():
+            with _file_lock(self._lock_path), self._write() as session, session.begin():
                 yield session
         except IntegrityError:
             raise
@@ -532,6 +578,11 @@ class Store:
             )
         data = pact.model_dump(mode="json") if pact is not None else None
         digest = pact_hash(data) if data is not None else None
+        with self._reading() as session:
+            # the common case (project exists, pact unchanged) needs no write lock
+            existing = session.scalar(select(ProjectRow).where(ProjectRow.name == name))
+            if existing is not None and (data is None or existing.pact_hash == digest):
+                return _project(existing)
         for attempt in range(3):
             try:
                 with self._writing() as session:
@@ -568,9 +619,7 @@ class Store:
     def _lock_project(session: Session, project_id: str) -> None:
         # Serialises writers of one project's registry on PostgreSQL (row lock until commit);
         # SQLite writers are already serialised by BEGIN IMMEDIATE.
-        session.execute(
-            select(ProjectRow.id).where(ProjectRow.id == project_id).with_for_update()
-        )
+        session.execute(select(ProjectRow.id).where(ProjectRow.id == project_id).with_for_update())
 
     def get_project(self, name: str) -> Project:
         """The project called *name*; :class:`NotFoundError` if there is none."""
@@ -695,28 +744,38 @@ class Store:
     ) -> Run:
         """Start a run in *project* (created if needed); status ``running``."""
         project_row = self.ensure_project(project)
+        texts = {str(k): _param_text(v) for k, v in (params or {}).items()}
+        start = started_at or _now()
         with self._writing() as session:
             row = RunRow(
                 id=_new_id(),
                 project_id=project_row.id,
                 name=name,
                 status="running",
-                started_at=started_at or _now(),
+                started_at=start,
                 git_commit=git_commit,
                 git_dirty=git_dirty,
             )
             session.add(row)
-            for key, value in (params or {}).items():
-                session.add(ParamRow(run_id=row.id, key=str(key), value=_param_text(value)))
-            session.flush()
-            session.refresh(row)
-            return _run(row)
+            session.flush()  # the parameters below refer to this row
+            session.add_all(ParamRow(run_id=row.id, key=k, value=v) for k, v in texts.items())
+        return Run(
+            id=row.id,
+            project=project_row.name,
+            status="running",
+            started_at=_aware(start),
+            name=name,
+            git_commit=git_commit,
+            git_dirty=git_dirty,
+            params=dict(sorted(texts.items())),
+        )
 
-    def _run_row(self, session: Session, run_id: str) -> RunRow:
-        row = session.get(RunRow, run_id) if run_id else None
+    def _run_row(self, session: Session, run_id: str, *, detail: bool = False) -> RunRow:
+        options = _RUN_DETAIL if detail else ()
+        row = session.get(RunRow, run_id, options=options) if run_id else None
         if row is None and len(run_id) >= 4:
             matches = session.scalars(
-                select(RunRow).where(RunRow.id.startswith(run_id)).limit(2)
+                select(RunRow).where(RunRow.id.startswith(run_id)).options(*options).limit(2)
             ).all()
             if len(matches) == 1:
                 row = matches[0]
@@ -807,7 +866,8 @@ class Store:
             row.duration_s = (end - _aware(row.started_at)).total_seconds()
             row.error = error
             session.flush()
-            return _run(row, self._latest_verdict(session, run_id=row.id))
+            real_id = row.id
+        return self.get_run(real_id)
 
     def _latest_verdict(self, session: Session, *, run_id: str) -> str | None:
         return session.scalar(
@@ -820,7 +880,7 @@ class Store:
     def get_run(self, run_id: str) -> Run:
         """The run with this id (or a unique prefix of at least 4 characters)."""
         with self._reading() as session:
-            row = self._run_row(session, run_id)
+            row = self._run_row(session, run_id, detail=True)
             return _run(row, self._latest_verdict(session, run_id=row.id))
 
     def list_runs(
@@ -833,7 +893,9 @@ class Store:
     ) -> list[Run]:
         """Runs, newest first, optionally filtered by project, status and start time."""
         with self._reading() as session:
-            query = select(RunRow).order_by(RunRow.started_at.desc(), RunRow.id)
+            query = (
+                select(RunRow).options(*_RUN_DETAIL).order_by(RunRow.started_at.desc(), RunRow.id)
+            )
             if project is not None:
                 query = query.where(RunRow.project_id == self._project_row(session, project).id)
             if status is not None:
