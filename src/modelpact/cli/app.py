@@ -49,6 +49,7 @@ def _register() -> None:
     from modelpact.cli import runs as _runs  # noqa: F401
     from modelpact.cli import status as _status  # noqa: F401
     from modelpact.cli import store as _store  # noqa: F401
+    from modelpact.cli import monitor as _monitor  # noqa: F401
 
 
 _register()

@@ -1,0 +1,303 @@
+"""Rendering a monitoring run: terminal summary and the self-contained HTML report.
+
+Both read only :meth:`MonitorResult.to_dict` (the ``modelpact.monitor/v1`` contract), so a
+result loaded back from JSON renders the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from modelpact.report.html import Section, figure_html, render_page, table_html
+
+__all__ = ["monitor_html", "print_monitor"]
+
+_SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow"}
+_MAX_TERMINAL_ALERTS = 15
+
+
+def _fmt(x: Any, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.{digits}g}" if x == x else "–"
+    return str(x)
+
+
+def _headline(data: Mapping[str, Any]) -> str | None:
+    # the metric to summarise performance by: the first criterion's, else AUC
+    names: list[str] = []
+    for chunk in data["chunks"]:
+        names.extend(e["metric"] for e in chunk["estimated_performance"])
+    if not names:
+        return None
+    for c in data["criteria"]:
+        if c["metric"] in names:
+            return str(c["metric"])
+    return names[0]
+
+
+def _summary(data: Mapping[str, Any]) -> str:
+    alerts = data["alerts"]
+    kinds: dict[str, int] = {}
+    for a in alerts:
+        kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+    n = len(data["chunks"])
+    if not alerts:
+        return (f"No alert in {n} chunks of {data['analysis']['n_rows']:,} rows: no feature "
+                "drifted beyond its reference-calibrated threshold and no pact criterion is "
+                "estimated or measured to fail.")
+    parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(kinds.items()))
+    first = min((a["chunk"] for a in alerts if a["chunk"] is not None), default=None)
+    where = f"; first in chunk {first}" if first is not None else ""
+    return f"{len(alerts)} alerts in {n} chunks ({parts}){where}."
+
+
+def print_monitor(data: Mapping[str, Any], console: Console) -> None:
+    """Print a monitoring result (its ``to_dict()``) to *console*."""
+    status = data["status"]
+    colour = "red" if status == "alert" else "green"
+    console.print(f"[bold {colour}]{status.upper().replace('_', ' ')}[/] — pact "
+                  f"'{data['pact']}' ({data['task']}): {_summary(data)}")
+    headline = _headline(data)
+    table = Table(show_edge=False, header_style="bold")
+    for col in ("chunk", "rows", "drifted", "domain AUC"):
+        table.add_column(col, justify="right" if col != "drifted" else "left")
+    if headline:
+        table.add_column(f"est. {headline}", justify="right")
+        table.add_column(f"realized {headline}", justify="right")
+        table.add_column("labelled", justify="right")
+    table.add_column("alerts", justify="right")
+    alerts_by_chunk: dict[int, int] = {}
+    for a in data["alerts"]:
+        if a["chunk"] is not None:
+            alerts_by_chunk[a["chunk"]] = alerts_by_chunk.get(a["chunk"], 0) + 1
+    for ch in data["chunks"]:
+        drifted = sorted({d["feature"] for d in ch["drift"] if d["alert"]})
+        auc = next((m for m in ch["multivariate"] if m["method"] == "domain_classifier_auc"),
+                   None)
+        key = ch["key"] + ("" if ch["alertable"] else " (partial)")
+        row = [key, f"{ch['n_rows']:,}",
+               ", ".join(drifted[:4]) + (" …" if len(drifted) > 4 else "") or "–",
+               _fmt(auc["value"]) if auc else "–"]
+        if headline:
+            est = next((e for e in ch["estimated_performance"] if e["metric"] == headline), None)
+            row.append(f"{_fmt(est['estimate'])} [{_fmt(est['ci'][0])}, {_fmt(est['ci'][1])}]"
+                       if est else "–")
+            real = ch["realized_performance"]
+            crit = next((c for c in real["criteria"] if c["metric"] == headline), None) \
+                if real else None
+            row.append(f"{_fmt(crit['estimate'])} ({crit['status']})" if crit else "–")
+            row.append(f"{real['labelled_share']:.0%}" if real else "–")
+        count = alerts_by_chunk.get(ch["index"], 0)
+        row.append(f"[red]{count}[/]" if count else "0")
+        table.add_row(*row)
+    console.print(table)
+    for a in data["alerts"][:_MAX_TERMINAL_ALERTS]:
+        where = f"chunk {a['chunk']}" if a["chunk"] is not None else "analysis"
+        console.print(f"  [{_SEVERITY_STYLE[a['severity']]}]{a['severity']:>8}[/] "
+                      f"{a['kind']:<22} {where:<10} {a['message']}", highlight=False)
+    more = len(data["alerts"]) - _MAX_TERMINAL_ALERTS
+    if more > 0:
+        console.print(f"  … and {more} more (see --json or --html)")
+    for note in data["notes"]:
+        console.print(f"[dim]note: {note}[/]")
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def _x(data: Mapping[str, Any]) -> list[str]:
+    return [str(c["key"]) for c in data["chunks"]]
+
+
+def _drift_figures(data: Mapping[str, Any]) -> list[str]:
+    import plotly.graph_objects as go
+
+    x = _x(data)
+    features = [f["name"] for f in data["features"]]
+    drifted = {a["feature"] for a in data["alerts"] if a["kind"] == "drift"}
+    ordered = sorted(features, key=lambda f: (f not in drifted, features.index(f)))
+    out: list[str] = []
+    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf"]
+    for feature in ordered:
+        fig = go.Figure()
+        for k, method in enumerate(data["drift_methods"]):
+            rows = [next((d for d in ch["drift"] if d["feature"] == feature
+                          and d["method"] == method), None) for ch in data["chunks"]]
+            if not any(rows):
+                continue
+            colour = palette[k % len(palette)]
+            fig.add_scatter(x=x, y=[r["value"] if r else None for r in rows], name=method,
+                            mode="lines+markers", line={"color": colour})
+            fig.add_scatter(x=x, y=[r["threshold"] if r else None for r in rows],
+                            name=f"{method} threshold", mode="lines",
+                            line={"color": colour, "dash": "dash"})
+            hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
+            if hits:
+                fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
+                                name=f"{method} alert",
+                                marker={"color": "#d62728", "size": 12, "symbol": "x"})
+        fig.update_layout(title=f"{feature}" + ("  — drift alert" if feature in drifted else ""),
+                          height=260, yaxis_title="distance", showlegend=True)
+        out.append(figure_html(fig))
+    return out
+
+
+def _multivariate_figure(data: Mapping[str, Any]) -> list[str]:
+    from plotly.subplots import make_subplots
+
+    x = _x(data)
+    methods = []
+    for ch in data["chunks"]:
+        for m in ch["multivariate"]:
+            if m["method"] not in methods:
+                methods.append(m["method"])
+    if not methods:
+        return []
+    fig = make_subplots(rows=len(methods), cols=1, subplot_titles=methods, shared_xaxes=True)
+    for i, method in enumerate(methods, start=1):
+        rows = [next((m for m in ch["multivariate"] if m["method"] == method), None)
+                for ch in data["chunks"]]
+        if any(r and r["ci"] for r in rows):
+            lows = [r["ci"][0] if r and r["ci"] else None for r in rows]
+            highs = [r["ci"][1] if r and r["ci"] else None for r in rows]
+            fig.add_scatter(x=x, y=highs, mode="lines", line={"width": 0}, showlegend=False,
+                            row=i, col=1)
+            fig.add_scatter(x=x, y=lows, mode="lines", line={"width": 0}, fill="tonexty",
+                            fillcolor="rgba(31,119,180,0.2)", name="interval", row=i, col=1)
+        fig.add_scatter(x=x, y=[r["value"] if r else None for r in rows], name=method,
+                        mode="lines+markers", line={"color": "#1f77b4"}, row=i, col=1)
+        fig.add_scatter(x=x, y=[r["threshold"] if r else None for r in rows], name="threshold",
+                        mode="lines", line={"color": "#d62728", "dash": "dash"}, row=i, col=1)
+        hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
+        if hits:
+            fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
+                            name="alert", marker={"color": "#d62728", "size": 12, "symbol": "x"},
+                            row=i, col=1)
+    fig.update_layout(height=260 * len(methods))
+    return [figure_html(fig)]
+
+
+def _performance_figures(data: Mapping[str, Any]) -> list[str]:
+    import plotly.graph_objects as go
+
+    x = _x(data)
+    metrics: list[str] = []
+    for ch in data["chunks"]:
+        for e in ch["estimated_performance"]:
+            if e["metric"] not in metrics:
+                metrics.append(e["metric"])
+        if ch["realized_performance"]:
+            for c in ch["realized_performance"]["criteria"]:
+                if c["metric"] not in metrics and c["kind"] == "absolute":
+                    metrics.append(c["metric"])
+    out: list[str] = []
+    for metric in metrics:
+        fig = go.Figure()
+        est = [next((e for e in ch["estimated_performance"] if e["metric"] == metric), None)
+               for ch in data["chunks"]]
+        if any(est):
+            fig.add_scatter(x=x, y=[e["ci"][1] if e else None for e in est], mode="lines",
+                            line={"width": 0}, showlegend=False, hoverinfo="skip")
+            fig.add_scatter(x=x, y=[e["ci"][0] if e else None for e in est], mode="lines",
+                            line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.2)",
+                            name="estimate band", hoverinfo="skip")
+            fig.add_scatter(x=x, y=[e["estimate"] if e else None for e in est],
+                            mode="lines+markers", name="estimated (no labels)",
+                            line={"color": "#1f77b4"})
+        real = [next((c for c in (ch["realized_performance"] or {}).get("criteria", [])
+                      if c["metric"] == metric and c["kind"] == "absolute"
+                      and c["estimate"] is not None), None) for ch in data["chunks"]]
+        if any(real):
+            fig.add_scatter(
+                x=x, y=[r["estimate"] if r else None for r in real], mode="markers",
+                name="realized (labels)", marker={"color": "#2ca02c", "size": 9},
+                error_y={"type": "data", "symmetric": False,
+                         "array": [r["ci"][1] - r["estimate"] if r and r["ci"][1] is not None
+                                   else None for r in real],
+                         "arrayminus": [r["estimate"] - r["ci"][0]
+                                        if r and r["ci"][0] is not None else None
+                                        for r in real]})
+        for c in data["criteria"]:
+            bound = c["at_least"] if c["at_least"] is not None else c["at_most"]
+            if c["metric"] == metric and bound is not None and not c["slice"]:
+                fig.add_hline(y=bound, line={"color": "#d62728", "dash": "dash"},
+                              annotation_text=f"pact: {c['label']}")
+        flagged = {a["chunk"] for a in data["alerts"] if a["metric"] == metric
+                   and a["kind"] in ("estimated_performance", "realized_performance")}
+        hits = [(x[i], (est[i] or {}).get("estimate")) for i in sorted(flagged)
+                if i is not None and i < len(x)]
+        hits = [(a, b) for a, b in hits if b is not None]
+        if hits:
+            fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
+                            name="alert", marker={"color": "#d62728", "size": 13, "symbol": "x"})
+        fig.update_layout(title=metric, height=320, yaxis_title=metric)
+        out.append(figure_html(fig))
+    return out
+
+
+def _alert_table(alerts: Sequence[Mapping[str, Any]]) -> str:
+    rows = [[a["severity"], a["kind"], a["chunk_key"] or "analysis", a["feature"] or "",
+             a["metric"] or "", a["value"], a["threshold"], a["message"]] for a in alerts]
+    return table_html(["severity", "kind", "chunk", "feature", "metric", "value", "threshold",
+                       "message"], rows, status_column=0)
+
+
+def monitor_html(data: Mapping[str, Any]) -> str:
+    """The self-contained HTML page for a monitoring result (its ``to_dict()``)."""
+    sections = []
+    alerts = data["alerts"]
+    sections.append(Section(
+        "Alerts",
+        "Each alert names its kind, the chunk, the feature or metric, the value and the "
+        "threshold it crossed." if alerts else "No alert was raised.",
+        [_alert_table(alerts)] if alerts else [], anchor="alerts"))
+    perf = _performance_figures(data)
+    if perf:
+        sections.append(Section(
+            "Performance: estimated and realized",
+            "Blue: performance estimated from the model's scores alone (CBPE / DLE), with the "
+            "band a chunk of that size should fall in. Green: performance measured on the "
+            "labels that have arrived, with its confidence interval. Red dashed: the pact's "
+            "threshold.", perf, anchor="performance"))
+    sections.append(Section(
+        "Univariate drift",
+        "Distance of each chunk from the reference per feature and method (solid) against its "
+        "threshold (dashed), calibrated on the reference by leave-chunk-out with false alarms "
+        f"controlled at {data['false_alarm_rate']:g} per chunk across all features. "
+        "Features with alerts come first.", _drift_figures(data), anchor="drift"))
+    multi = _multivariate_figure(data)
+    if multi:
+        sections.append(Section(
+            "Multivariate drift",
+            "A classifier trained to tell each chunk from the reference (AUC 0.5: it cannot; "
+            "the band is its DeLong interval), and the PCA reconstruction error of the chunk's "
+            "rows (it rises when correlations between features break).", multi,
+            anchor="multivariate"))
+    quality_rows = [[f["severity"], f["check"], ", ".join(f["columns"]), f["message"]]
+                    for f in data["findings"]]
+    sections.append(Section(
+        "Data quality",
+        "Columns missing, added or of another type than in the reference; missing-value spikes "
+        "and new categories appear among the alerts.",
+        [table_html(["severity", "check", "columns", "message"], quality_rows,
+                    status_column=0)] if quality_rows else [], anchor="data-quality"))
+    chunk_rows = [[c["key"], c["n_rows"], "yes" if c["alertable"] else "no (partial)",
+                   sum(1 for d in c["drift"] if d["alert"])] for c in data["chunks"]]
+    sections.append(Section("Chunks", "", [table_html(
+        ["chunk", "rows", "alerts raised", "drift alerts"], chunk_rows)], anchor="chunks"))
+    facts = [("pact", f"{data['pact']} ({data['task']})"),
+             ("reference", f"{data['reference']['source']} "
+                           f"({data['reference']['n_rows']:,} rows)"),
+             ("analysis", f"{data['analysis']['source']} ({data['analysis']['n_rows']:,} rows)"),
+             ("chunking", f"by {data['chunking']['by']}: {data['chunking']['value']} "
+                          f"({data['chunking']['n_chunks']} chunks)"),
+             ("drift methods", ", ".join(data["drift_methods"]))]
+    facts.extend(("note", n) for n in data["notes"])
+    return render_page(title=f"Monitoring: {data['pact']}", verdict=data["status"],
+                       summary=_summary(data), sections=sections, facts=facts)

@@ -1,0 +1,142 @@
+"""The monitoring run end to end on seeded synthetic data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from modelpact.errors import InvalidDataError
+from modelpact.monitor import MONITOR_SCHEMA, ReferenceProfile, build_reference_profile, monitor
+from modelpact.report.json import dumps
+
+from ._synth import make_pact, make_rows
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return make_rows(np.random.default_rng(0), 12_000)
+
+
+@pytest.mark.slow
+def test_stable_stream_raises_no_alert_at_default_settings(reference):
+    analysis = make_rows(np.random.default_rng(1), 40_000, start_id=10**6)
+    result = monitor(make_pact(), reference, analysis.drop(columns="label"), multivariate=True)
+    data = result.to_dict()
+    assert data["schema"] == MONITOR_SCHEMA
+    assert len(data["chunks"]) == 10
+    checks = [d for c in data["chunks"] for d in c["drift"]]
+    assert len(checks) == 10 * (4 * 2 + 1 + 2)  # 4 numeric x 2 methods, segment, score x 2
+    assert sum(d["alert"] for d in checks) <= len(checks) / 100
+    assert result.alerts == ()
+    assert result.exit_code == 0 and data["status"] == "no_alert"
+
+
+def test_shift_alerts_on_the_shifted_feature_and_the_score(reference):
+    rng = np.random.default_rng(2)
+    stable = make_rows(rng, 20_000, start_id=10**6)
+    shifted = make_rows(rng, 20_000, shift=0.5, start_id=2 * 10**6)
+    analysis = pd.concat([stable, shifted], ignore_index=True)
+    result = monitor(make_pact(), reference, analysis, chunk_size=5000, multivariate=False,
+                     estimate_performance=False)
+    drift = [a for a in result.alerts if a.kind == "drift"]
+    assert {a.feature for a in drift} == {"x0", "score"}
+    assert min(a.chunk for a in drift if a.chunk is not None) == 4
+    assert all(a.chunk is not None and a.chunk >= 4 for a in drift)
+    assert result.exit_code == 1
+
+
+def test_schema_changes_are_findings_not_crashes(reference):
+    analysis = make_rows(np.random.default_rng(3), 6000, start_id=10**6)
+    analysis = analysis.drop(columns="x3").assign(extra=1.0, x2=lambda f: f["x2"].astype(str))
+    analysis.loc[:10, "x2"] = "n/a"
+    result = monitor(make_pact(), reference, analysis, chunks=3, multivariate=False,
+                     estimate_performance=False)
+    checks = {(f["check"], f["columns"][0]) for f in result.to_dict()["findings"]}
+    assert {("missing_column", "x3"), ("extra_column", "extra"),
+            ("changed_type", "x2")} <= checks
+    kinds = {(a.kind, a.metric, a.feature) for a in result.alerts}
+    assert ("data_quality", "missing_column", "x3") in kinds
+    assert ("data_quality", "changed_type", "x2") in kinds
+    # x2 is still monitored: the numbers in it are profiled, 'n/a' counts as missing
+    assert any(d.feature == "x2" for d in result.chunks[0].drift)
+    assert result.chunks[0].missing_share["x2"] == pytest.approx(11 / 2000)
+
+
+def test_new_categories_and_missing_spike_alert(reference):
+    analysis = make_rows(np.random.default_rng(4), 8000, start_id=10**6)
+    analysis.loc[4000:4999, "segment"] = "public"
+    analysis.loc[6000:6999, "x1"] = np.nan
+    result = monitor(make_pact(), reference, analysis, chunk_size=2000, multivariate=False,
+                     estimate_performance=False)
+    quality = {(a.metric, a.feature, a.chunk) for a in result.alerts if a.kind == "data_quality"}
+    assert ("new_categories", "segment", 2) in quality
+    assert ("missing_share", "x1", 3) in quality
+    assert not any(a.chunk in (0, 1) for a in result.alerts)
+
+
+def test_labels_join_by_id_and_partial_labels_give_the_labelled_share(reference):
+    rng = np.random.default_rng(5)
+    analysis = make_rows(rng, 8000, start_id=10**6)
+    labels = analysis[["id", "label"]].iloc[:3000].sample(frac=1.0, random_state=0)
+    result = monitor(make_pact(), reference, analysis.drop(columns="label"), labels=labels,
+                     chunk_size=2000, multivariate=False)
+    shares = [c.realized.labelled_share for c in result.chunks]
+    assert shares == pytest.approx([1.0, 0.5, 0.0, 0.0])
+    first = result.chunks[0]
+    realized_auc = next(c for c in first.realized.criteria if c.metric == "roc_auc")
+    estimated = first.estimated["roc_auc"]
+    assert realized_auc.n == 2000
+    assert estimated.low <= realized_auc.estimate <= estimated.high
+
+
+def test_duplicate_label_ids_are_an_input_error(reference):
+    analysis = make_rows(np.random.default_rng(6), 2000, start_id=10**6)
+    labels = analysis[["id", "label"]].iloc[[0, 0, 1]]
+    with pytest.raises(InvalidDataError, match="has more than one label"):
+        monitor(make_pact(), reference, analysis, labels=labels, chunks=2)
+
+
+def test_estimated_performance_alert_before_labels_when_scores_lose_confidence(reference):
+    rng = np.random.default_rng(7)
+    analysis = make_rows(rng, 10_000, spread=0.35, start_id=10**6).drop(columns="label")
+    result = monitor(make_pact(), reference, analysis, chunk_size=5000, multivariate=False)
+    est = [a for a in result.alerts if a.kind == "estimated_performance"]
+    assert {a.metric for a in est} >= {"accuracy"}
+    assert {a.chunk for a in est} == {0, 1}
+
+
+def test_saved_reference_profile_reproduces_drift_without_rows(reference, tmp_path):
+    analysis = make_rows(np.random.default_rng(8), 6000, shift=0.3, start_id=10**6)
+    pact = make_pact()
+    direct = monitor(pact, reference, analysis, chunks=3, multivariate=False,
+                     estimate_performance=False)
+    path = build_reference_profile(pact, reference).save(tmp_path / "ref.json")
+    assert "retail" in path.read_text() and str(reference["x0"].iloc[0]) not in path.read_text()
+    saved = monitor(pact, ReferenceProfile.load(path), analysis, chunks=3)
+    strip = ("source",)
+    a, b = direct.to_dict(), saved.to_dict()
+    for d in (a, b):
+        d["reference"] = {k: v for k, v in d["reference"].items() if k not in strip}
+        d["notes"] = []
+    assert a == b
+
+
+def test_too_small_reference_is_a_clear_error():
+    tiny = make_rows(np.random.default_rng(9), 120)
+    with pytest.raises(InvalidDataError, match=r"120 rows.*at least 500 rows"):
+        monitor(make_pact(), tiny, tiny, chunks=2)
+
+
+@pytest.mark.slow
+def test_same_seed_same_json_bytes(reference):
+    analysis = make_rows(np.random.default_rng(10), 6000, start_id=10**6)
+    runs = [dumps(monitor(make_pact(), reference, analysis, chunks=3, seed=3).to_dict())
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+    data = json.loads(runs[0])
+    assert set(data) >= {"schema", "chunks", "alerts", "status", "findings"}
+    assert {"drift", "multivariate", "estimated_performance", "realized_performance",
+            "n_rows", "key"} <= set(data["chunks"][0])
