@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy.stats import bootstrap as scipy_bootstrap
+from scipy.stats import poisson
 
 from modelpact.errors import MetricError
 from modelpact.stats import METRICS, Metric, metric_interval
@@ -182,3 +183,21 @@ def test_inapplicable_method_is_rejected(name: str, method: str) -> None:
 def test_rejects_bad_options(confidence: float, n_resamples: int) -> None:
     with pytest.raises(MetricError, match=r"confidence|n_resamples"):
         metric_interval("f1", [0, 1], [0, 1], confidence=confidence, n_resamples=n_resamples)
+
+
+def test_poisson_table_matches_the_poisson_distribution() -> None:
+    counts = np.bincount(bs._POISSON.astype(np.int64)) / 2**16
+    pmf = poisson.pmf(np.arange(counts.size), 1.0)
+    assert counts == pytest.approx(pmf, abs=2**-16)
+    assert bs._POISSON.mean() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_large_n_poisson_bootstrap_agrees_with_the_clt() -> None:
+    rng = np.random.default_rng(12)
+    n = bs._POISSON_FROM + 1
+    y = rng.normal(size=n)
+    pred = y + rng.standard_t(5, size=n)
+    boot = metric_interval("mae", y, pred, method="bootstrap-percentile", n_resamples=300)
+    clt = metric_interval("mae", y, pred)
+    assert boot.se == pytest.approx(clt.se, rel=0.12)
+    assert boot.low == pytest.approx(clt.low, abs=0.5 * clt.se)  # type: ignore[operator]

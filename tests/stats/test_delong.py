@@ -4,11 +4,13 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
 from modelpact.stats import metric_interval
-from modelpact.stats.delong import auc_interval, delong
+from modelpact.stats.delong import auc, auc_interval, delong
 
 from ._data import binary_scores
 
@@ -80,3 +82,17 @@ def test_logit_scale_covers_better_near_one() -> None:
         logit += low <= auc_true <= high
     assert logit / reps > plain / reps
     assert logit / reps > 0.925
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 5)), min_size=2, max_size=60).filter(
+        lambda rows: len({r[0] for r in rows}) == 2
+    )
+)
+def test_interval_contains_the_estimate(rows: list[tuple[int, int]]) -> None:
+    y, s = (np.array(v) for v in zip(*rows, strict=True))
+    iv = metric_interval("roc_auc", y, s.astype(float))
+    assert 0.0 <= iv.low <= iv.estimate <= iv.high <= 1.0
+    assert iv.estimate == pytest.approx(roc_auc_score(y, s), abs=1e-12)
+    assert auc(y, s.astype(float)) == iv.estimate
