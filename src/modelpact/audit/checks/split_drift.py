@@ -1,0 +1,114 @@
+"""``split_drift``: how train and test differ, per feature (effect sizes) and as a whole."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from modelpact.audit import _models
+from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect
+from modelpact.audit.context import AuditContext
+from modelpact.audit.registry import Check, CheckConfig, register
+from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.stats import metric_interval
+
+
+class SplitDriftConfig(CheckConfig):
+    kind: Literal["split_drift"] = "split_drift"
+    threshold: float = Field(DRIFT_THRESHOLD, gt=0, description="Effect size that counts as drift.")
+    domain_auc: float = Field(
+        0.6, gt=0.5, lt=1, description="Warn when the domain classifier's AUC interval lies "
+        "wholly above this.")
+    rows_per_side: int = Field(10_000, gt=50, description="Rows per side for the domain classifier.")
+
+
+@register
+class SplitDrift(Check):
+    """Per-feature effect sizes between train and test, label shift, and a domain classifier.
+
+    Numbers: Wasserstein distance in units of the training spread (and the KS statistic);
+    categories: Jensen-Shannon distance. The domain classifier is the quick model trained to
+    tell test rows from train rows, scored out of fold: an AUC near 0.5 means the two sides
+    are exchangeable; its interval comes from DeLong's method.
+    """
+
+    name = "split_drift"
+    title = "Train/test drift"
+    Config = SplitDriftConfig
+
+    def run(self, ctx: AuditContext) -> CheckOutcome:
+        cfg = self.config
+        assert isinstance(cfg, SplitDriftConfig)
+        if ctx.test is None:
+            return self.outcome(skipped="no test set (give --test or --split-column)")
+        if not ctx.features:
+            return self.outcome(skipped="no usable feature columns")
+        rng = np.random.default_rng(ctx.seed)
+        train_pos = ctx.sample(cfg.rows_per_side, labelled_only=False)
+        test_pos = np.arange(len(ctx.test))
+        if len(test_pos) > cfg.rows_per_side:
+            test_pos = np.sort(rng.choice(test_pos, cfg.rows_per_side, replace=False))
+        Xa = ctx.X(train_pos)
+        Xb = ctx.encoder.transform(ctx.test.iloc[test_pos])
+        mask = ctx.encoder.categorical_mask
+        per_feature: dict[str, dict[str, float]] = {}
+        for j, c in enumerate(ctx.features):
+            per_feature[c] = effect(Xa[:, j], Xb[:, j], categorical=bool(mask[j]),
+                                    scale=float(ctx.scales[j]))
+        drifted = sorted((c for c, e in per_feature.items() if e["effect"] >= cfg.threshold),
+                         key=lambda c: -per_feature[c]["effect"])
+        summary: dict[str, Any] = {"features": per_feature}
+        findings = []
+        # label shift: the same effect size on the encoded target
+        if ctx.y_test_full is not None and ctx.task != "regression":
+            ya, yb = ctx.y_full[ctx.labelled], ctx.y_test_full[~np.isnan(ctx.y_test_full)]
+            if len(yb):
+                label = categorical_effect(ya, yb)
+                summary["label"] = label
+                summary["label_shares"] = {
+                    "train": (np.bincount(ya.astype(np.int64), minlength=len(ctx.classes)) / len(ya)).tolist(),
+                    "test": (np.bincount(yb.astype(np.int64), minlength=len(ctx.classes)) / len(yb)).tolist(),
+                }
+                if label["effect"] >= cfg.threshold:
+                    drifted.append(ctx.target)
+        # domain classifier: can a model tell the sides apart?
+        X = np.vstack([Xa, Xb])
+        side = np.r_[np.zeros(len(Xa)), np.ones(len(Xb))]
+        oof = np.zeros(len(side))
+        for train, test in _models.folds("binary", side, ctx.seed):
+            model = _models.quick_model("binary", mask, ctx.seed, max_iter=50)
+            model.fit(X[train], side[train].astype(np.int64))
+            oof[test] = model.predict_proba(X[test])[:, 1]
+        iv = metric_interval("roc_auc", side.astype(np.int64), oof, seed=ctx.seed)
+        summary["domain_auc"] = {"estimate": iv.estimate, "low": iv.low, "high": iv.high,
+                                 "method": iv.method, "n": iv.n}
+        table = {c: round(per_feature[c]["effect"], 4) for c in sorted(per_feature, key=lambda c: -per_feature[c]["effect"])}
+        top = ", ".join(f"{c} {v:.3f}" for c, v in list(table.items())[:5])
+        auc_text = f"domain classifier AUC {iv.estimate:.3f} [{iv.low:.3f}, {iv.high:.3f}]"
+        if drifted or iv.low > cfg.domain_auc:
+            findings.append(Finding(
+                self.name, "warning",
+                f"train and test differ: {len(drifted)} columns drifted (effect >= "
+                f"{cfg.threshold:g}: {', '.join(drifted[:6]) or 'none'}); {auc_text}; largest "
+                f"effects: {top}",
+                tuple(drifted), fix="make test look like the population the model will serve "
+                "(same period and sources as production), or re-split at random if the "
+                "difference is an artifact of how the split was made",
+                details={"effect_sizes": table, "domain_auc": summary["domain_auc"],
+                         "label": summary.get("label")}))
+        else:
+            findings.append(Finding(
+                self.name, "info",
+                f"no material drift between train and test: every effect size < "
+                f"{cfg.threshold:g} (largest: {top}); {auc_text}",
+                (), details={"effect_sizes": table, "domain_auc": summary["domain_auc"],
+                             "label": summary.get("label")}))
+        sampled = None
+        if len(train_pos) < ctx.n or len(test_pos) < len(ctx.test):
+            sampled = {"rows": int(len(train_pos) + len(test_pos)),
+                       "of": int(ctx.n + len(ctx.test)),
+                       "method": f"seeded random sample, up to {cfg.rows_per_side} rows per side",
+                       "seed": ctx.seed, "why": "effect sizes and domain classifier"}
+        return self.outcome(findings=tuple(findings), summary=summary, sampled=sampled)
