@@ -377,3 +377,37 @@ def test_adult_better_model_separated_and_two_seeds_tied(
             assert versus is not None and versus.better and versus.excludes_zero
             assert versus.distinguishable
         assert set(board.indistinguishable_from_best) == {"gbm_seed0", "gbm_seed1"}
+
+
+def test_multiclass_compare_from_probability_columns_and_labels() -> None:
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(4)
+    n, classes = 900, ["cat", "dog", "eel"]
+    y = rng.choice(classes, n)
+    frames = {}
+    for name, noise in (("sharp", 0.5), ("blurry", 3.0)):
+        logits = rng.normal(0, noise, (n, 3)) + 2.0 * (y[:, None] == np.array(classes))
+        proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        frames[name] = pd.DataFrame(
+            {"id": range(n), "y": y, **{f"p_{c}": proba[:, i] for i, c in enumerate(classes)}}
+        )
+    score = {c: f"p_{c}" for c in classes}
+    result = compare(
+        frames,
+        target="y",
+        score=score,
+        id="id",
+        metrics=["accuracy", "f1_macro", "log_loss"],
+        n_resamples=300,
+    )
+    assert result.task == "multiclass"
+    for name, frame in frames.items():
+        predicted = np.array(classes)[frame[[f"p_{c}" for c in classes]].to_numpy().argmax(axis=1)]
+        assert result.board("f1_macro").estimate(name).estimate == pytest.approx(
+            f1_score(y, predicted, average="macro")
+        )
+        assert result.board("log_loss").estimate(name).estimate == pytest.approx(
+            log_loss(y, frame[[f"p_{c}" for c in classes]].to_numpy(), labels=classes)
+        )
+    assert result.board("accuracy").best == "sharp"
