@@ -50,6 +50,7 @@ def _register() -> None:
     from modelpact.cli import status as _status  # noqa: F401
     from modelpact.cli import store as _store  # noqa: F401
     from modelpact.cli import monitor as _monitor  # noqa: F401
+    from modelpact.cli import audit as _audit  # noqa: F401
 
 
 _register()

@@ -276,7 +276,8 @@ class Learnability(Check):
     def _criterion(crit: Any, scores: dict[str, Any], curve: dict[str, Any], n_now: int,
                    n_total: int, cfg: LearnabilityConfig) -> dict[str, Any]:
         label = crit.label()
-        row: dict[str, Any] = {"criterion": label, "metric": crit.metric, "status": "undecided"}
+        row: dict[str, Any] = {"criterion": label, "metric": crit.metric, "status": "undecided",
+                               "threshold": crit.at_least if crit.at_least is not None else crit.at_most}
         entry = scores.get(crit.metric, {})
         if "model" not in entry:
             row["message"] = f"{label}: cannot be estimated by the audit ({entry.get('error', 'no score')})"

@@ -1,0 +1,197 @@
+"""Presenting an :class:`AuditResult`: a rich terminal summary and the offline HTML report.
+
+Presentation only: it reads the result object, never the data, and no audit module imports
+it (the command line does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from modelpact.audit.registry import CHECKS
+from modelpact.audit.result import AuditResult
+from modelpact.report.html import Section, figure_html, render_page, table_html
+
+__all__ = ["audit_html", "audit_panel", "verdict_line"]
+
+_BANNER = {"go": "bold white on green", "go_with_fixes": "bold black on yellow",
+           "no_go": "bold white on red"}
+_SEVERITY = {"blocking": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def verdict_line(result: AuditResult) -> str:
+    """One sentence for the end of the terminal output."""
+    b, w = result.count("blocking"), result.count("warning")
+    if result.verdict == "no_go":
+        return f"NO-GO: {b} blocking finding(s); fix them before any experiment can be trusted."
+    if result.verdict == "go_with_fixes":
+        return f"GO WITH FIXES: no blocking findings, {w} warning(s) to fix (see 'fix' column)."
+    return "GO: nothing blocks learning from this data."
+
+
+def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
+    """The terminal summary: banner, facts, the findings table with fixes, learnability."""
+    banner = Text(f" {result.verdict.replace('_', ' ').upper()} ", style=_BANNER[result.verdict])
+    head = Text.assemble(
+        banner, "  ", (f"audit of {result.source}", "bold"),
+        f" ({result.n_rows:,} rows, {result.n_columns} columns; target '{result.target}', "
+        f"{result.task})")
+    parts: list[Any] = [head]
+    if result.test_source:
+        parts.append(Text(f"test: {result.test_source} ({result.n_test_rows:,} rows)", style="dim"))
+    table = Table(header_style="bold", expand=False, show_lines=False)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("check", no_wrap=True)
+    table.add_column("finding", overflow="fold", ratio=3)
+    table.add_column("fix", overflow="fold", ratio=2)
+    shown = [f for f in result.findings if show_info or f.severity != "info"]
+    for f in shown:
+        table.add_row(Text(f.severity, style=_SEVERITY[f.severity]), f.check, f.message, f.fix)
+    if shown:
+        parts.append(table)
+    learn = result.learnability
+    metrics = learn.get("metrics", {}) if learn else {}
+    if metrics:
+        lt = Table(title="learnability (quick model vs baseline)", header_style="bold")
+        for col in ("metric", "model", "baseline", "difference"):
+            lt.add_column(col, justify="right" if col != "metric" else "left")
+        for name, entry in metrics.items():
+            if "model" not in entry:
+                continue
+            lt.add_row(name, _iv(entry["model"]), _iv(entry.get("baseline")),
+                       _iv(entry.get("difference"), signed=True))
+        parts.append(lt)
+    sampled = result.sampled
+    if sampled:
+        parts.append(Text("sampled: " + "; ".join(
+            f"{k} on {v['rows']:,} of {v['of']:,} rows" for k, v in sampled.items()), style="dim"))
+    parts.append(Text(verdict_line(result), style=_BANNER[result.verdict].replace(" on ", " ").split()[-1]))
+    return Group(*parts)
+
+
+def _iv(entry: dict[str, Any] | None, signed: bool = False) -> str:
+    if not entry:
+        return "–"
+    f = "{:+.3f}" if signed else "{:.3f}"
+    return f"{f.format(entry['estimate'])} [{f.format(entry['low'])}, {f.format(entry['high'])}]"
+
+
+def _findings_table(findings: list[Any]) -> str:
+    rows = [(f.severity, f.message, ", ".join(f.columns), f.n_affected or "",
+             ", ".join(map(str, f.rows[:8])), f.fix) for f in findings]
+    return table_html(["severity", "finding", "columns", "rows affected", "example rows", "fix"],
+                      rows, status_column=0)
+
+
+def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[str]:
+    """Plots for the checks that have something to draw."""
+    out: list[str] = []
+    if name == "missing_values" and summary.get("missing_share"):
+        shares = {k: v for k, v in summary["missing_share"].items() if v > 0}
+        if shares:
+            fig = go.Figure(go.Bar(x=list(shares), y=list(shares.values())))
+            fig.update_layout(title="share of missing values", yaxis_tickformat=".0%", height=320)
+            out.append(figure_html(fig))
+    elif name == "class_imbalance" and summary.get("counts"):
+        counts = summary["counts"]
+        fig = go.Figure(go.Bar(x=list(counts), y=list(counts.values())))
+        fig.update_layout(title="rows per class", height=300)
+        out.append(figure_html(fig))
+    elif name == "label_errors" and summary.get("quality_histogram"):
+        hist = summary["quality_histogram"]
+        fig = go.Figure(go.Bar(x=[i / 20 + 0.025 for i in range(20)], y=hist))
+        fig.update_layout(title="label quality (cleanlab self-confidence)", height=300,
+                          xaxis_title="quality", yaxis_title="rows")
+        out.append(figure_html(fig))
+    elif name == "target_leakage" and summary.get("alone"):
+        alone = dict(sorted(summary["alone"].items(), key=lambda kv: -kv[1]))
+        fig = go.Figure(go.Bar(x=list(alone), y=list(alone.values())))
+        fig.update_layout(title="each feature alone (out-of-fold score)", height=320)
+        out.append(figure_html(fig))
+    elif name == "split_drift" and summary.get("features"):
+        eff = dict(sorted(((k, v["effect"]) for k, v in summary["features"].items()),
+                          key=lambda kv: -kv[1]))
+        fig = go.Figure(go.Bar(x=list(eff), y=list(eff.values())))
+        fig.add_hline(y=0.1, line_dash="dash", annotation_text="drift threshold")
+        fig.update_layout(title="train vs test effect size per feature", height=320)
+        out.append(figure_html(fig))
+        auc = summary.get("domain_auc")
+        if auc:
+            out.append(table_html(["domain classifier", "AUC", "low", "high", "method"],
+                                  [("train vs test", auc["estimate"], auc["low"], auc["high"],
+                                    auc["method"])]))
+    elif name == "temporal_drift" and summary.get("features"):
+        fig = go.Figure()
+        windows = list(range(1, len(summary["windows"]) + 1))
+        ranked = sorted(summary["features"].items(), key=lambda kv: -max(kv[1]))[:6]
+        for feature, values in ranked:
+            fig.add_trace(go.Scatter(x=windows, y=values, mode="lines+markers", name=feature))
+        fig.add_trace(go.Scatter(x=windows, y=summary["label_effect"], mode="lines+markers",
+                                 name=f"label ({result.target})", line={"dash": "dot"}))
+        fig.add_hline(y=0.1, line_dash="dash")
+        fig.update_layout(title="effect size of each time window vs the first", height=340,
+                          xaxis_title="time window")
+        out.append(figure_html(fig))
+    elif name == "learnability" and summary.get("curve", {}).get("sizes"):
+        curve = summary["curve"]
+        fig = go.Figure(go.Scatter(x=curve["sizes"], y=curve["scores"], mode="markers+lines",
+                                   name="measured (holdout)"))
+        projection = curve.get("projection") or {}
+        if curve.get("fit"):
+            import numpy as np
+
+            from modelpact.audit.checks.learnability import _error_transform, power_law
+
+            reference, sign = _error_transform(curve["metric"])
+            top = max([curve["sizes"][-1], *map(int, projection)])
+            xs = np.geomspace(curve["sizes"][0], top * 1.2, 60)
+            ys = reference - sign * power_law(xs, **curve["fit"])
+            fig.add_trace(go.Scatter(x=xs.tolist(), y=ys.tolist(), mode="lines",
+                                     name="power-law fit", line={"dash": "dash"}))
+        for crit in summary.get("criteria", []):
+            if crit.get("metric") == curve["metric"] and crit.get("status") in (
+                    "met", "reachable", "needs_more_data", "unreachable"):
+                threshold = crit.get("threshold")
+                if threshold is not None and not crit.get("slice"):
+                    fig.add_hline(y=threshold, line_dash="dot", line_color="red",
+                                  annotation_text=crit["criterion"])
+        fig.update_layout(title=f"learning curve ({curve['metric']})", xaxis_type="log",
+                          xaxis_title="training rows", yaxis_title=curve["metric"], height=360)
+        out.append(figure_html(fig))
+    return out
+
+
+def audit_html(result: AuditResult) -> str:
+    """The self-contained HTML page: a section per check, with plots where they help."""
+    sections = []
+    for name, outcome in result.checks.items():
+        title = getattr(CHECKS.get(name), "title", name)
+        findings = [f for f in result.findings if f.check == name]
+        body: list[str] = []
+        if outcome.skipped:
+            intro = f"Skipped: {outcome.skipped}."
+        else:
+            intro = (f"{len(findings)} finding(s)." if findings else "Nothing found.")
+            if outcome.sampled:
+                s = outcome.sampled
+                intro += (f" Ran on a sample of {s['rows']:,} of {s['of']:,} rows "
+                          f"({s['method']}, seed {s['seed']}).")
+            if findings:
+                body.append(_findings_table(findings))
+            body.extend(_figures(name, dict(outcome.summary), result))
+        sections.append(Section(title=f"{title} ({name})", intro=intro, body=body, anchor=name))
+    facts = [("data", result.source), ("rows", f"{result.n_rows:,}"),
+             ("target", f"{result.target} ({result.task})"), ("seed", str(result.seed))]
+    if result.test_source:
+        facts.append(("test", f"{result.test_source} ({result.n_test_rows:,} rows)"))
+    if result.pact:
+        facts.append(("pact", result.pact))
+    if result.time_column:
+        facts.append(("time column", result.time_column))
+    return render_page(title=f"Data audit: {result.source}", verdict=result.verdict,
+                       summary=verdict_line(result), sections=sections, facts=facts)
