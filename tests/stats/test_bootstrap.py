@@ -201,3 +201,23 @@ def test_large_n_poisson_bootstrap_agrees_with_the_clt() -> None:
     clt = metric_interval("mae", y, pred)
     assert boot.se == pytest.approx(clt.se, rel=0.12)
     assert boot.low == pytest.approx(clt.low, abs=0.5 * clt.se)  # type: ignore[operator]
+
+
+def test_custom_metric_auto_means_bootstrap() -> None:
+    def mean_pred(y_true: Any, y: Any) -> float:
+        return float(np.mean(y))
+
+    custom = Metric(
+        "mean_pred",
+        mean_pred,
+        frozenset({"regression"}),
+        "value",
+        True,
+        (-np.inf, np.inf),
+        "delong",
+        "declares an interval it cannot have",
+    )
+    y = np.random.default_rng(0).normal(size=100)
+    assert metric_interval(custom, y, y, n_resamples=100).method == "bootstrap-bca"
+    with pytest.raises(MetricError, match="'delong' does not apply"):
+        metric_interval(custom, y, y, method="delong")

@@ -45,7 +45,7 @@ _BLOCK_BYTES = 256 * 2**20
 # Kernels hold a few float64 temporaries of the weight block's size at once.
 _TEMPORARIES = 4
 _JACKKNIFE_GROUPS = 100
-_POISSON_FROM = 50_000
+_POISSON_FROM = 10_000
 
 
 def block_size(n: int, budget: int | None = None) -> int:

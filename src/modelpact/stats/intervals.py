@@ -106,7 +106,7 @@ def methods_for(metric: Metric) -> list[str]:
     out: list[str] = []
     if e is not None and e.proportion is not None:
         out.append("wilson")
-    if metric.interval == "delong":
+    if e is not None and metric.interval == "delong":
         out.append("delong")
     if e is not None and e.loss is not None:
         out.append("clt")
@@ -181,17 +181,15 @@ def metric_interval(
     """
     m = resolve(metric)
     check_options(confidence, n_resamples)
-    chosen = m.interval if method == "auto" else method
+    # A user-defined metric has no engine for the analytic methods: "auto" bootstraps it.
+    default = m.interval if m.engine is not None else "bootstrap"
+    chosen = default if method == "auto" else method
     allowed = methods_for(m)
     if chosen not in allowed:
         raise unknown_method(m, chosen, allowed)
     e = m.engine
-    if e is None:
-        t, p = np.asarray(y_true), np.asarray(y)
-        estimate = m.func(t, p)
-    else:
-        t, p = e.check(y_true, y)
-        estimate = m.func(t, p)
+    t, p = (np.asarray(y_true), np.asarray(y)) if e is None else e.check(y_true, y)
+    estimate = m.func(t, p)
     n = int(t.shape[0])
 
     if chosen == "wilson":

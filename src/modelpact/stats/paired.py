@@ -131,9 +131,9 @@ def mcnemar_test(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike) -> tup
 def _paired_methods(m: Metric) -> list[str]:
     e = m.engine
     out: list[str] = []
-    if m.interval == "delong":
+    if e is not None and m.interval == "delong":
         out.append("delong")
-    if m.name == "accuracy":
+    if e is not None and m.name == "accuracy":
         out.append("newcombe")
     if e is not None and e.loss is not None:
         out.append("clt")
@@ -141,6 +141,8 @@ def _paired_methods(m: Metric) -> list[str]:
 
 
 def _default_method(m: Metric) -> str:
+    if m.engine is None:  # a user-defined metric: only the bootstrap knows nothing about it
+        return "bootstrap"
     if m.interval == "delong":
         return "delong"
     if m.name == "accuracy":
