@@ -18,6 +18,23 @@ def _num(value: Any) -> float | None:
     return out if math.isfinite(out) else None
 
 
+def _summary(values: np.ndarray[Any, Any]) -> dict[str, Any]:
+    return {
+        "min": _num(values.min()),
+        "max": _num(values.max()),
+        "mean": _num(values.mean()),
+        "std": _num(values.std(ddof=1)) if len(values) > 1 else None,
+        "quantiles": {
+            str(q): _num(v)
+            for q, v in zip(
+                (0.05, 0.25, 0.5, 0.75, 0.95),
+                np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95]),
+                strict=True,
+            )
+        },
+    }
+
+
 def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per column: dtype, missing count, distinct count, and numeric summary or top values.
 
@@ -50,20 +67,10 @@ def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
             if not len(values):
                 out[str(name)] = entry
                 continue
-            entry.update(
-                min=_num(values.min()),
-                max=_num(values.max()),
-                mean=_num(values.mean()),
-                std=_num(values.std(ddof=1)) if len(values) > 1 else None,
-                quantiles={
-                    str(q): _num(v)
-                    for q, v in zip(
-                        (0.05, 0.25, 0.5, 0.75, 0.95),
-                        np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95]),
-                        strict=True,
-                    )
-                },
-            )
+            with np.errstate(over="ignore", invalid="ignore"):
+                # huge values overflow the variance to inf, which is stored as null
+                summary = _summary(values)
+            entry.update(summary)
         elif len(present):
             counts = present.astype(str).value_counts().head(TOP_VALUES)
             entry["top"] = [[str(k), int(v)] for k, v in counts.items()]
