@@ -199,3 +199,33 @@ def test_diff_ledger_model_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         app, ["diff", "model:demo:99", f"model:{refs[1]}", "--data", str(data), "--store", url]
     )
     assert unknown.exit_code == 2 and "demo:99" in unknown.stderr
+
+
+def test_diff_takes_columns_and_slices_from_the_pact(tmp_path: Path) -> None:
+    v1, v2, data, _, _ = _models(tmp_path)
+    pact = tmp_path / "pact.yaml"
+    pact.write_text(
+        "name: demo\ntask: binary\npositive_class: 1\n"
+        "columns: {target: y, id: id, slices: [group]}\n"
+        "criteria:\n  - {metric: accuracy, at_least: 0.5}\n"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "diff",
+            str(v1),
+            str(v2),
+            "--data",
+            str(data),
+            "--pact",
+            str(pact),
+            "--json",
+            str(tmp_path / "d.json"),
+            "--resamples",
+            "300",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads((tmp_path / "d.json").read_text())
+    assert doc["target"] == "y"
+    assert {s["column"] for s in doc["slices"]} == {None, "group"}

@@ -76,6 +76,12 @@ def diff(
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
     json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.diff/v1 JSON here."),
     markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
+    pact: Path | None = typer.Option(
+        None,
+        "--pact",
+        "-p",
+        help="Pact file: target, id, score/prediction columns, slices and threshold come from it.",
+    ),
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL for model:/run: references (default: .modelpact/)."
     ),
@@ -103,6 +109,22 @@ def diff(
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    slice_columns = _split(slices)
+    if pact is not None:
+        from modelpact.pact import load_pact
+
+        agreed = load_pact(pact)
+        columns = agreed.columns
+        target = target or columns.target
+        id = id or columns.id
+        if score is None and isinstance(columns.score, str):
+            score = columns.score
+        prediction = prediction or columns.prediction
+        slice_columns = slice_columns or list(columns.slices)
+        task = task or agreed.task
+        if positive_class is None and agreed.positive_class is not None:
+            positive_class = str(agreed.positive_class)
+        threshold = agreed.threshold if threshold == 0.5 else threshold
     if (train_a is None) != (train_b is None):
         raise ConfigurationError(
             "the training data diff needs both training sets: pass --train-a and --train-b"
@@ -150,7 +172,7 @@ def diff(
             id=id,
             score=score,
             prediction=prediction,
-            slices=_split(slices),
+            slices=slice_columns,
             features=_split(features) or None,
             task=task,
             positive_class=positive_class,

@@ -691,6 +691,7 @@ def _prepare(
     allow_partial: bool,
     pact: Any,
 ) -> _Prepared:
+    notes_from_pact = ""
     if pact is not None:
         target = target or pact.columns.target
         score = score if score is not None else pact.columns.score
@@ -702,6 +703,11 @@ def _prepare(
         threshold = threshold if threshold is not None else pact.threshold
         if baseline in (None, "auto"):
             baseline = _pact_baseline(pact)
+            if pact.baseline.kind == "model":
+                notes_from_pact = (
+                    f"the pact's model baseline ({pact.baseline.path}) needs features to "
+                    f"predict; prediction files are compared with the {baseline} baseline instead"
+                )
     if target is None:
         raise ConfigurationError("name the target column (target= / --target)")
     if score is None and prediction is None:
@@ -710,7 +716,7 @@ def _prepare(
         raise ConfigurationError(f"a comparison needs at least two models; got {len(predictions)}")
     tables = {name: _load(value, name) for name, value in predictions.items()}
     names = list(tables)
-    notes: list[str] = []
+    notes: list[str] = [notes_from_pact] if notes_from_pact else []
 
     baseline_kind: str | None = None
     baseline_name: str | None = None
