@@ -181,7 +181,7 @@ class Run:
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Record parameters (a key logged again takes the new value)."""
-        self.store_.log_params(self._started().id_, params)
+        self._started().store_.log_params(self.id_, params)
 
     def log_metric(
         self,
@@ -196,11 +196,11 @@ class Run:
     ) -> None:
         """Record a metric, with its interval when you have one."""
         metric = MetricValue(name, float(value), low, high, confidence, method, n)
-        self.store_.log_metrics(self._started().id_, {name: metric})
+        self._started().store_.log_metrics(self.id_, {name: metric})
 
     def log_metrics(self, metrics: Mapping[str, float | MetricValue]) -> None:
         """Record several metrics at once."""
-        self.store_.log_metrics(self._started().id_, metrics)
+        self._started().store_.log_metrics(self.id_, metrics)
 
     def log_dataset(
         self,
@@ -216,11 +216,12 @@ class Run:
         Parquet (unless *keep_rows* is False) so a later ``modelpact diff`` can compare the
         training data of two versions.
         """
+        self._started()
         frame, source = load_frame(data, name=name)
         snapshot = self.store_.log_dataset(
             frame, name=name or source, role=role, keep_rows=keep_rows
         )
-        self.store_.link_dataset(self._started().id_, snapshot.id, role)
+        self.store_.link_dataset(self.id_, snapshot.id, role)
         return snapshot
 
     def log_model(
