@@ -616,7 +616,8 @@ def describe_changes(
     prune_alpha
         Two sibling leaves are merged back into their parent unless their change rates
         differ at this significance level (two-proportion z-test), so rules only split where
-        the rate really differs.
+        the rate really differs; and a leaf becomes a rule only if its change rate is above
+        the overall rate at this level (one-sided binomial test).
     event
         How rule texts name the flagged rows (``"of them removed"`` for a training set).
 
@@ -629,6 +630,7 @@ def describe_changes(
     >>> describe_changes(X, changed.to_numpy())[0].conditions
     ('sex = F',)
     """
+    from scipy.stats import binom
     from sklearn.tree import DecisionTreeClassifier
 
     flags = np.asarray(changed, dtype=bool)
@@ -662,6 +664,9 @@ def describe_changes(
     for node, path in leaves:
         size, flips = int(node_rows[node]), int(np.rint(node_flips[node]))
         if size == 0 or flips == 0 or flips / size <= overall:
+            continue
+        # report only regions whose change rate is clearly above the overall rate
+        if size < n and binom.sf(flips - 1, size, overall) >= prune_alpha:
             continue
         main = ""
         if trans is not None:

@@ -36,6 +36,18 @@ def _mark(board: MetricBoard, model: str) -> str:
     return ""
 
 
+def _display(result: Comparison, model: str) -> str:
+    if model == result.baseline and "baseline" not in model:
+        return f"{model} (baseline)"
+    return model
+
+
+def _count(result: Comparison) -> str:
+    n = len(result.models) - (1 if result.baseline_kind not in (None, "model") else 0)
+    extra = " and a baseline" if result.baseline_kind not in (None, "model") else ""
+    return f"{n} model(s){extra}"
+
+
 def _p(value: float) -> str:
     if value < 1e-4:
         return "<1e-4"
@@ -78,7 +90,7 @@ def compare_panel(result: Comparison) -> Group:
     """A rich renderable: the leaderboard, then paired differences per metric."""
     head = Text.assemble(
         ("compare", "bold"),
-        f"  {len(result.models)} model(s) on {result.n_rows:,} paired rows"
+        f"  {_count(result)} on {result.n_rows:,} paired rows"
         + (f" (id '{result.id_column}')" if result.id_column else "")
         + f", {result.task}",
     )
@@ -94,9 +106,10 @@ def compare_panel(result: Comparison) -> Group:
             e = b.estimate(model)
             mark = _mark(b, model)
             style = "bold green" if mark == "★" else ("green" if mark == "≈" else "")
-            cells.append(Text(f"{mark} {_g(e.estimate)} {_ci(e.low, e.high)}".strip(), style=style))
-        name = model + (" (baseline)" if model == result.baseline else "")
-        board.add_row(str(rank), name, *cells)
+            cells.append(
+                Text(f"{mark} {_g(e.estimate)}\n{_ci(e.low, e.high)}".strip(), style=style)
+            )
+        board.add_row(str(rank), _display(result, model), *cells)
     parts: list[Any] = [head, board]
     for b in result.boards:
         table = Table(
@@ -124,7 +137,7 @@ def compare_panel(result: Comparison) -> Group:
 def compare_markdown(result: Comparison) -> str:
     """A Markdown leaderboard for a pull request."""
     lines = [
-        f"### modelpact compare: {len(result.models)} models on {result.n_rows:,} paired rows",
+        f"### modelpact compare: {_count(result)} on {result.n_rows:,} paired rows",
         "",
         "| # | model | "
         + " | ".join(f"{b.metric} {'↑' if b.greater_is_better else '↓'}" for b in result.boards)
@@ -138,7 +151,9 @@ def compare_markdown(result: Comparison) -> str:
             mark = _mark(b, model)
             text = f"{_g(e.estimate)} {_ci(e.low, e.high)}"
             cells.append(f"**{mark} {text}**" if mark == "★" else f"{mark} {text}".strip())
-        name = f"`{model}`" + (" (baseline)" if model == result.baseline else "")
+        name = f"`{model}`" + (
+            " (baseline)" if model == result.baseline and "baseline" not in model else ""
+        )
         lines.append(f"| {rank} | {name} | " + " | ".join(cells) + " |")
     lines.append("")
     for b in result.boards:
@@ -209,7 +224,7 @@ def compare_html(result: Comparison) -> str:
     ]
     rows = []
     for rank, model in enumerate(result.models, start=1):
-        cells: list[Any] = [rank, model + (" (baseline)" if model == result.baseline else "")]
+        cells: list[Any] = [rank, _display(result, model)]
         for b in result.boards:
             e = b.estimate(model)
             cells.append(f"{_mark(b, model)} {_g(e.estimate)} {_ci(e.low, e.high)}".strip())

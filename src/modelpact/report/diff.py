@@ -50,7 +50,7 @@ def _change_rows(result: BehaviourDiff) -> list[list[Any]]:
     rows: list[list[Any]] = [[f"q{q:g}", _signed(v, 4)] for q, v in c.quantiles]
     rows += [
         ["mean", _signed(c.mean, 4)],
-        ["mean |Δ|", _g(c.mean_abs)],
+        ["mean absolute Δ", _g(c.mean_abs)],
         ["share up", f"{c.share_up:.1%}"],
         ["share down", f"{c.share_down:.1%}"],
     ]
@@ -203,8 +203,8 @@ def diff_markdown(result: BehaviourDiff) -> str:
         d = result.data_diff
         lines += ["**Training data A → B**", ""]
         lines += [f"- {line}" for line in d.summary_lines()]
-        lines += [f"- removed: {r.text}" for r in d.removed_rules]
-        lines += [f"- added: {r.text}" for r in d.added_rules]
+        lines += [f"- also removed where {r.text}" for r in d.removed_rules[1:]]
+        lines += [f"- also added where {r.text}" for r in d.added_rules[1:]]
         lines += [
             "",
             "| column | kind | JS distance | SMD | largest change |",
@@ -342,8 +342,8 @@ def diff_html(result: BehaviourDiff) -> str:
         d = result.data_diff
         items = (
             d.summary_lines()
-            + [f"removed: {r.text}" for r in d.removed_rules]
-            + [f"added: {r.text}" for r in d.added_rules]
+            + [f"also removed where {r.text}" for r in d.removed_rules[1:]]
+            + [f"also added where {r.text}" for r in d.added_rules[1:]]
         )
         sections.append(
             Section(
