@@ -229,3 +229,46 @@ def test_diff_takes_columns_and_slices_from_the_pact(tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "d.json").read_text())
     assert doc["target"] == "y"
     assert {s["column"] for s in doc["slices"]} == {None, "group"}
+
+
+def test_diff_of_skops_files_needs_trusted_types(tmp_path: Path) -> None:
+    import skops.io as sio
+
+    v1, v2, data, _, _ = _models(tmp_path)
+    for path in (v1, v2):
+        sio.dump(joblib.load(path), path.with_suffix(".skops"))
+    args = [
+        "diff",
+        str(v1.with_suffix(".skops")),
+        str(v2.with_suffix(".skops")),
+        "--data",
+        str(data),
+        "--target",
+        "y",
+        "--json",
+        str(tmp_path / "d.json"),
+    ]
+    untrusted = runner.invoke(app, args)
+    assert untrusted.exit_code == 2
+    assert "sklearn.tree._tree.Tree" in untrusted.stderr and "--trust" in untrusted.stderr
+    assert not (tmp_path / "d.json").exists()
+    trusted = runner.invoke(app, [*args, "--trust", "sklearn.tree._tree.Tree"])
+    assert trusted.exit_code == 0, trusted.output
+    from_joblib = runner.invoke(
+        app,
+        [
+            "diff",
+            str(v1),
+            str(v2),
+            "--data",
+            str(data),
+            "--target",
+            "y",
+            "--json",
+            str(tmp_path / "j.json"),
+        ],
+    )
+    assert from_joblib.exit_code == 0
+    skops_doc = json.loads((tmp_path / "d.json").read_text())
+    joblib_doc = json.loads((tmp_path / "j.json").read_text())
+    assert skops_doc["disagreement"] == joblib_doc["disagreement"]
