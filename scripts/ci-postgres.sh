@@ -73,6 +73,9 @@ CLUSTER="$DATA_DIR/cluster"
 if as_user "$BINDIR/pg_ctl" -D "$CLUSTER" status >/dev/null 2>&1; then
     log "server already running in $CLUSTER"
 else
+    # The data is throw-away: a cluster left by a machine that was stopped (stale pid file)
+    # is replaced by a fresh one rather than trusted.
+    rm -rf "$CLUSTER"
     if [ ! -f "$CLUSTER/PG_VERSION" ]; then
         as_user mkdir -p "$SOCKET_DIR"
         as_user "$BINDIR/initdb" -D "$CLUSTER" -U "$OS_USER" --auth=trust \
