@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, log_loss, mean_squared_error, roc_auc_score
 
 from modelpact.errors import ColumnNotFoundError, ConfigurationError, InvalidDataError
-from modelpact.evaluate.compare import COMPARE_SCHEMA, compare, holm_adjust, wald_p_value
+from modelpact.evaluate.compare import COMPARE_SCHEMA, compare, holm_adjust, interval_p_value
 from modelpact.pact import parse_pact
 from modelpact.report.compare import compare_html, compare_markdown, compare_summary
 
@@ -66,15 +66,34 @@ def test_holm_rejects_what_bonferroni_does_and_more() -> None:
     assert sum(h < 0.05 for h in adjusted) == 3
 
 
-def test_wald_p_value_matches_normal_tail() -> None:
+def test_interval_p_value_is_wald_for_symmetric_intervals() -> None:
     from scipy.stats import norm
 
-    assert wald_p_value(0.1, 0.05, 0.0, 0.2, 0.95) == pytest.approx(2 * norm.sf(2.0))
-    # without a standard error, the interval width gives it
-    assert wald_p_value(0.1, None, 0.1 - 1.96 * 0.05, 0.1 + 1.96 * 0.05, 0.95) == pytest.approx(
-        2 * norm.sf(0.1 / (1.96 * 0.05 / norm.ppf(0.975))), rel=1e-6
+    z = norm.ppf(0.975)
+    assert interval_p_value(0.1, 0.1 - z * 0.05, 0.1 + z * 0.05, 0.95) == pytest.approx(
+        2 * norm.sf(2.0)
     )
-    assert wald_p_value(0.0, 0.0, 0.0, 0.0, 0.95) == 1.0
+    assert interval_p_value(0.0, 0.0, 0.0, 0.95) == 1.0
+    assert interval_p_value(-0.2, -0.3, -0.2, 0.95) == 0.0  # degenerate side, zero excluded
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(-1, 1, allow_nan=False),
+    st.floats(0.0001, 1),
+    st.floats(0.0001, 1),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_interval_p_value_agrees_with_the_interval(
+    estimate: float, below: float, above: float, confidence: float
+) -> None:
+    low, high = estimate - below, estimate + above
+    excludes = low > 0 or high < 0
+    p = interval_p_value(estimate, low, high, confidence)
+    assert 0.0 <= p <= 1.0
+    # at the nominal level the test and the interval decide alike (away from the boundary)
+    if abs(low) > 1e-9 and abs(high) > 1e-9:
+        assert (p < 1 - confidence) == excludes
 
 
 # --- numbers against scikit-learn ---------------------------------------------------------

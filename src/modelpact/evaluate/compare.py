@@ -11,7 +11,9 @@ With K models, each metric gives a family of K-1 comparisons against the best mo
 family of comparisons against the baseline. modelpact adjusts the **p-values** of each family
 with Holm's step-down procedure (family-wise error rate at ``1 - confidence``); the intervals
 it reports are per-comparison intervals at the nominal confidence and are *not* widened. The
-p-values are two-sided Wald p-values from the paired standard error of the difference.
+p-values are two-sided normal-approximation p-values read off the paired interval (the
+half-width on the side facing zero gives the standard error), so that before adjustment
+``p < 1 - confidence`` exactly when the paired interval excludes zero.
 A model is *indistinguishable from the best* when its Holm-adjusted p-value against the best
 is at least ``1 - confidence``. The best model is the one with the best point estimate, chosen
 after looking at the data; the indistinguishable set therefore errs on the side of keeping
@@ -50,6 +52,7 @@ __all__ = [
     "PairedDifference",
     "compare",
     "holm_adjust",
+    "interval_p_value",
 ]
 
 COMPARE_SCHEMA = "modelpact.compare/v1"
@@ -91,7 +94,8 @@ class ModelEstimate:
 class PairedDifference:
     """``metric(model) - metric(reference)`` on the same rows, with a paired interval.
 
-    ``p_value`` is the two-sided Wald p-value from the paired standard error and
+    ``p_value`` is the two-sided p-value read off the paired interval (see
+    :func:`interval_p_value`) and
     ``p_adjusted`` its Holm adjustment within the family (same metric, same reference);
     ``distinguishable`` is ``p_adjusted < 1 - confidence``. ``better`` says whether the
     difference favours *model* (taking the metric's direction into account).
@@ -262,7 +266,8 @@ class Comparison:
                 "adjusts": "p_values",
                 "family": "each metric: comparisons against the best; comparisons against "
                 "the baseline",
-                "p_values": "two-sided Wald from the paired standard error",
+                "p_values": "two-sided, normal approximation read off the paired interval "
+                "(p < 1 - confidence exactly when the interval excludes zero)",
                 "intervals": "per comparison, at the nominal confidence (not adjusted)",
             },
             "seed": self.seed,
@@ -314,17 +319,31 @@ def holm_adjust(p_values: Sequence[float]) -> list[float]:
     return [round(float(v), 15) for v in out]
 
 
-def wald_p_value(
-    estimate: float, se: float | None, low: float, high: float, confidence: float
-) -> float:
-    """Two-sided p-value for a zero difference from a standard error (or the interval width)."""
-    if se is None or not np.isfinite(se) or se <= 0:
-        half = (high - low) / 2
-        z = float(norm.ppf(0.5 + confidence / 2))
-        se = half / z if np.isfinite(half) and half > 0 else 0.0
-    if se <= 0:
-        return 1.0 if estimate == 0 else 0.0
-    return float(2 * norm.sf(abs(estimate) / se))
+def interval_p_value(estimate: float, low: float, high: float, confidence: float) -> float:
+    """Two-sided p-value for "no difference", read off a paired interval.
+
+    A normal approximation whose standard error is the half-width of the interval on the
+    side that faces zero, divided by ``z``. For symmetric intervals (DeLong, CLT) this is the
+    Wald p-value; for asymmetric ones (Newcombe, BCa bootstrap) it keeps the p-value
+    consistent with the interval: ``p < 1 - confidence`` exactly when the interval excludes
+    zero.
+
+    Examples
+    --------
+    >>> round(interval_p_value(0.1, 0.1 - 1.96 * 0.05, 0.1 + 1.96 * 0.05, 0.95), 4)
+    0.0455
+    >>> interval_p_value(0.0, -0.1, 0.1, 0.95)
+    1.0
+    """
+    if estimate == 0 or not np.isfinite(estimate):
+        return 1.0
+    z = float(norm.ppf(0.5 + confidence / 2))
+    towards_zero = (high - estimate) if estimate < 0 else (estimate - low)
+    if not np.isfinite(towards_zero) or towards_zero <= 0:
+        # a degenerate side: the interval excludes zero, or there is no spread at all
+        excludes = low > 0 or high < 0
+        return 0.0 if excludes else 1.0
+    return float(2 * norm.sf(abs(estimate) / (towards_zero / z)))
 
 
 @dataclass(frozen=True)
@@ -564,7 +583,7 @@ def _paired(
     n_resamples: int,
     seed: int,
 ) -> tuple[float, float, float, str, float]:
-    """Paired interval of ``metric(a) - metric(b)`` and its Wald p-value."""
+    """Paired interval of ``metric(a) - metric(b)`` and its p-value."""
     from modelpact import stats
 
     iv = _call(
@@ -578,8 +597,7 @@ def _paired(
         seed=seed,
         what=f"the paired difference in {metric.name}",
     )
-    se = _opt_float(getattr(iv, "se", None))
-    p = wald_p_value(float(iv.estimate), se, float(iv.low), float(iv.high), confidence)
+    p = interval_p_value(float(iv.estimate), float(iv.low), float(iv.high), confidence)
     return float(iv.estimate), float(iv.low), float(iv.high), str(iv.method), p
 
 
