@@ -48,6 +48,13 @@ def _count(result: Comparison) -> str:
     return f"{n} model(s){extra}"
 
 
+def _versus(d: PairedDifference) -> str:
+    """pass (separated and better), fail (separated and worse) or inconclusive."""
+    if not d.distinguishable:
+        return "inconclusive"
+    return "pass" if d.better else "fail"
+
+
 def _p(value: float) -> str:
     if value < 1e-4:
         return "<1e-4"
@@ -257,13 +264,13 @@ def compare_html(result: Comparison) -> str:
                     if vbase
                     else "",
                     _p(vbase.p_adjusted) if vbase else "",
-                    ("pass" if vbase.distinguishable and vbase.better else "fail") if vbase else "",
+                    _versus(vbase) if vbase else "",
                 ]
             diff_rows.append(row)
         sections.append(
             Section(
                 b.metric,
-                intro=_html.escape(b.description),
+                intro=b.description,
                 body=[
                     _forest(b, result.baseline),
                     table_html(
