@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -955,6 +956,25 @@ class Store:
             relative = self.artifacts.copy_in(
                 f"models/{project}/{version_id}/{source.name}", source
             )
+        try:
+            return self._insert_version(
+                project_row, version_id, real_run, relative, name, params, description
+            )
+        except BaseException:
+            if relative is not None:  # no row refers to the artifact: do not leave it behind
+                shutil.rmtree(self.artifacts.path(relative).parent, ignore_errors=True)
+            raise
+
+    def _insert_version(
+        self,
+        project_row: Project,
+        version_id: str,
+        real_run: str | None,
+        relative: str | None,
+        name: str | None,
+        params: Mapping[str, Any] | None,
+        description: str | None,
+    ) -> ModelVersion:
         for attempt in range(5):
             try:
                 with self._writing() as session:
