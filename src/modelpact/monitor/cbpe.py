@@ -1,0 +1,588 @@
+"""Confidence-based performance estimation (CBPE): classification metrics before labels arrive.
+
+A classifier whose scores are calibrated probabilities says, row by row, how likely it is to
+be right. Summed over a chunk, those probabilities give the *expected* confusion matrix, and
+from it every confusion metric; the expected true- and false-positive-rate curves give the
+ROC AUC. This holds as long as the relation between scores and labels stays what it was on the
+reference (covariate shift is fine; concept shift is not, and no label-free method sees it).
+
+The steps:
+
+1. **Calibrate** on the reference: isotonic regression per class (one-vs-rest, rows
+   renormalised for multiclass), kept only when it lowers the calibration error on held-out
+   reference folds (``calibrate="auto"``), measured by the Brier score: a calibrator learned
+   from a finite reference adds its own error, shared by every chunk, to every estimate, and
+   must earn its place.
+2. **Expected counts** per chunk: ``E[TP] = Σ p_i [ŷ_i = 1]``, ``E[FP] = Σ (1 - p_i) [ŷ_i = 1]``
+   and so on, where ``ŷ`` is the model's own decision (score against the threshold, or the
+   arg-max class) and ``p`` the calibrated probability.
+3. **Sampling-error band**: the realized metric of a chunk varies around the estimate because
+   its labels are random even when the probabilities are right. Labels are simulated from the
+   calibrated probabilities ``n_draws`` times (exactly, row by row, for chunks up to
+   ``n * n_draws <= 4e6`` cells; for larger chunks through the sufficient statistics, whose
+   joint distribution is a sum of that many independent terms and so Gaussian to far better
+   than the Monte-Carlo error), the metric is computed on each draw, and its spread is the
+   standard error. The calibration's own error (calibrators refitted on bootstrap resamples
+   of the reference disagree on the chunk) is added in quadrature.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.stats import norm, rankdata
+from sklearn.isotonic import IsotonicRegression
+from sklearn.model_selection import StratifiedKFold
+
+from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
+from modelpact.monitor._performance_types import PerformanceEstimate
+from modelpact.stats import METRICS, Metric, get_metric
+
+__all__ = ["CBPE", "cbpe_metrics"]
+
+Float = NDArray[np.float64]
+_AUC = {"binary": "roc_auc", "multiclass": "roc_auc_ovr"}
+# Row-by-row simulation up to this many (row x draw) cells; beyond, the Gaussian route.
+_EXACT_CELLS = 4_000_000
+_BLOCK_CELLS = 1 << 21
+_FOLDS = 5
+_REPLICATES = 20
+
+
+def cbpe_metrics(task: str) -> list[str]:
+    """Names of the registry metrics CBPE can estimate for *task*.
+
+    Every confusion-matrix metric of the task, plus ROC AUC (one-vs-rest macro for multiclass).
+
+    Examples
+    --------
+    >>> "roc_auc" in cbpe_metrics("binary") and "f1_macro" in cbpe_metrics("multiclass")
+    True
+    """
+    if task not in _AUC:
+        raise ConfigurationError(
+            f"CBPE estimates classification metrics; task must be 'binary' or 'multiclass', "
+            f"got {task!r} (use DLE for regression)"
+        )
+    names = [
+        name
+        for name, m in METRICS.items()
+        if task in m.tasks and m.engine is not None and m.engine.confusion is not None
+    ]
+    return sorted([*names, _AUC[task]])
+
+
+class CBPE:
+    """Estimate classification metrics on unlabelled chunks from the model's own scores.
+
+    Parameters
+    ----------
+    task : {"binary", "multiclass"}
+    metrics : list of str
+        Registry names, e.g. ``["roc_auc", "accuracy", "f1"]``; see :func:`cbpe_metrics`.
+    threshold : float
+        Binary decision threshold: the model predicts positive when ``score >= threshold``.
+    classes : list, optional
+        Multiclass class names in score-column order; only their number is used (it must
+        match the score columns).
+    calibrate : bool or "auto"
+        ``"auto"`` calibrates when that lowers the held-out Brier score on the reference
+        (5-fold); ``True`` always calibrates, ``False`` trusts the scores as probabilities.
+    confidence : float
+        Coverage of the band around each estimate.
+    n_draws : int
+        Simulated label sets behind each standard error.
+    seed : int
+        Seed of the cross-validation folds and the simulation.
+
+    Attributes
+    ----------
+    n_classes_ : int
+    calibrated_ : bool
+        Whether scores are recalibrated before estimation.
+    calibration_error_ : dict
+        Held-out Brier score and binned ECE of the raw and calibrated scores
+        (``raw_brier``, ``calibrated_brier``, ``raw_ece``, ``calibrated_ece``) behind the
+        ``auto`` decision; empty when no comparison was made.
+    calibrators_ : list of IsotonicRegression
+        One per class (binary: one, for the positive class); empty when not calibrating.
+    calibration_replicates_ : list of list of IsotonicRegression
+        Calibrators refitted on bootstrap resamples of the reference; their disagreement on a
+        chunk is added to the band as the error due to a finite reference.
+    reference_ : dict
+        Realized value of each metric on the reference, for orientation.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(size=4000)
+    >>> y = (rng.uniform(size=4000) < p).astype(int)
+    >>> cbpe = CBPE(task="binary", metrics=["accuracy"]).fit(y, p)
+    >>> est = cbpe.estimate(rng.uniform(size=2000))["accuracy"]
+    >>> bool(abs(est.value - 0.75) < 0.02), bool(est.low < est.value < est.high)
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        *,
+        task: Literal["binary", "multiclass"],
+        metrics: list[str],
+        threshold: float = 0.5,
+        classes: list[Any] | None = None,
+        calibrate: bool | Literal["auto"] = "auto",
+        confidence: float = 0.95,
+        n_draws: int = 400,
+        seed: int = 0,
+    ) -> None:
+        self.task = task
+        self.metrics = metrics
+        self.threshold = threshold
+        self.classes = classes
+        self.calibrate = calibrate
+        self.confidence = confidence
+        self.n_draws = n_draws
+        self.seed = seed
+
+    # --- fitting ------------------------------------------------------------------------
+
+    def fit(self, y_true_ref: ArrayLike, scores_ref: ArrayLike) -> CBPE:
+        """Learn the calibration on the labelled reference period.
+
+        Parameters
+        ----------
+        y_true_ref : array of int
+            Binary: 0/1 with 1 the positive class. Multiclass: class codes ``0..K-1``.
+        scores_ref : array
+            Binary: P(positive), shape ``(n,)``. Multiclass: probabilities, shape ``(n, K)``.
+
+        Returns
+        -------
+        CBPE
+            ``self``, fitted.
+        """
+        self._check_settings()
+        scores = self._as_matrix(scores_ref, "reference scores")
+        k = scores.shape[1]
+        y = np.asarray(y_true_ref)
+        if y.ndim != 1 or y.shape[0] != scores.shape[0]:
+            raise InvalidDataError(
+                f"CBPE: the reference labels have shape {y.shape} but the scores have "
+                f"{scores.shape[0]} rows; give one label per row"
+            )
+        if y.dtype.kind not in "biuf" or not np.array_equal(y, np.round(y)):
+            raise InvalidDataError(
+                f"CBPE: reference labels must be integer class codes 0..{k - 1}; got {y.dtype}"
+            )
+        y = y.astype(np.int64)
+        if y.size and (y.min() < 0 or y.max() >= k):
+            raise InvalidDataError(
+                f"CBPE: reference labels must be class codes 0..{k - 1}; got {int(y.min())}.."
+                f"{int(y.max())}"
+            )
+        counts = np.bincount(y, minlength=k)
+        if np.any(counts == 0):
+            raise InvalidDataError(
+                f"CBPE: the reference has no row of class {int(np.argmin(counts))}; the "
+                "reference must contain every class to learn how scores relate to labels"
+            )
+        self.n_classes_ = k
+        self.calibration_error_: dict[str, float] = {}
+        calibrate = self.calibrate
+        if calibrate == "auto":
+            if counts.min() < 2 * _FOLDS:
+                calibrate = False  # too few rows of a class to judge calibration held-out
+            else:
+                self.calibration_error_ = self._held_out_errors(y, scores)
+                calibrate = (
+                    self.calibration_error_["calibrated_brier"]
+                    < self.calibration_error_["raw_brier"]
+                )
+        self.calibrators_ = self._fit_calibrators(y, scores) if calibrate else []
+        self.calibrated_ = bool(calibrate)
+        # Calibrators refitted on bootstrap resamples of the reference: their spread is the
+        # part of the estimation error that comes from a finite reference, added to the band.
+        rng = np.random.default_rng(self.seed)
+        self.calibration_replicates_ = [
+            self._fit_calibrators(y[idx], scores[idx])
+            for idx in (rng.integers(0, y.size, y.size) for _ in range(_REPLICATES))
+            if calibrate and np.unique(y[idx]).size == k
+        ]
+        self.reference_ = self._realized(y, scores)
+        return self
+
+    def _check_settings(self) -> None:
+        names = cbpe_metrics(self.task)
+        if not self.metrics:
+            raise ConfigurationError("CBPE needs at least one metric to estimate")
+        for name in self.metrics:
+            metric = get_metric(name)
+            if self.task not in metric.tasks:
+                raise MetricError(f"CBPE: metric '{name}' is not defined for {self.task} tasks")
+            if name not in names:
+                raise MetricError(
+                    f"CBPE cannot estimate '{name}' without labels; it estimates "
+                    f"{', '.join(names)}"
+                )
+        if self.calibrate not in (True, False, "auto"):
+            raise ConfigurationError(
+                f"CBPE: calibrate must be True, False or 'auto'; got {self.calibrate!r}"
+            )
+        if not 0.0 < self.confidence < 1.0:
+            raise ConfigurationError(f"CBPE: confidence must be in (0, 1); got {self.confidence}")
+        if not 0.0 < self.threshold < 1.0:
+            raise ConfigurationError(f"CBPE: threshold must be in (0, 1); got {self.threshold}")
+        if self.n_draws < 20:
+            raise ConfigurationError(f"CBPE: n_draws must be at least 20; got {self.n_draws}")
+
+    def _as_matrix(self, scores: ArrayLike, what: str) -> Float:
+        """Scores as an ``(n, K)`` probability matrix (binary: ``[1 - p, p]``)."""
+        arr = np.asarray(scores, dtype=np.float64)
+        if self.task == "binary":
+            if arr.ndim == 2 and arr.shape[1] == 1:
+                arr = arr[:, 0]
+            if arr.ndim != 1:
+                raise InvalidDataError(
+                    f"CBPE: binary {what} must be one column of P(positive); got shape "
+                    f"{arr.shape}"
+                )
+            out = np.column_stack([1.0 - arr, arr])
+        else:
+            if arr.ndim != 2 or arr.shape[1] < 2:
+                raise InvalidDataError(
+                    f"CBPE: multiclass {what} must have shape (n, K) with K >= 2; got "
+                    f"{arr.shape}"
+                )
+            expected = len(self.classes) if self.classes is not None else None
+            fitted = getattr(self, "n_classes_", None)
+            for want in (expected, fitted):
+                if want is not None and arr.shape[1] != want:
+                    raise InvalidDataError(
+                        f"CBPE: {what} have {arr.shape[1]} class columns; expected {want}"
+                    )
+            out = arr
+        if out.shape[0] == 0:
+            raise InvalidDataError(f"CBPE: {what} are empty")
+        if not np.all(np.isfinite(out)):
+            bad = int(np.count_nonzero(~np.isfinite(out).all(axis=1)))
+            raise InvalidDataError(f"CBPE: {what} have {bad} row(s) with NaN or infinite scores")
+        if out.min() < 0.0 or out.max() > 1.0:
+            raise InvalidDataError(
+                f"CBPE: {what} must be probabilities in [0, 1]; got values in "
+                f"[{out.min():g}, {out.max():g}]"
+            )
+        return out
+
+    def _fit_calibrators(self, y: NDArray[np.int64], scores: Float) -> list[IsotonicRegression]:
+        classes = [1] if self.task == "binary" else range(scores.shape[1])
+        out = []
+        for k in classes:
+            iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            out.append(iso.fit(scores[:, k], (y == k).astype(np.float64)))
+        return out
+
+    def _held_out_errors(self, y: NDArray[np.int64], scores: Float) -> dict[str, float]:
+        """Calibration error of the raw and the isotonic-calibrated scores on held-out folds.
+
+        The decision uses the Brier score: a proper score, so true probabilities beat any
+        recalibration of them in expectation, and between scores that rank rows alike it
+        differs only through calibration. The binned ECE is reported beside it, but binning
+        makes it favour the step functions isotonic regression produces.
+        """
+        calibrated = np.empty_like(scores)
+        folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=self.seed)
+        for train, test in folds.split(scores, y):
+            fitted = self._fit_calibrators(y[train], scores[train])
+            calibrated[test] = _apply(fitted, scores[test], self.task)
+        return {
+            "raw_brier": _brier(y, scores),
+            "calibrated_brier": _brier(y, calibrated),
+            "raw_ece": _calibration_error(y, scores),
+            "calibrated_ece": _calibration_error(y, calibrated),
+        }
+
+    def _realized(self, y: NDArray[np.int64], scores: Float) -> dict[str, float]:
+        out = {}
+        pred = self._decisions(scores)
+        for name in self.metrics:
+            metric = get_metric(name)
+            try:
+                if metric.input == "label":
+                    out[name] = metric(y, pred)
+                else:
+                    out[name] = metric(y, scores[:, 1] if self.task == "binary" else scores)
+            except MetricError:
+                out[name] = float("nan")
+        return out
+
+    # --- estimation ---------------------------------------------------------------------
+
+    def _decisions(self, scores: Float) -> NDArray[np.int64]:
+        out: NDArray[np.int64]
+        if self.task == "binary":
+            out = (scores[:, 1] >= self.threshold).astype(np.int64)
+        else:
+            out = np.argmax(scores, axis=1).astype(np.int64)
+        return out
+
+    def calibrated_probabilities(self, scores: ArrayLike) -> Float:
+        """The ``(n, K)`` probabilities CBPE believes, after the learned calibration."""
+        self._check_fitted()
+        return _apply(self.calibrators_, self._as_matrix(scores, "scores"), self.task)
+
+    def expected_confusion(self, scores: ArrayLike) -> Float:
+        """Expected confusion counts of a chunk, ``C[i, j]`` = rows of class i predicted j.
+
+        Examples
+        --------
+        >>> cbpe = CBPE(task="binary", metrics=["accuracy"], calibrate=False)
+        >>> cbpe = cbpe.fit([0, 1, 0, 1], [0.2, 0.8, 0.4, 0.6])
+        >>> cbpe.expected_confusion([0.9, 0.3]).round(6).tolist()
+        [[0.7, 0.1], [0.3, 0.9]]
+        """
+        self._check_fitted()
+        raw = self._as_matrix(scores, "scores")
+        prob = _apply(self.calibrators_, raw, self.task)
+        return _expected_counts(prob, self._decisions(raw), raw.shape[1])
+
+    def estimate(self, scores: ArrayLike) -> dict[str, PerformanceEstimate]:
+        """Estimate each metric on one unlabelled chunk.
+
+        Parameters
+        ----------
+        scores : array
+            The chunk's scores, as in :meth:`fit`.
+
+        Returns
+        -------
+        dict of str to PerformanceEstimate
+            One estimate per requested metric, in the order requested.
+        """
+        self._check_fitted()
+        raw = self._as_matrix(scores, "scores")
+        n, k = raw.shape
+        prob = _apply(self.calibrators_, raw, self.task)
+        pred = self._decisions(raw)
+        auc_classes = self._auc_classes(k)
+        ranks = np.column_stack([rankdata(raw[:, c]) for c in auc_classes]) if auc_classes else (
+            np.empty((n, 0))
+        )
+        values = _plug_in(self.metrics, self.task, prob, pred, ranks, auc_classes)
+        replicates = [
+            _plug_in(self.metrics, self.task, _apply(cal, raw, self.task), pred, ranks, auc_classes)
+            for cal in self.calibration_replicates_
+        ]
+        rng = np.random.default_rng(self.seed)
+        if n * self.n_draws <= _EXACT_CELLS:
+            counts, rank_sums = _draw_exact(prob, pred, ranks, auc_classes, self.n_draws, rng)
+        else:
+            counts, rank_sums = _draw_gaussian(prob, pred, ranks, auc_classes, self.n_draws, rng)
+        z = float(norm.ppf(0.5 + self.confidence / 2.0))
+        out: dict[str, PerformanceEstimate] = {}
+        for name in self.metrics:
+            metric = get_metric(name)
+            if name == _AUC[self.task]:
+                draws = np.mean(
+                    [
+                        _auc_from_sums(rank_sums[:, a], counts[:, c, :].sum(axis=-1), n)
+                        for a, c in enumerate(auc_classes)
+                    ],
+                    axis=0,
+                )
+            else:
+                draws = _confusion_func(metric)(counts)
+            spread = np.array([r[name] for r in replicates])
+            se_reference = float(np.std(spread, ddof=1)) if spread.size > 1 else 0.0
+            out[name] = _band(name, values[name], draws, se_reference, z, metric.bounds)
+        return out
+
+    def _auc_classes(self, k: int) -> list[int]:
+        if _AUC[self.task] not in self.metrics:
+            return []
+        return [1] if self.task == "binary" else list(range(k))
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "calibrators_"):
+            raise ConfigurationError(
+                "this CBPE is not fitted yet; call fit(y_true_ref, scores_ref) on the reference"
+            )
+
+
+# --- kernels --------------------------------------------------------------------------------
+
+
+def _apply(calibrators: list[IsotonicRegression], scores: Float, task: str) -> Float:
+    if not calibrators:
+        return scores
+    if task == "binary":
+        p = np.clip(calibrators[0].predict(scores[:, 1]), 0.0, 1.0)
+        return np.column_stack([1.0 - p, p])
+    cal = np.column_stack([c.predict(scores[:, k]) for k, c in enumerate(calibrators)])
+    total = cal.sum(axis=1, keepdims=True)
+    # a row every class calibrated to zero keeps its raw probabilities rather than 0/0
+    return np.where(total > 0, cal / np.where(total > 0, total, 1.0), scores)
+
+
+def _calibration_error(y: NDArray[np.int64], prob: Float) -> float:
+    ece = get_metric("ece")
+    if prob.shape[1] == 2:
+        return ece(y, prob[:, 1])
+    return float(np.mean([ece((y == k).astype(np.int64), prob[:, k]) for k in range(prob.shape[1])]))
+
+
+def _brier(y: NDArray[np.int64], prob: Float) -> float:
+    onehot = np.zeros_like(prob)
+    onehot[np.arange(y.size), y] = 1.0
+    return float(np.mean(np.sum((prob - onehot) ** 2, axis=1)))
+
+
+def _expected_counts(prob: Float, pred: NDArray[np.int64], k: int) -> Float:
+    onehot = np.zeros((pred.size, k))
+    onehot[np.arange(pred.size), pred] = 1.0
+    out: Float = prob.T @ onehot
+    return out
+
+
+def _expected_auc(p: Float, ranks: Float) -> float:
+    """Area under the expected ROC curve: each row is positive with probability ``p``.
+
+    Equals ``Σ_{i≠j} p_i (1 - p_j) H(s_i - s_j) / (Σp · Σ(1-p))`` with ``H`` = 1/2 on ties,
+    the trapezoidal area of the curve of expected TPR against expected FPR.
+    """
+    pos = float(p.sum())
+    neg = float(p.size - pos)
+    if pos <= 0.0 or neg <= 0.0:
+        return float("nan")
+    pairs = float(p @ (ranks - 1.0)) - 0.5 * (pos * pos - float(p @ p))
+    return pairs / (pos * neg)
+
+
+def _auc_from_sums(rank_sum: Float, positives: Float, n: int) -> Float:
+    """Mann–Whitney AUC from the rank sum of the positives (ties at average rank)."""
+    negatives = n - positives
+    ok = (positives > 0) & (negatives > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+    out: Float = np.where(ok, auc, np.nan)
+    return out
+
+
+def _confusion_func(metric: Metric) -> Any:
+    assert metric.engine is not None and metric.engine.confusion is not None
+    return metric.engine.confusion
+
+
+def _draw_exact(
+    prob: Float,
+    pred: NDArray[np.int64],
+    ranks: Float,
+    auc_classes: list[int],
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[Float, Float]:
+    """Draw every row's label ``draws`` times; return confusion counts and AUC rank sums."""
+    n, k = prob.shape
+    thresholds = np.cumsum(prob, axis=1)[:, :-1].astype(np.float32)
+    counts = np.zeros(draws * k * k, dtype=np.int64)
+    rank_sums = np.zeros((draws, len(auc_classes)))
+    base = (np.arange(draws, dtype=np.int64) * k * k)[:, None]
+    step = max(1, _BLOCK_CELLS // (draws * max(1, k - 1)))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        u = rng.random((draws, stop - start), dtype=np.float32)
+        # inverse CDF: the label is the number of cumulative probabilities at or below u
+        labels = (u[:, :, None] >= thresholds[None, start:stop]).sum(axis=2)
+        counts += np.bincount(
+            (base + labels * k + pred[None, start:stop]).ravel(), minlength=draws * k * k
+        )
+        for a, c in enumerate(auc_classes):
+            rank_sums[:, a] += (labels == c).astype(np.float64) @ ranks[start:stop, a]
+    return counts.reshape(draws, k, k).astype(np.float64), rank_sums
+
+
+def _draw_gaussian(
+    prob: Float,
+    pred: NDArray[np.int64],
+    ranks: Float,
+    auc_classes: list[int],
+    draws: int,
+    rng: np.random.Generator,
+) -> tuple[Float, Float]:
+    """Draw the sufficient statistics from their exact mean and covariance (large chunks).
+
+    The statistics are confusion counts ``C[k, j]`` and AUC rank sums ``S_a``, each a sum over
+    rows of a function of that row's label; the covariance of one row's one-hot label is
+    ``diag(p) - p pᵀ``, so the covariance of the sums is a handful of matrix products.
+    """
+    n, k = prob.shape
+    a_count = len(auc_classes)
+    dim = k * k + a_count
+    mean = np.zeros(dim)
+    cov = np.zeros((dim, dim))
+    # Q[i, a] = p_i(class of a) * rank_i(a): the expected contribution of row i to S_a
+    q = np.column_stack([prob[:, c] * ranks[:, a] for a, c in enumerate(auc_classes)]) if (
+        a_count
+    ) else np.empty((n, 0))
+    s_idx = k * k + np.arange(a_count)
+    for j in range(k):
+        rows = pred == j
+        g = prob[rows]
+        idx = np.arange(k) * k + j  # positions of C[:, j]
+        mean[idx] = g.sum(axis=0)
+        cov[np.ix_(idx, idx)] = np.diag(g.sum(axis=0)) - g.T @ g
+        if a_count:
+            qg = q[rows]
+            cross = -(g.T @ qg)
+            for a, c in enumerate(auc_classes):
+                cross[c, a] += qg[:, a].sum()
+            cov[np.ix_(idx, s_idx)] = cross
+            cov[np.ix_(s_idx, idx)] = cross.T
+    if a_count:
+        mean[s_idx] = q.sum(axis=0)
+        cov[np.ix_(s_idx, s_idx)] = np.diag((q * ranks).sum(axis=0)) - q.T @ q
+    values, vectors = np.linalg.eigh(cov)
+    scale = np.sqrt(np.clip(values, 0.0, None))
+    sample = mean + (rng.standard_normal((draws, dim)) * scale) @ vectors.T
+    counts = np.clip(sample[:, : k * k], 0.0, None).reshape(draws, k, k)
+    return counts, sample[:, k * k :]
+
+
+def _plug_in(
+    metrics: list[str],
+    task: str,
+    prob: Float,
+    pred: NDArray[np.int64],
+    ranks: Float,
+    auc_classes: list[int],
+) -> dict[str, float]:
+    """Each metric from the expected confusion matrix and expected ROC curves."""
+    counts = _expected_counts(prob, pred, prob.shape[1])
+    out = {}
+    for name in metrics:
+        if name == _AUC[task]:
+            out[name] = float(
+                np.mean([_expected_auc(prob[:, c], ranks[:, a]) for a, c in enumerate(auc_classes)])
+            )
+        else:
+            out[name] = float(_confusion_func(get_metric(name))(counts))
+    return out
+
+
+def _band(
+    name: str,
+    value: float,
+    draws: Float,
+    se_reference: float,
+    z: float,
+    bounds: tuple[float, float],
+) -> PerformanceEstimate:
+    finite = draws[np.isfinite(draws)]
+    se_sampling = float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
+    se = float(np.hypot(se_sampling, se_reference if np.isfinite(se_reference) else 0.0))
+    if np.isnan(value) or np.isnan(se):
+        return PerformanceEstimate(name, value, float("nan"), float("nan"), se)
+    low = float(max(bounds[0], value - z * se))
+    high = float(min(bounds[1], value + z * se))
+    return PerformanceEstimate(name, value, low, high, se)
