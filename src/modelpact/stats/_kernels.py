@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 __all__ = [
     "WeightedStat",
     "balanced_accuracy_cm",
+    "cell_tables",
     "confusion_matrix",
     "ece_kernel",
     "fbeta_cm",
@@ -74,6 +75,25 @@ def confusion_matrix(y_true: NDArray[np.int64], y_pred: NDArray[np.int64], k: in
     """Counts ``C[i, j]`` of rows with true class ``i`` predicted as ``j``, as float64."""
     flat = np.bincount(y_true * k + y_pred, minlength=k * k)
     return flat.reshape(k, k).astype(np.float64)
+
+
+def cell_tables(index: NDArray[np.intp], k: int) -> Callable[[Float], Float]:
+    """Map counts of selected cells, shape ``(B, m)``, to ``(B, k, k)`` confusion tables.
+
+    ``index[j]`` is the flat ``k * k`` position that cell ``j`` adds to; several cells may
+    add to one position (a paired table's ``(y, a, b)`` cells folded onto ``(y, a)``).
+    """
+    order = np.argsort(index, kind="stable")
+    sorted_index = index[order]
+    starts = np.flatnonzero(np.r_[True, sorted_index[1:] != sorted_index[:-1]])
+    targets = sorted_index[starts]
+
+    def tables(x: Float) -> Float:
+        out = np.zeros((x.shape[0], k * k))
+        out[:, targets] = np.add.reduceat(x[:, order], starts, axis=1)
+        return out.reshape(x.shape[0], k, k)
+
+    return tables
 
 
 # --- confusion statistics ---------------------------------------------------------------

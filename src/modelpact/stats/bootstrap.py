@@ -62,19 +62,33 @@ def cell_replicates(
     Parameters
     ----------
     stat
-        Maps counts of shape ``(..., M)`` to values of shape ``(...)``.
+        Maps counts of shape ``(B, M)`` to ``B`` values.
     cells : ndarray of shape (M,)
-        Observed counts (a flattened contingency table).
+        Observed counts. Pass only the occupied cells of a large, sparse table (an empty
+        cell stays empty in every resample) and let *stat* place them: a paired multiclass
+        table has K^3 cells, most of them empty.
     n_resamples : int
     rng : numpy.random.Generator
     """
     n = int(cells.sum())
-    draws = rng.multinomial(n, cells / n, size=n_resamples).astype(np.float64)
-    replicates = stat(draws)
+    step = block_size(cells.size)
+    replicates = np.concatenate(
+        [
+            stat(rng.multinomial(n, cells / n, size=min(step, n_resamples - i)).astype(float))
+            for i in range(0, n_resamples, step)
+        ]
+    )
     occupied = np.flatnonzero(cells)
-    leave_one_out = np.tile(cells, (occupied.size, 1))
-    leave_one_out[np.arange(occupied.size), occupied] -= 1.0
-    return replicates, stat(leave_one_out), cells[occupied]
+
+    # Leave-one-out tables differ from the observed one in a single occupied cell.
+    def leave_one_out(rows: NDArray[np.intp]) -> Float:
+        tables = np.tile(cells, (rows.size, 1))
+        tables[np.arange(rows.size), occupied[rows]] -= 1.0
+        return stat(tables)
+
+    blocks = np.array_split(np.arange(occupied.size), -(-occupied.size // step))
+    jack = np.concatenate([leave_one_out(rows) for rows in blocks])
+    return replicates, jack, cells[occupied]
 
 
 def _poisson_table() -> Float:

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from modelpact.errors import MetricError
+from modelpact.stats._kernels import cell_tables
 from modelpact.stats.bootstrap import (
     Replicates,
     bootstrap_interval,
@@ -124,10 +125,12 @@ def replicates_for(
     e = metric.engine
     if e is not None and e.confusion is not None:
         counts = e.counts(t, p)
-        shape = counts.shape
+        k = counts.shape[0]
+        occupied = np.flatnonzero(counts)
+        tables = cell_tables(occupied, k)
         stat = e.confusion
         return cell_replicates(
-            lambda c: stat(c.reshape((*c.shape[:-1], *shape))), counts.ravel(), n_resamples, rng
+            lambda x: stat(tables(x)), counts.ravel()[occupied], n_resamples, rng
         )
     if e is not None and e.kernel is not None:
         return weight_replicates(e.kernel(t, p).evaluate, t.shape[0], n_resamples, rng)

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import binomtest, chi2
 
 from modelpact.errors import MetricError
+from modelpact.stats._kernels import cell_tables
 from modelpact.stats._validation import as_codes, check_pair
 from modelpact.stats.bootstrap import (
     Replicates,
@@ -164,13 +165,16 @@ def _paired_replicates(
     if e is not None and e.confusion is not None:
         k = max(e.n_classes(t, a), e.n_classes(t, b))
         joint = np.bincount((t * k + a) * k + b, minlength=k**3).astype(np.float64)
+        cells = np.flatnonzero(joint)
+        # A joint cell (y, a, b) adds to cell (y, a) of model A's table, (y, b) of B's.
+        table_a = cell_tables(cells // k, k)
+        table_b = cell_tables(cells // (k * k) * k + cells % k, k)
         stat = e.confusion
 
-        def diff(cells: Float) -> Float:
-            x = cells.reshape((*cells.shape[:-1], k, k, k))
-            return stat(x.sum(axis=-1)) - stat(x.sum(axis=-2))
+        def diff(x: Float) -> Float:
+            return stat(table_a(x)) - stat(table_b(x))
 
-        return cell_replicates(diff, joint, n_resamples, rng)
+        return cell_replicates(diff, joint[cells], n_resamples, rng)
     if e is not None and e.kernel is not None:
         ka, kb = e.kernel(t, a), e.kernel(t, b)
 
