@@ -351,3 +351,23 @@ def test_entities_are_frozen(store: Store) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         run.status = "finished"  # type: ignore[misc]
     assert run.to_dict()["id"] == run.id
+
+
+def test_register_with_its_verdict_in_one_step(store: Store, pact: Pact, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store.ensure_project("churn", pact)
+    model_file = tmp_path / "candidate.joblib"
+    model_file.write_bytes(b"model")
+    version = store.register_model(
+        project="churn", artifact_path=model_file, verdict_json=verdict_doc("signed_off")
+    )
+    record = store.signing_verdict(version.ref)
+    assert record is not None
+    assert record.model_version_id == version.id
+    assert store.set_stage(version.ref, "champion").stage == "champion"
+
+
+def test_register_with_a_bad_verdict_registers_nothing(store: Store) -> None:
+    with pytest.raises(StoreError, match="verdict document"):
+        store.register_model(project="churn", model={"w": 1}, verdict_json={"verdict": "ok"})
+    assert store.list_model_versions() == []
+    assert not (store.artifacts.root / "models").exists()

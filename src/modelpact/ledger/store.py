@@ -928,15 +928,19 @@ class Store:
         name: str | None = None,
         params: Mapping[str, Any] | None = None,
         description: str | None = None,
+        verdict_json: Mapping[str, Any] | None = None,
     ) -> ModelVersion:
         """Register a new version of *project*'s model as a ``candidate``.
 
         The artifact is either *model* (serialised with joblib) or the file at
         *artifact_path*, copied into the artifact store so the ledger is self-contained.
-        Its parent (lineage) is the version that is champion right now.
+        Its parent (lineage) is the version that is champion right now. With
+        *verdict_json* (``modelpact.verdict/v1``, what ``verify --register`` has), the verdict
+        is stored for the new version in the same transaction.
         """
         if model is not None and artifact_path is not None:
             raise ConfigurationError("give the model object or its file, not both")
+        verdict = _verdict_value(verdict_json) if verdict_json is not None else None
         project_row = self.ensure_project(project)
         real_run: str | None = None
         if run_id is not None:
@@ -958,7 +962,14 @@ class Store:
             )
         try:
             return self._insert_version(
-                project_row, version_id, real_run, relative, name, params, description
+                project_row,
+                version_id,
+                real_run,
+                relative,
+                name,
+                params,
+                description,
+                (verdict, verdict_json) if verdict is not None and verdict_json else None,
             )
         except BaseException:
             if relative is not None:  # no row refers to the artifact: do not leave it behind
@@ -974,6 +985,7 @@ class Store:
         name: str | None,
         params: Mapping[str, Any] | None,
         description: str | None,
+        verdict: tuple[str, Mapping[str, Any]] | None,
     ) -> ModelVersion:
         for attempt in range(5):
             try:
@@ -1022,6 +1034,19 @@ class Store:
                             created_at=now,
                         )
                     )
+                    if verdict is not None:
+                        session.add(
+                            VerdictRow(
+                                id=_new_id(),
+                                project_id=project_row.id,
+                                model_version_id=version_id,
+                                run_id=real_run,
+                                verdict=verdict[0],
+                                pact_hash=project_row.pact_hash,
+                                body_json=_json_safe(dict(verdict[1])),
+                                created_at=now,
+                            )
+                        )
                     session.flush()
                     session.refresh(row)
                     return _model_version(row)
@@ -1249,15 +1274,7 @@ class Store:
         It is recorded against the project's current pact (its hash), which is what
         promotion checks.
         """
-        schema = verdict_json.get("schema")
-        if schema != VERDICT_SCHEMA:
-            raise StoreError(f"verdict document has schema {schema!r}, expected '{VERDICT_SCHEMA}'")
-        verdict = verdict_json.get("verdict")
-        if verdict not in ("signed_off", "failed", "inconclusive"):
-            raise StoreError(
-                f"verdict document has verdict {verdict!r}; expected signed_off, failed or "
-                "inconclusive"
-            )
+        verdict = _verdict_value(verdict_json)
         project_row = self.ensure_project(project)
         with self._writing() as session:
             version_id = (
@@ -1351,6 +1368,19 @@ class Store:
                 .group_by(RunRow.status)
             ).all()
             return {str(status): int(n) for status, n in found}
+
+
+def _verdict_value(doc: Mapping[str, Any]) -> str:
+    """The ``verdict`` of a ``modelpact.verdict/v1`` document, checking that it is one."""
+    schema = doc.get("schema")
+    if schema != VERDICT_SCHEMA:
+        raise StoreError(f"verdict document has schema {schema!r}, expected '{VERDICT_SCHEMA}'")
+    verdict = doc.get("verdict")
+    if verdict not in ("signed_off", "failed", "inconclusive"):
+        raise StoreError(
+            f"verdict document has verdict {verdict!r}; expected signed_off, failed or inconclusive"
+        )
+    return str(verdict)
 
 
 def _param_text(value: Any) -> str:
