@@ -26,4 +26,14 @@ step "4. Verify the candidate against the pact" \
 decide modelpact verify eval.csv --pact pact.yaml --train train.csv \
   --html verify.html --json verdict.json --markdown verdict.md
 
-printf '\nReports: %s/verify.html (open in a browser), verdict.json, verdict.md\n' "$(pwd)"
+step "5. Compare the two candidates on the same rows: is the difference real?" \
+  modelpact compare logreg=pred_logreg.csv forest=pred_forest.csv --pact pact.yaml --html compare.html --json compare.json
+modelpact compare logreg=pred_logreg.csv forest=pred_forest.csv --pact pact.yaml \
+  --html compare.html --json compare.json
+
+step "6. Behaviour diff: the same code retrained on changed data" \
+  modelpact diff model_logreg.joblib model_logreg_v2.joblib --data eval.csv --pact pact.yaml --train-a train.csv --train-b train_v2.csv --html diff.html
+modelpact diff model_logreg.joblib model_logreg_v2.joblib --data eval.csv --pact pact.yaml \
+  --train-a train.csv --train-b train_v2.csv --html diff.html --json diff.json
+
+printf '\nReports in %s: verify.html, compare.html, diff.html (open in a browser), and JSON/Markdown beside them\n' "$(pwd)"
