@@ -1,0 +1,134 @@
+"""``modelpact audit`` and ``modelpact labels import`` through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from modelpact.cli.app import app
+
+runner = CliRunner()
+
+
+def _frame(n: int = 1200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=(2, n))
+    y = (rng.random(n) < 1 / (1 + np.exp(-(2 * x1 + x2)))).astype(int)
+    return pd.DataFrame({"id": np.arange(n), "x1": x1, "x2": x2,
+                         "cat": rng.choice(["a", "b"], n), "y": y})
+
+
+@pytest.fixture
+def clean_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "clean.csv"
+    _frame().to_csv(path, index=False)
+    return path
+
+
+def test_go_exits_0_and_writes_reports(clean_csv: Path, tmp_path: Path) -> None:
+    out_json, out_html = tmp_path / "a.json", tmp_path / "a.html"
+    result = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--id", "id",
+                                 "--json", str(out_json), "--html", str(out_html)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out_json.read_text())
+    assert doc["schema"] == "modelpact.audit/v1"
+    assert doc["verdict"] in ("go", "go_with_fixes")
+    assert "GO" in result.stdout
+    page = out_html.read_text()
+    assert "learning curve" in page and "plotly" in page.lower()
+    assert page.count('id="learnability"') == 1
+
+
+def test_go_with_fixes_exits_0_with_a_warning_line(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    data = _frame().drop(columns="id")
+    pd.concat([data, data.iloc[:30]]).to_csv(path, index=False)
+    result = runner.invoke(app, ["audit", str(path), "--target", "y"])
+    assert result.exit_code == 0, result.output
+    assert "GO WITH FIXES" in result.stdout
+    assert "exits 0" in result.stderr
+
+
+def test_no_go_exits_1(tmp_path: Path) -> None:
+    path = tmp_path / "leak.csv"
+    data = _frame()
+    data["copied_outcome"] = data["y"] * 10 + np.random.default_rng(1).normal(size=len(data))
+    data.to_csv(path, index=False)
+    result = runner.invoke(app, ["audit", str(path), "--target", "y", "--quiet"])
+    assert result.exit_code == 1, result.output
+    assert "NO GO" in result.stdout and "copied_outcome" in result.stdout
+
+
+def test_relabel_export_then_import(tmp_path: Path) -> None:
+    data = _frame()
+    data.loc[data["x1"] > 1.8, "y"] = 0  # confident mistakes
+    path = tmp_path / "noisy.csv"
+    data.to_csv(path, index=False)
+    tasks_path = tmp_path / "tasks.json"
+    result = runner.invoke(app, ["audit", str(path), "--target", "y", "--id", "id",
+                                 "--relabel-export", str(tasks_path)])
+    assert result.exit_code in (0, 1), result.output
+    assert "relabel export:" in result.stderr
+    tasks = json.loads(tasks_path.read_text())
+    assert tasks
+    # an annotator accepts every suggestion: that is a Label Studio export
+    for t in tasks:
+        t["annotations"] = [{"was_cancelled": False, "result": t.pop("predictions")[0]["result"]}]
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(tasks))
+    out = tmp_path / "fixed.csv"
+    result = runner.invoke(app, ["labels", "import", str(export), "--data", str(path),
+                                 "--target", "y", "--id", "id", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(tasks)} label(s) changed" in result.stdout
+    fixed = pd.read_csv(out)
+    changed = json.loads((tmp_path / "fixed.csv.changes.json").read_text())["changed"]
+    assert len(changed) == len(tasks)
+    for c in changed:
+        assert fixed.loc[fixed["id"] == c["id"], "y"].item() == c["to"] != c["from"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "yy"], "no column 'yy' (the target); did you mean 'y'?"),
+        (["--target", "y", "--time-column", "cat"], "time column 'cat' is not a time"),
+        (["--target", "cat", "--split-column", "y", "--test", "x.csv"], "either --test or --split-column"),
+        (["--target", "y", "--relabel-export", "out.txt"], "use .json"),
+        ([], "name the target column"),
+    ],
+)
+def test_bad_input_exits_2(clean_csv: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["audit", str(clean_csv), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_one_class_target_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "one.csv"
+    _frame().assign(y=1).to_csv(path, index=False)
+    result = runner.invoke(app, ["audit", str(path), "--target", "y"])
+    assert result.exit_code == 2
+    assert "has one class only" in result.stderr
+
+
+def test_unparseable_file_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "broken.parquet"
+    path.write_bytes(b"\x00\x01 not parquet")
+    result = runner.invoke(app, ["audit", str(path), "--target", "y"])
+    assert result.exit_code == 2
+    assert "broken.parquet" in result.stderr
+
+
+def test_json_is_byte_identical_across_runs(clean_csv: Path, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    for out in (a, b):
+        assert runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--seed", "5",
+                                   "--json", str(out)]).exit_code in (0, 1)
+    assert a.read_bytes() == b.read_bytes()
