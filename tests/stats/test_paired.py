@@ -191,3 +191,13 @@ def test_rejects_models_of_different_shape() -> None:
 def test_newcombe_only_for_accuracy() -> None:
     with pytest.raises(MetricError, match="'newcombe' does not apply"):
         paired_interval("f1", [0, 1], [0, 1], [1, 1], method="newcombe")
+
+
+@pytest.mark.parametrize("name", ["f1", "pr_auc", "ece"])
+def test_paired_bootstrap_is_reproducible(name: str) -> None:
+    y, a, b = two_models(10, n=300)
+    if name == "f1":
+        a, b = (a > 0.5).astype(int), (b > 0.5).astype(int)
+    first = paired_interval(name, y, a, b, n_resamples=200, seed=3)
+    assert first == paired_interval(name, y, a, b, n_resamples=200, seed=3)
+    assert first != paired_interval(name, y, a, b, n_resamples=200, seed=4)
