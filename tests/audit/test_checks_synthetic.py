@@ -11,7 +11,7 @@ from modelpact.audit import audit
 from .conftest import make_frame
 
 
-def _checks(result, name):  # noqa: ANN001, ANN202 - small helper
+def _checks(result, name):
     return result.by_check(name)
 
 

@@ -30,7 +30,7 @@ def test_time_column_that_is_not_a_time(frame: pd.DataFrame) -> None:
 def test_unparseable_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.parquet"
     bad.write_bytes(b"this is not parquet")
-    with pytest.raises(InvalidDataError, match="bad.parquet"):
+    with pytest.raises(InvalidDataError, match=r"bad\.parquet"):
         audit(bad, target="y")
 
 

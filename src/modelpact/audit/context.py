@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from modelpact.audit.profile import ColumnProfile, as_model_values, profile_frame
+from modelpact.audit.profile import ColumnKind, ColumnProfile, as_model_values, profile_frame
 from modelpact.data import require_columns
 from modelpact.errors import ConfigurationError, InvalidDataError
 from modelpact.pact import Pact
@@ -41,7 +41,7 @@ class Encoder:
     """
 
     features: tuple[str, ...]
-    kinds: dict[str, str]
+    kinds: dict[str, ColumnKind]
     categories: dict[str, pd.Index]
 
     @classmethod
@@ -69,14 +69,14 @@ class Encoder:
             kind = self.kinds[c]
             if kind == "categorical":
                 cats = self.categories[c]
-                codes = cats.get_indexer(frame[c].astype(str).where(frame[c].notna()))
+                codes = cats.get_indexer(pd.Index(frame[c].astype(str).where(frame[c].notna())))
                 col = codes.astype(np.float64)
                 # unseen but present values share one "other" code; missing stays NaN
                 col[codes < 0] = float(len(cats))
                 col[frame[c].isna().to_numpy()] = np.nan
                 out[:, j] = col
             else:
-                out[:, j] = as_model_values(frame[c], kind).to_numpy()  # type: ignore[arg-type]
+                out[:, j] = as_model_values(frame[c], kind).to_numpy()
         return out
 
 
@@ -176,7 +176,8 @@ class AuditContext:
     @cached_property
     def target_hash(self) -> NDArray[np.uint64]:
         """A 64-bit hash of each row's target value."""
-        return pd.util.hash_pandas_object(self.frame[self.target], index=False).to_numpy()
+        hashed = pd.util.hash_pandas_object(self.frame[self.target], index=False)
+        return np.asarray(hashed, dtype=np.uint64)
 
     def sample(self, n_max: int | None = None, *, labelled_only: bool = True) -> NDArray[np.intp]:
         """Sorted row positions of a seeded sample, stratified by class for classification.
@@ -259,7 +260,7 @@ def _row_hash(frame: pd.DataFrame, columns: list[str],
             values = frame[c]
             if profiles[c].kind in ("numeric", "boolean") and pd.api.types.is_numeric_dtype(values):
                 values = values.astype("float64")
-            h = pd.util.hash_pandas_object(values, index=False).to_numpy()
+            h = np.asarray(pd.util.hash_pandas_object(values, index=False), dtype=np.uint64)
             # multiply-then-add mixing keeps column order significant (a,b) != (b,a)
             out = out * np.uint64(0x9E3779B97F4A7C15) + h
     return out
@@ -315,10 +316,10 @@ def _test_side(values: pd.Series, column: str, source: str) -> NDArray[np.bool_]
         )
     for u in uniques:
         if str(u).strip().lower() in _TEST_WORDS:
-            return (values == u).to_numpy()
+            return np.asarray(values == u, dtype=bool)
     counts = values.value_counts()
     # no telling word: the smaller side is the test side, as in nearly every split
-    return (values == counts.idxmin()).to_numpy()
+    return np.asarray(values == counts.idxmin(), dtype=bool)
 
 
 def _time_values(series: pd.Series, column: str, source: str) -> Float:
@@ -328,9 +329,9 @@ def _time_values(series: pd.Series, column: str, source: str) -> Float:
             "timestamps, dates or ordered numbers"
         )
     if pd.api.types.is_numeric_dtype(series):
-        return series.astype("float64").to_numpy()
+        return np.asarray(series, dtype=np.float64)
     if pd.api.types.is_datetime64_any_dtype(series):
-        return as_model_values(series, "datetime").to_numpy()  # type: ignore[return-value]
+        return np.asarray(as_model_values(series, "datetime"), dtype=np.float64)
     parsed = as_model_values(series, "datetime_text")
     bad = parsed.isna() & series.notna()
     if bad.mean() > 0.05 or parsed.notna().sum() == 0:
@@ -340,7 +341,7 @@ def _time_values(series: pd.Series, column: str, source: str) -> Float:
             f"{int(series.notna().sum())} values cannot be read as dates (e.g. {example!r}); "
             "give a column of timestamps, dates or ordered numbers"
         )
-    return parsed.to_numpy()  # type: ignore[return-value]
+    return np.asarray(parsed, dtype=np.float64)
 
 
 def prepare(

@@ -99,6 +99,7 @@ def profile_column(series: pd.Series, *, name: str, seed: int = 0) -> ColumnProf
     n = len(series)
     n_missing = int(series.isna().sum())
     dtype = str(series.dtype)
+    kind: ColumnKind
     try:
         n_unique = int(series.nunique(dropna=True))
     except TypeError:
@@ -134,8 +135,9 @@ def profile_column(series: pd.Series, *, name: str, seed: int = 0) -> ColumnProf
     mixed_python = len(types) > 1 and not all(issubclass(t, str | bytes) for t in types.index)
     if isinstance(series.dtype, pd.CategoricalDtype):
         return ColumnProfile(name, dtype, "categorical", n_missing, n_unique, unique_per_row)
-    kind, share, bad = _sniff(series, seed)
-    if kind is not None:
+    sniffed, share, bad = _sniff(series, seed)
+    if sniffed is not None:
+        kind = "numeric_text" if sniffed == "numeric_text" else "datetime_text"
         return ColumnProfile(
             name, dtype, kind, n_missing, n_unique, unique_per_row,
             parse_share=share, mixed=share < _PARSE_SHARE or mixed_python, bad_examples=bad,

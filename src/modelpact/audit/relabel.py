@@ -85,12 +85,13 @@ def export_relabel(result: AuditResult, data: DataSource, path: str | Path, *,
                           axis=1)
         _atomic_write(target, lambda p: table.to_csv(p, index=False))
         return len(issues)
-    tasks = []
+    tasks: list[dict[str, Any]] = []
     for issue, (_, row) in zip(issues, rows.iterrows(), strict=True):
         values = {str(k): jsonable(v) for k, v in row.items()}
         text = "; ".join(f"{k}={v}" for k, v in values.items() if k != result.target)
+        fields: dict[str, Any] = dict(values)
         tasks.append({
-            "data": {**values, "row_id": jsonable(issue["row"]), "text": text,
+            "data": {**fields, "row_id": jsonable(issue["row"]), "text": text,
                      "given_label": jsonable(issue["given"]),
                      "label_quality": round(float(issue["quality"]), 6)},
             "predictions": [{
@@ -114,12 +115,12 @@ class LabelChanges:
     unchanged: int
     not_found: tuple[Any, ...] = ()
     skipped: int = 0
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``<out>.changes.json`` document."""
         return {
-            "schema": CHANGES_SCHEMA, **self.sources, "out": self.out,
+            "schema": CHANGES_SCHEMA, **dict(self.sources), "out": self.out,
             "n_changed": len(self.changed), "n_unchanged": self.unchanged,
             "n_skipped": self.skipped, "changed": jsonable(list(self.changed)),
             "not_found": jsonable(list(self.not_found)),

@@ -34,6 +34,7 @@ Verdict = Literal["go", "go_with_fixes", "no_go"]
 MAX_ROWS_LISTED = 20
 
 _SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
+_SEVERITIES: tuple[Severity, ...] = ("blocking", "warning", "info")
 
 
 def jsonable(value: Any, digits: int = 6) -> Any:
@@ -208,7 +209,7 @@ class AuditResult:
             "id_column": self.id_column,
             "pact": self.pact,
             "seed": int(self.seed),
-            "counts": {s: self.count(s) for s in ("blocking", "warning", "info")},  # type: ignore[arg-type]
+            "counts": {s: self.count(s) for s in _SEVERITIES},
             "findings": [f.to_dict() for f in self.findings],
             "checks": {name: o.to_dict() for name, o in self.checks.items()},
             "learnability": jsonable(dict(self.learnability)),

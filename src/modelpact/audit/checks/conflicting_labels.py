@@ -9,7 +9,7 @@ import pandas as pd
 
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
-from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.audit.result import CheckOutcome, Finding, Severity
 
 
 class ConflictingLabelsConfig(CheckConfig):
@@ -42,7 +42,7 @@ class ConflictingLabels(Check):
             return self.outcome(summary={"n_rows": 0})
         groups = int(pd.Series(ctx.feature_hash[rows]).nunique())
         share = len(rows) / len(labelled)
-        severity = "warning" if share >= 0.001 else "info"
+        severity: Severity = "warning" if share >= 0.001 else "info"
         finding = Finding(
             self.name, severity,
             f"{len(rows)} rows ({share:.2%}) in {groups} groups share identical features but "

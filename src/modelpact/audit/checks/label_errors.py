@@ -10,7 +10,7 @@ from pydantic import Field
 from modelpact.audit import _models
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
-from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.audit.result import CheckOutcome, Finding, Severity
 
 
 class LabelErrorsConfig(CheckConfig):
@@ -72,7 +72,7 @@ class LabelErrors(Check):
         }
         findings = []
         if len(issues):
-            severity = "warning" if share >= cfg.warn_share else "info"
+            severity: Severity = "warning" if share >= cfg.warn_share else "info"
             sampled_note = (f" in a sample of {len(y)} rows" if len(y) < ctx.labelled.sum() else "")
             findings.append(Finding(
                 self.name, severity,

@@ -77,15 +77,15 @@ def rows_for_error(fit: dict[str, float], target_error: float) -> float | None:
     return float((fit["a"] / gap) ** (1.0 / fit["b"]))
 
 
-def _as_input(metric: str, task: str, pred: Float, threshold: float) -> Float:
+def _as_input(metric: str, task: str, pred: Float, threshold: float) -> NDArray[Any]:
     m = get_metric(metric)
     if task == "regression":
         return pred
     if m.input == "score":
         return pred[:, 1] if task == "binary" else pred
     if task == "binary":
-        return (pred[:, 1] >= threshold).astype(np.int64)
-    return pred.argmax(axis=1).astype(np.int64)
+        return np.asarray(pred[:, 1] >= threshold, dtype=np.int64)
+    return np.asarray(pred.argmax(axis=1), dtype=np.int64)
 
 
 def _baseline(kind: str, task: str, y: Float, fold_list: list[Any], n_classes: int) -> Float:
@@ -327,7 +327,7 @@ class Learnability(Check):
                               f"[{m['low']:.3f}, {m['high']:.3f}])")
             return row
         # curve rows are training rows; the holdout share was scored on top of them
-        labelled_needed = int(math.ceil(needed / (1 - cfg.holdout_share)))
+        labelled_needed = math.ceil(needed / (1 - cfg.holdout_share))
         row["rows_needed"] = labelled_needed
         if labelled_needed > n_total:
             row["status"] = "needs_more_data"

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
-from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.audit.result import CheckOutcome, Finding, Severity
 
 
 class MissingValuesConfig(CheckConfig):
@@ -30,6 +30,7 @@ class MissingValues(Check):
         cfg = self.config
         assert isinstance(cfg, MissingValuesConfig)
         findings = []
+        severity: Severity
         n = ctx.n
         missing = ctx.frame.isna().sum()
         shares = {str(c): float(missing[c] / n) for c in ctx.frame.columns}

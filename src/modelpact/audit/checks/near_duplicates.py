@@ -59,15 +59,16 @@ class NearDuplicates(Check):
         dist, idx = nn.kneighbors(Z)
         close = dist[:, 1] <= radius
         # report each pair once, by its later row
-        pairs = sorted({(min(i, int(j)), max(i, int(j))) for i, j in
-                        zip(np.flatnonzero(close), idx[close, 1], strict=True)})
+        pairs: list[tuple[int, int]] = sorted(
+            {(min(int(i), int(j)), max(int(i), int(j)))
+             for i, j in zip(np.flatnonzero(close), idx[close, 1], strict=True)})
         later = np.array(sorted({positions[b] for _, b in pairs}), dtype=np.intp)
         fraction = len(positions) / max(int(ctx.labelled.sum()), 1)
         summary = {"radius": radius, "n_pairs": len(pairs), "rows_searched": len(positions)}
         if not pairs:
             return self.outcome(summary=summary, sampled=ctx.sample_note(len(positions), "kNN search"))
         share = len(later) / len(positions)
-        estimate = int(round(len(later) / fraction)) if fraction < 1 else len(later)
+        estimate = round(len(later) / fraction) if fraction < 1 else len(later)
         examples = [[ctx.row_ids[positions[a]], ctx.row_ids[positions[b]]] for a, b in pairs[:10]]
         where = (f" among {len(positions)} sampled rows (about {estimate} in all the data)"
                  if fraction < 1 else "")

@@ -80,7 +80,7 @@ class SplitLeakage(Check):
             summary["near_rows"] = len(close)
             if len(close):
                 fraction = len(train_pos) / ctx.n
-                estimate = int(round(len(close) / fraction))
+                estimate = round(len(close) / fraction)
                 note = (f" (searched {len(pick)} test rows against {len(train_pos)} training rows; "
                         f"about {estimate} in all)" if fraction < 1 or len(pick) < len(test) else "")
                 findings.append(Finding(

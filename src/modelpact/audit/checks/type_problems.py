@@ -6,7 +6,7 @@ from typing import Literal
 
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
-from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.audit.result import CheckOutcome, Finding, Severity
 
 
 class TypeProblemsConfig(CheckConfig):
@@ -34,7 +34,7 @@ class TypeProblems(Check):
                     "model", (name,), fix=f"drop '{name}' or convert it to numbers or categories",
                     details={"dtype": p.dtype}))
             elif p.kind == "numeric_text":
-                severity = "warning" if p.mixed else "info"
+                severity: Severity = "warning" if p.mixed else "info"
                 extra = f"; values that are not numbers: {examples}" if p.mixed and examples else ""
                 findings.append(Finding(
                     self.name, severity,
