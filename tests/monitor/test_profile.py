@@ -161,3 +161,26 @@ def test_integer_and_float_categories_match():
     assert isinstance(p, CategoricalProfile)
     assert p.counts.tolist() == [1, 0, 1, 1]  # order: 2 (most frequent), 1, 3, unseen
     assert p.missing == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=400),
+       st.lists(st.floats(-2e6, 2e6, allow_nan=False), min_size=0, max_size=400),
+       st.integers(16, 200))
+def test_bin_index_equals_binary_search(reference, values, n_edges):
+    from modelpact.monitor.profile import bin_index
+
+    edges = np.unique(np.quantile(np.asarray(reference), np.linspace(0, 1, n_edges)))
+    x = np.concatenate([np.asarray(values, dtype=float), edges, np.nextafter(edges, -np.inf)])
+    np.testing.assert_array_equal(bin_index(x, edges), np.searchsorted(edges, x, side="right"))
+
+
+def test_bin_index_fast_path_on_large_skewed_data():
+    from modelpact.monitor.profile import bin_index
+
+    rng = np.random.default_rng(5)
+    for sample in (rng.lognormal(size=50_000), rng.normal(size=50_000),
+                   rng.poisson(3, size=50_000).astype(float)):
+        edges = np.unique(np.quantile(sample[:5000], np.linspace(0, 1, 129)[1:-1]))
+        np.testing.assert_array_equal(bin_index(sample, edges),
+                                      np.searchsorted(edges, sample, side="right"))

@@ -47,4 +47,4 @@ def profile_by(spec: ProfileSpec, frame: pd.DataFrame, by: str) -> Mapping[Hasha
 def _plain(value: object) -> Hashable:
     # NumPy scalars become Python ones so keys compare equal across engines
     item = getattr(value, "item", None)
-    return item() if callable(item) else value  # type: ignore[no-any-return]
+    return item() if callable(item) else value

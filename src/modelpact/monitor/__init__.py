@@ -10,9 +10,12 @@ labels, :mod:`~modelpact.monitor.realized` measures it with them, and
 :func:`~modelpact.monitor.monitor.monitor` runs everything against the pact.
 """
 
+from modelpact.monitor._performance_types import PerformanceEstimate, RealizedPerformance
 from modelpact.monitor.alerts import Alert
 from modelpact.monitor.calibration import ThresholdCalibrator
+from modelpact.monitor.cbpe import CBPE, cbpe_metrics
 from modelpact.monitor.chunking import Chunk, make_chunks
+from modelpact.monitor.dle import DLE
 from modelpact.monitor.drift import DRIFT_METHODS, DriftMethod
 from modelpact.monitor.monitor import (
     MONITOR_SCHEMA,
@@ -30,8 +33,11 @@ from modelpact.monitor.profile import (
     profile_frame,
     profile_ranges,
 )
+from modelpact.monitor.realized import realized_performance
 
 __all__ = [
+    "CBPE",
+    "DLE",
     "DRIFT_METHODS",
     "MONITOR_SCHEMA",
     "Alert",
@@ -42,13 +48,17 @@ __all__ = [
     "DriftMethod",
     "FrameProfile",
     "MonitorResult",
+    "PerformanceEstimate",
     "ProfileSpec",
+    "RealizedPerformance",
     "ReconstructionError",
     "ReferenceProfile",
     "ThresholdCalibrator",
     "build_reference_profile",
+    "cbpe_metrics",
     "make_chunks",
     "monitor",
     "profile_frame",
     "profile_ranges",
+    "realized_performance",
 ]

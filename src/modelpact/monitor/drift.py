@@ -179,8 +179,11 @@ def _wasserstein(spec: ProfileSpec, column: str, ref: ColumnProfile,
                  cur: ColumnProfile) -> DriftValue:
     assert isinstance(ref, NumericProfile) and isinstance(cur, NumericProfile)
     raw = wasserstein_binned(spec.numeric[column], ref, cur)
+    size = max(1.0, abs(ref.mean)) if ref.mean == ref.mean else 1.0
+    if raw <= 1e-12 * size:  # rounding noise of the bin integrals, not a distance
+        return DriftValue(0.0)
     scale = ref.std
-    if not scale > 0:  # a constant reference: fall back to the raw distance
+    if not scale > 1e-12 * size:  # a constant reference: fall back to the raw distance
         return DriftValue(raw)
     return DriftValue(raw / scale)
 

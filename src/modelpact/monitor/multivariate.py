@@ -225,7 +225,8 @@ class ReconstructionError:
         mean = np.where(np.isfinite(mean), mean, 0.0)
         xi = np.where(np.isfinite(x), x, mean)
         sd = xi.std(axis=0)
-        sd = np.where(sd > 0, sd, 1.0)
+        # a (numerically) constant reference column: rounding noise must not become a scale
+        sd = np.where(sd > 1e-9 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
         with threadpool_limits(limits=1):  # small SVDs: threads only contend
             pca = PCA(n_components=self.variance, svd_solver="full",
                       random_state=self.seed).fit((xi - mean) / sd)
