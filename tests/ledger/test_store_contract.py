@@ -57,7 +57,7 @@ def test_unknown_project_is_a_not_found_error_with_a_hint(store: Store) -> None:
 
 def test_invalid_project_name_is_refused(store: Store) -> None:
     with pytest.raises(ConfigurationError, match="project name"):
-        store.ensure_project("has space")
+        store.ensure_project("churn:v2")
 
 
 # ------------------------------------------------------------------ datasets

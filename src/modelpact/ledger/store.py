@@ -83,7 +83,8 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 # PostgreSQL advisory-lock key that serialises concurrent first-time migrations.
 _MIGRATION_LOCK = 0x6D6F64656C  # "model"
 _PROMOTING_STAGES = ("signed_off", "champion")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+# ':' and '@' would make references like "project:3" or "project@champion" ambiguous.
+_NAME = re.compile(r"^[^\s:@/][^:@/]{0,198}(?<=\S)$|^[^\s:@/]$")
 
 
 # What converting a run to its domain object reads, loaded in a few queries for many runs.
@@ -575,7 +576,8 @@ class Store:
         """
         if not name or not _NAME.match(name):
             raise ConfigurationError(
-                f"project name '{name}' is not valid: use letters, digits, '_', '-', '.'"
+                f"project name '{name}' is not valid: it must not contain ':', '@' or '/' "
+                "nor start or end with a space"
             )
         data = pact.model_dump(mode="json") if pact is not None else None
         digest = pact_hash(data) if data is not None else None
