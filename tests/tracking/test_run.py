@@ -244,3 +244,15 @@ def test_code_version_from_git(tmp_path: Path, store: Store) -> None:
         pass
     assert (store.get_run(clean.id).git_commit, store.get_run(clean.id).git_dirty) == (head, False)
     assert (store.get_run(dirty.id).git_commit, store.get_run(dirty.id).git_dirty) == (head, True)
+
+
+def test_log_dataset_from_a_file_keeps_its_path_as_name(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "train.csv"
+    _data(20, 3).to_csv(path, index=False)
+    with start_run("toy", store=store) as run:
+        from_file = run.log_dataset(path, role="train")
+        unnamed = run.log_dataset(_data(10, 4), role="eval")
+    assert from_file.name == str(path)
+    assert from_file.n_rows == 20
+    assert unnamed.name == "eval data"
+    assert {d.role for d in store.get_run(run.id).datasets} == {"train", "eval"}

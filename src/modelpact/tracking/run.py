@@ -218,6 +218,8 @@ class Run:
         """
         self._started()
         frame, source = load_frame(data, name=name)
+        if name is None and source.startswith("<"):  # an unnamed in-memory frame
+            source = f"{role} data"
         snapshot = self.store_.log_dataset(
             frame, name=name or source, role=role, keep_rows=keep_rows
         )
