@@ -256,3 +256,15 @@ def test_log_dataset_from_a_file_keeps_its_path_as_name(store: Store, tmp_path: 
     assert from_file.n_rows == 20
     assert unnamed.name == "eval data"
     assert {d.role for d in store.get_run(run.id).datasets} == {"train", "eval"}
+
+
+def test_the_configured_store_is_used_when_none_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'team.db'}"
+    monkeypatch.setenv("MODELPACT_STORE", url)
+    with start_run("toy", root=tmp_path / "unused") as run:
+        pass
+    with open_store(url, root=tmp_path, create=False) as store:
+        assert store.get_run(run.id).status == "finished"
+    assert not (tmp_path / "unused" / "ledger.db").exists()

@@ -30,6 +30,7 @@ from modelpact.ledger import (
     ModelVersion,
     Store,
     open_store,
+    resolve_store_url,
 )
 from modelpact.ledger import Run as RunRecord
 from modelpact.pact import Pact, load_pact
@@ -63,7 +64,8 @@ class Run:
         The pact to evaluate against; recorded as the project's pact.
     store : Store, URL or None
         Where to record: an open :class:`~modelpact.ledger.Store` (left open), a SQLAlchemy
-        URL, or None for SQLite under *root*.
+        URL, or None for the configured store (``MODELPACT_STORE``, else ``[store] url`` in
+        ``modelpact.toml``), else SQLite under *root*.
     params : mapping, optional
         Parameters to record at the start.
     name : str, optional
@@ -119,7 +121,9 @@ class Run:
         if isinstance(self.store, Store):
             self.store_, self._owns_store = self.store, False
         else:
-            self.store_, self._owns_store = open_store(self.store, root=self.root), True
+            # The Python API's edge: the configuration is read here, once per run.
+            url = resolve_store_url(self.store, Path.cwd() if self.cwd is None else self.cwd)
+            self.store_, self._owns_store = open_store(url, root=self.root), True
         try:
             self.store_.ensure_project(self.project, self.pact_)
             commit, dirty = code_version(self.cwd)
