@@ -157,6 +157,13 @@ def test_bootstrap_calibration_maps_match_sklearn_isotonic_regression() -> None:
     np.testing.assert_allclose(np.interp(grid, *mapping), reference.predict(grid), atol=1e-12)
 
 
+def test_sorted_ranks_equal_scipy_average_ranks() -> None:
+    from scipy.stats import rankdata
+
+    values = np.sort(np.round(np.random.default_rng(9).uniform(size=5000), 2))
+    np.testing.assert_array_equal(cbpe_module._sorted_ranks(values), rankdata(values))
+
+
 def test_same_seed_same_estimates() -> None:
     rng = np.random.default_rng(6)
     y, p = _binary(rng, 3000)

@@ -380,9 +380,12 @@ class CBPE:
         prob = _apply(self.calibrators_, raw, self.task)
         pred = self._decisions(raw)
         auc_classes = self._auc_classes(k)
-        ranks = np.column_stack([rankdata(raw[:, c]) for c in auc_classes]) if auc_classes else (
-            np.empty((n, 0))
-        )
+        if not auc_classes:
+            ranks = np.empty((n, 0))
+        elif self.task == "binary":
+            ranks = _sorted_ranks(raw[:, 1])[:, None]
+        else:
+            ranks = np.column_stack([rankdata(raw[:, c]) for c in auc_classes])
         if self.task == "binary":
             # rows in score order: predictions are 0 then 1, so counts are two partial sums
             values = _binary_plug_in(self.metrics, prob[:, 1], pred, ranks)
@@ -519,6 +522,20 @@ def _expected_counts(prob: Float, pred: NDArray[np.int64], k: int) -> Float:
         [np.bincount(pred, weights=prob[:, c], minlength=k) for c in range(k)]
     )
     return out
+
+
+def _sorted_ranks(values: Float) -> Float:
+    """Average ranks (1-based, ties share their mean rank) of already sorted values.
+
+    Examples
+    --------
+    >>> _sorted_ranks(np.array([0.1, 0.2, 0.2, 0.7])).tolist()
+    [1.0, 2.5, 2.5, 4.0]
+    """
+    n = values.size
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    ends = np.r_[starts[1:], n]
+    return np.repeat((starts + ends + 1) / 2.0, ends - starts)
 
 
 def _expected_auc(p: Float, ranks: Float) -> float:
