@@ -481,8 +481,9 @@ def _looks_like_id(p: ColumnProfile, n: int) -> bool:
     if n < 20 or p.kind in ("datetime", "datetime_text"):
         return False
     integer_like = p.kind in ("numeric", "numeric_text") and "float" not in p.dtype
-    if p.kind == "categorical" or integer_like:
-        if p.unique_per_row:
-            return True
-        return integer_like and p.monotonic and p.n_unique >= 0.95 * n
+    if p.kind == "categorical":
+        # text ids survive a few duplicated rows: nearly one distinct value per row is enough
+        return p.n_unique >= 0.99 * (n - p.n_missing)
+    if integer_like:
+        return p.unique_per_row or (p.monotonic and p.n_unique >= 0.95 * n)
     return False

@@ -24,7 +24,8 @@ class ConstantColumns(Check):
     def run(self, ctx: AuditContext) -> CheckOutcome:
         findings = []
         for c, p in ctx.profiles.items():
-            if c == ctx.target or not p.constant or p.kind == "unusable":
+            roles = (ctx.target, ctx.split_column, ctx.time_column, ctx.id_column)
+            if c in roles or not p.constant or p.kind == "unusable":
                 continue
             if p.n_unique == 0:
                 what = "is empty (every value missing)"

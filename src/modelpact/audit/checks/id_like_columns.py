@@ -30,7 +30,8 @@ class IdLikeColumns(Check):
         for c, p in ctx.profiles.items():
             if c in (ctx.target, ctx.id_column, ctx.time_column) or not _looks_like_id(p, ctx.n):
                 continue
-            how = ("unique in every row" if p.unique_per_row else "")
+            how = ("unique in every row" if p.unique_per_row
+                   else f"{p.n_unique / max(ctx.n - p.n_missing, 1):.1%} of rows distinct")
             if p.monotonic:
                 how = (how + " and " if how else "") + "monotonic in row order"
             findings.append(Finding(

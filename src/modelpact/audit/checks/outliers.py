@@ -22,6 +22,24 @@ class OutliersConfig(CheckConfig):
     sentinel_min: int = Field(10, ge=2, description="... and repeats at least this often.")
 
 
+def _looks_like_code(value: float, low: float, high: float, spread: float) -> bool:
+    """A value shaped like a placeholder (9, 99, 999..., -1, -9, -99...) or far past the fences.
+
+    Discrete columns repeat their tail values naturally (a count of 11 when most are 2-5),
+    so a repeated far-out value alone is not a code.
+
+    Examples
+    --------
+    >>> _looks_like_code(999.0, 0, 10, 3), _looks_like_code(-1.0, 0, 10, 3), _looks_like_code(11.0, 0, 10, 3)
+    (True, True, False)
+    """
+    if value.is_integer():
+        digits = str(int(abs(value)))
+        if set(digits) == {"9"} or value == -1:
+            return True
+    return value > high + 10 * spread or value < low - 10 * spread
+
+
 @register
 class Outliers(Check):
     """Values beyond Tukey's far-out fences, one linear pass per numeric feature.
@@ -63,11 +81,15 @@ class Outliers(Check):
             if not len(rows):
                 continue
             share = len(rows) / len(present)
-            extreme = float(np.max(np.abs(present[(present < low) | (present > high)])))
+            beyond = present[(present < low) | (present > high)]
+            middle = (q1 + q3) / 2
+            extreme = float(beyond[np.argmax(np.abs(beyond - middle))])
             far = values[rows]
             uniq, counts = np.unique(far, return_counts=True)
             top = int(np.argmax(counts))
-            sentinel = counts[top] >= cfg.sentinel_min and counts[top] >= cfg.sentinel_share * len(far)
+            sentinel = (counts[top] >= cfg.sentinel_min
+                        and counts[top] >= cfg.sentinel_share * len(far)
+                        and _looks_like_code(float(uniq[top]), low, high, spread))
             message = (f"column '{c}' has {len(rows)} values ({share:.2%}) outside [{low:.4g}, "
                        f"{high:.4g}] (most extreme {extreme:.4g})")
             if sentinel:
