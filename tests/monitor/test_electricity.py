@@ -117,3 +117,8 @@ def test_the_report_tells_the_story(run):
     first_drift = min(a["chunk"] for a in data["alerts"] if a["kind"] == "drift"
                       and a["feature"] is not None)
     assert _rows(run.chunks[first_drift])[1] > VICTORIA_STARTS
+    # labels and label-free estimate part ways once the decay starts: concept shift
+    split = [c for c in run.chunks if any(not e["agree"] for e in c.estimate_vs_realized())]
+    assert split and _rows(split[0])[0] >= 15_000
+    assert sum(_rows(c)[0] >= DECAY[0] for c in split) >= 5
+    assert "concept shift" in page

@@ -108,7 +108,7 @@ def make_chunks(
         if not np.array_equal(order, np.arange(len(frame))):
             frame = frame.iloc[order]
             times = times.iloc[order]
-        frame = frame.reset_index(drop=True)
+        frame = _plain_index(frame)
         times = times.reset_index(drop=True)
     elif period is not None:
         raise InvalidDataError(
@@ -116,7 +116,7 @@ def make_chunks(
             + (f" '{time_column}', which is missing" if time_column else
                " (columns.time is not set)"))
     else:
-        frame = frame.reset_index(drop=True)
+        frame = _plain_index(frame)
     n = len(frame)
     if size is not None:
         if size < 1:
@@ -150,6 +150,14 @@ def make_chunks(
         chunks.append(Chunk(i, key, int(start), int(stop), bool(complete),
                             bool(rows >= min_share * nominal), t0, t1))
     return frame, chunks
+
+
+def _plain_index(frame: pd.DataFrame) -> pd.DataFrame:
+    # chunks are positions; a frame already indexed 0..n-1 is not copied (1M rows: 100s of MB)
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame
+    return frame.reset_index(drop=True)
 
 
 def _parse_times(series: pd.Series, column: str, source: str) -> pd.Series:

@@ -95,6 +95,29 @@ class ChunkResult:
     estimated: Mapping[str, Any] = field(default_factory=dict)
     realized: Any = None
 
+    def estimate_vs_realized(self) -> list[dict[str, Any]]:
+        """Each metric both estimated and realized on this chunk, and whether they agree.
+
+        They agree when the realized confidence interval overlaps the estimate's band. A
+        persistent disagreement while the estimate stays good is the signature of concept
+        shift: the relation between inputs and labels changed, which no label-free estimate
+        can see.
+        """
+        out: list[dict[str, Any]] = []
+        if self.realized is None:
+            return out
+        for res in self.realized.criteria:
+            est = self.estimated.get(res.metric)
+            if est is None or res.kind != "absolute" or res.slice or res.estimate != res.estimate:
+                continue
+            low, high = res.ci
+            agree = bool(low <= est.high and est.low <= high)
+            out.append({"metric": res.metric, "estimated": _num(est.value),
+                        "band": [_num(est.low), _num(est.high)],
+                        "realized": _num(res.estimate), "ci": [_num(low), _num(high)],
+                        "n_labelled": res.n, "agree": agree})
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {
@@ -105,6 +128,7 @@ class ChunkResult:
             "unseen_share": {k: _num(v) for k, v in self.unseen_share.items()},
             "estimated_performance": [e.to_dict() for e in self.estimated.values()],
             "realized_performance": None if self.realized is None else self.realized.to_dict(),
+            "estimate_vs_realized": self.estimate_vs_realized(),
         }
 
 
@@ -508,12 +532,17 @@ def _chunk_quality(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile, alph
 def _chunk_alerts(pact: Pact, cr: ChunkResult, dq: list[Alert]) -> list[Alert]:
     ch = cr.chunk
     out: list[Alert] = []
+    # one alert per drifted column and chunk, led by the method furthest past its threshold
+    fired: dict[str, list[DriftCheck]] = {}
     for d in cr.drift:
         if d.alert:
-            sev: Severity = "critical" if d.value >= 2 * d.threshold else "warning"
-            out.append(Alert("drift", ch.index, d.feature, d.method, d.value, d.threshold, sev,
-                             f"{d.role} '{d.feature}' drifted: {d.method} {d.value:.4g} > "
-                             f"threshold {d.threshold:.4g}", ch.key))
+            fired.setdefault(d.feature, []).append(d)
+    for feature, checks in fired.items():
+        lead = max(checks, key=lambda d: d.value / d.threshold if d.threshold > 0 else math.inf)
+        sev: Severity = "critical" if lead.value >= 2 * lead.threshold else "warning"
+        detail = "; ".join(f"{d.method} {d.value:.4g} > {d.threshold:.4g}" for d in checks)
+        out.append(Alert("drift", ch.index, feature, lead.method, lead.value, lead.threshold, sev,
+                         f"{lead.role} '{feature}' drifted: {detail}", ch.key))
     for m in cr.multivariate:
         if m.alert:
             out.append(Alert("drift", ch.index, None, m.method, m.value, m.threshold, "warning",

@@ -52,9 +52,23 @@ def _summary(data: Mapping[str, Any]) -> str:
                 "drifted beyond its reference-calibrated threshold and no pact criterion is "
                 "estimated or measured to fail.")
     parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(kinds.items()))
-    first = min((a["chunk"] for a in alerts if a["chunk"] is not None), default=None)
-    where = f"; first in chunk {first}" if first is not None else ""
-    return f"{len(alerts)} alerts in {n} chunks ({parts}){where}."
+    text = f"{len(alerts)} alerts in {n} chunks ({parts})."
+    chunks = data["chunks"]
+    for kind, what in (("drift", "drift"), ("estimated_performance", "estimated performance"),
+                       ("realized_performance", "realized performance")):
+        first = min((a["chunk"] for a in alerts if a["kind"] == kind and a["chunk"] is not None),
+                    default=None)
+        if first is not None:
+            features = sorted({a["feature"] or a["metric"] for a in alerts
+                               if a["kind"] == kind and a["chunk"] == first})
+            text += (f" First {what} alert in chunk {chunks[first]['key']}"
+                     f" ({', '.join(features[:5])}).")
+    split = [c for c in chunks if any(not e["agree"] for e in c.get("estimate_vs_realized", []))]
+    if split:
+        text += (f" From chunk {split[0]['key']} the labels disagree with the label-free estimate "
+                 f"({len(split)} chunks): the relation between inputs and labels changed "
+                 "(concept shift), which only labels can show.")
+    return text
 
 
 def print_monitor(data: Mapping[str, Any], console: Console) -> None:
@@ -97,13 +111,22 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
         row.append(f"[red]{count}[/]" if count else "0")
         table.add_row(*row)
     console.print(table)
-    for a in data["alerts"][:_MAX_TERMINAL_ALERTS]:
-        where = f"chunk {a['chunk']}" if a["chunk"] is not None else "analysis"
-        console.print(f"  [{_SEVERITY_STYLE[a['severity']]}]{a['severity']:>8}[/] "
-                      f"{a['kind']:<22} {where:<10} {a['message']}", highlight=False)
-    more = len(data["alerts"]) - _MAX_TERMINAL_ALERTS
+    # alerts grouped by what fired: the story in a few lines, details in --json / --html
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for a in data["alerts"]:
+        groups.setdefault((a["kind"], a["feature"] or a["metric"] or ""), []).append(a)
+    ordered = sorted(groups.items(), key=lambda kv: (
+        min(a["chunk"] if a["chunk"] is not None else -1 for a in kv[1]), kv[0]))
+    for (kind, what), items in ordered[:_MAX_TERMINAL_ALERTS]:
+        severity = "critical" if any(a["severity"] == "critical" for a in items) else "warning"
+        chunk_ids = [a["chunk"] for a in items if a["chunk"] is not None]
+        where = (f"{len(chunk_ids)} chunk(s), first {data['chunks'][min(chunk_ids)]['key']}"
+                 if chunk_ids else "whole analysis")
+        console.print(f"  [{_SEVERITY_STYLE[severity]}]{severity:>8}[/] {kind:<22} "
+                      f"{what:<24} {where}: {items[0]['message']}", highlight=False)
+    more = len(ordered) - _MAX_TERMINAL_ALERTS
     if more > 0:
-        console.print(f"  … and {more} more (see --json or --html)")
+        console.print(f"  … and {more} more groups (see --json or --html)")
     for note in data["notes"]:
         console.print(f"[dim]note: {note}[/]")
 
