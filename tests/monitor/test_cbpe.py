@@ -178,14 +178,19 @@ def test_same_seed_same_estimates() -> None:
 
 @pytest.mark.slow
 def test_binary_coverage_well_calibrated_under_covariate_shift() -> None:
-    rng = np.random.default_rng(10)
-    y, p = _binary(rng, 20_000)
-    cbpe = CBPE(task="binary", metrics=list(BINARY_REALIZED), n_draws=200).fit(y, p)
-    chunks = [_binary(rng, 2000, shift=0.8 * i / 40) for i in range(40)]
-    coverage = _coverage(cbpe, chunks, BINARY_REALIZED)
+    # Chunks of one run share its reference's calibration error, so coverage is pooled over
+    # three independent references to measure the band rather than one reference's luck.
+    coverage = dict.fromkeys(BINARY_REALIZED, 0.0)
+    for seed in (10, 11, 12):
+        rng = np.random.default_rng(seed)
+        y, p = _binary(rng, 20_000)
+        cbpe = CBPE(task="binary", metrics=list(BINARY_REALIZED), n_draws=200).fit(y, p)
+        chunks = [_binary(rng, 2000, shift=0.8 * i / 20) for i in range(20)]
+        for name, share in _coverage(cbpe, chunks, BINARY_REALIZED).items():
+            coverage[name] += share / 3
     assert coverage["roc_auc"] >= 0.9
     assert coverage["accuracy"] >= 0.9
-    assert coverage["f1"] >= 0.85
+    assert coverage["f1"] >= 0.9
 
 
 @pytest.mark.slow
