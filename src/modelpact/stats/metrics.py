@@ -5,6 +5,13 @@ direction and valid range, and its default interval method, so that verification
 and the common tests can treat all metrics alike. Point estimates equal scikit-learn's.
 
 The registry is built once at import and exposed read-only as :data:`METRICS`.
+
+Notes
+-----
+``ece`` (binned absolute calibration gaps) is biased upwards on small samples, and its
+bootstrap interval inherits the bias: in ``benchmarks/coverage.py`` a model miscalibrated by
+0.05 gets 17% coverage at n = 100 and 85% at n = 1,000 (95% at n = 10,000). Criteria on
+``ece`` need thousands of rows to be trusted.
 """
 
 from __future__ import annotations
