@@ -121,6 +121,7 @@ def test_large_chunks_take_the_gaussian_route_with_the_same_answer(
     metrics = ["roc_auc", "accuracy", "f1", "precision"]
     cbpe = CBPE(task="binary", metrics=metrics).fit(y, p)
     _, scores = _binary(rng, 5000, shift=0.3)
+    monkeypatch.setattr(cbpe_module, "_EXACT_CELLS", 10**12)
     exact = cbpe.estimate(scores)
     monkeypatch.setattr(cbpe_module, "_EXACT_CELLS", 0)
     gaussian = cbpe.estimate(scores)
@@ -135,6 +136,7 @@ def test_multiclass_gaussian_route_agrees_with_exact(monkeypatch: pytest.MonkeyP
     metrics = ["accuracy", "f1_macro", "roc_auc_ovr", "recall_weighted"]
     cbpe = CBPE(task="multiclass", metrics=metrics).fit(y, proba)
     _, scores = _multiclass(rng, 3000, shift=0.5)
+    monkeypatch.setattr(cbpe_module, "_EXACT_CELLS", 10**12)
     exact = cbpe.estimate(scores)
     monkeypatch.setattr(cbpe_module, "_EXACT_CELLS", 0)
     gaussian = cbpe.estimate(scores)
