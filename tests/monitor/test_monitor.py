@@ -10,6 +10,7 @@ import pytest
 
 from modelpact.errors import InvalidDataError
 from modelpact.monitor import MONITOR_SCHEMA, ReferenceProfile, build_reference_profile, monitor
+from modelpact.pact import Pact
 from modelpact.report.json import dumps
 
 from ._synth import make_pact, make_rows
@@ -140,3 +141,55 @@ def test_same_seed_same_json_bytes(reference):
     assert set(data) >= {"schema", "chunks", "alerts", "status", "findings"}
     assert {"drift", "multivariate", "estimated_performance", "realized_performance",
             "n_rows", "key"} <= set(data["chunks"][0])
+
+
+def _multiclass(rng: np.random.Generator, n: int, shift: float = 0.0) -> pd.DataFrame:
+    x = rng.normal(size=(n, 3))
+    x[:, 0] += shift
+    logits = 1.5 * np.c_[x[:, 0], x[:, 1], -x[:, 0] - x[:, 1]]
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    y = (rng.uniform(size=(n, 1)) > p.cumsum(axis=1)).sum(axis=1)
+    frame = pd.DataFrame(x, columns=["a", "b", "c"])
+    frame[["p_x", "p_y", "p_z"]] = p
+    frame["y"] = np.array(["x", "y", "z"])[y]
+    frame["id"] = np.arange(n)
+    return frame
+
+
+def test_multiclass_pact_estimates_and_realizes_per_chunk():
+    rng = np.random.default_rng(11)
+    pact = Pact.model_validate({
+        "name": "mc", "task": "multiclass", "classes": ["x", "y", "z"],
+        "columns": {"target": "y", "score": {"x": "p_x", "y": "p_y", "z": "p_z"}, "id": "id"},
+        "criteria": [{"metric": "accuracy", "at_least": 0.6}]})
+    result = monitor(pact, _multiclass(rng, 6000), _multiclass(rng, 6000, shift=0.5), chunks=3,
+                     multivariate=False)
+    first = result.chunks[0]
+    assert set(first.estimated) == {"accuracy", "roc_auc_ovr"}
+    realized = first.realized.criteria[0]
+    assert first.realized.labelled_share == 1.0
+    assert first.estimated["accuracy"].low - 0.03 <= realized.estimate \
+        <= first.estimated["accuracy"].high + 0.03
+    assert {a.feature for a in result.alerts if a.kind == "drift"} >= {"a"}
+
+
+def test_regression_pact_uses_direct_loss_estimation():
+    rng = np.random.default_rng(12)
+
+    def rows(n: int, shift: float = 0.0) -> pd.DataFrame:
+        x = rng.normal(size=(n, 3))
+        x[:, 0] += shift
+        y = 2 * x[:, 0] + rng.normal(size=n) * (1 + np.abs(x[:, 1]))
+        return pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "c": x[:, 2], "pred": 2 * x[:, 0],
+                             "y": y, "id": np.arange(n)})
+
+    pact = Pact.model_validate({
+        "name": "rg", "task": "regression", "columns": {"target": "y", "score": "pred", "id": "id"},
+        "criteria": [{"metric": "mae", "at_most": 1.5}]})
+    result = monitor(pact, rows(6000), rows(6000).drop(columns="y"), chunks=3,
+                     multivariate=False)
+    assert all(set(c.estimated) == {"mae"} for c in result.chunks)
+    assert all(c.realized is None for c in result.chunks)  # no labels given
+    assert {f["name"]: f["role"] for f in result.to_dict()["features"]}["pred"] == "score"
+    assert result.alerts == ()

@@ -81,7 +81,7 @@ def monitor(
         result = run_monitor(
             the_pact, ref_input, analysis, labels=labels, chunk_size=chunk_size,
             chunk_period=chunk_period, chunks=chunks, seed=seed,
-            multivariate=not no_multivariate,
+            multivariate=False if no_multivariate else None,
             progress=lambda label: progress.update(task, description=label))
         progress.update(task, description="writing reports")
         data = result.to_dict()

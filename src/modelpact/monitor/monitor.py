@@ -223,9 +223,9 @@ def monitor(
     chunk_period: str | None = None,
     chunks: int | None = None,
     seed: int = 0,
-    multivariate: bool = True,
+    multivariate: bool | None = None,
     estimate_performance: bool | None = None,
-    min_chunk_share: float = 0.5,
+    min_chunk_share: float | None = None,
     progress: Progress | None = None,
 ) -> MonitorResult:
     """Monitor *analysis* against *reference* and the pact.
@@ -248,11 +248,12 @@ def monitor(
     seed
         Seed of every random step (same inputs and seed: same result).
     multivariate
-        Run the domain classifier and PCA reconstruction error.
+        Run the domain classifier and PCA reconstruction error; default ``pact.monitoring``.
     estimate_performance
         Estimate performance without labels (CBPE / DLE); default ``pact.monitoring``.
     min_chunk_share
-        Chunks with fewer rows than this share of the nominal chunk raise no alert.
+        Chunks with fewer rows than this share of the nominal chunk raise no alert; default
+        ``pact.monitoring`` (0.5).
     progress
         Called with a short description as each stage starts.
 
@@ -263,6 +264,10 @@ def monitor(
     say = progress or (lambda _msg: None)
     config = pact.monitoring
     methods = [get_method(m) for m in config.drift_methods]
+    if multivariate is None:
+        multivariate = config.multivariate
+    if min_chunk_share is None:
+        min_chunk_share = config.min_chunk_share
     if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:
         raise InvalidDataError("give at most one of chunk_size, chunk_period and chunks")
     if chunk_size is None and chunk_period is None and chunks is None:

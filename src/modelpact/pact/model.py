@@ -195,6 +195,16 @@ class MonitoringConfig(_Strict):
     false_alarm_rate: float = Field(default=0.01, gt=0, lt=1)
     estimate_performance: bool = True
     label_delay: str | None = None
+    multivariate: bool = Field(
+        default=True,
+        description="Run the multivariate drift checks (domain classifier, PCA reconstruction).",
+    )
+    min_chunk_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Chunks with fewer rows than this share of a full chunk raise no alert.",
+    )
 
 
 class RetrainingConfig(_Strict):
