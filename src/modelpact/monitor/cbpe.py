@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
 from sklearn.isotonic import IsotonicRegression, isotonic_regression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
@@ -380,12 +380,17 @@ class CBPE:
         prob = _apply(self.calibrators_, raw, self.task)
         pred = self._decisions(raw)
         auc_classes = self._auc_classes(k)
+        # multiclass: each class column in its own order, for ranks and fast calibration maps
+        orders = [] if self.task == "binary" else [
+            np.argsort(raw[:, c], kind="stable") for c in range(k)
+        ]
+        columns = [raw[order, c] for c, order in enumerate(orders)]
         if not auc_classes:
             ranks = np.empty((n, 0))
         elif self.task == "binary":
             ranks = _sorted_ranks(raw[:, 1])[:, None]
         else:
-            ranks = np.column_stack([rankdata(raw[:, c]) for c in auc_classes])
+            ranks = np.column_stack([_ranks(raw[:, c], orders[c]) for c in auc_classes])
         if self.task == "binary":
             # rows in score order: predictions are 0 then 1, so counts are two partial sums
             values = _binary_plug_in(self.metrics, prob[:, 1], pred, ranks)
@@ -397,7 +402,8 @@ class CBPE:
             values = _plug_in(self.metrics, self.task, prob, pred, ranks, auc_classes)
             replicates = [
                 _plug_in(
-                    self.metrics, self.task, _apply_maps(maps, raw), pred, ranks, auc_classes
+                    self.metrics, self.task, _apply_maps(maps, raw, orders, columns), pred, ranks,
+                    auc_classes,
                 )
                 for maps in self.calibration_replicates_
             ]
@@ -497,9 +503,21 @@ def _weighted_isotonic(
     return x[edge], values[edge]
 
 
-def _apply_maps(maps: list[Knots], scores: Float) -> Float:
-    """Multiclass :func:`_apply` with knot maps instead of fitted estimators."""
-    cal = np.column_stack([np.interp(scores[:, k], *m) for k, m in enumerate(maps)])
+def _apply_maps(
+    maps: list[Knots],
+    scores: Float,
+    orders: list[NDArray[np.intp]],
+    sorted_columns: list[Float],
+) -> Float:
+    """Multiclass :func:`_apply` with knot maps instead of fitted estimators.
+
+    ``orders[k]`` sorts column ``k`` into ``sorted_columns[k]``; interpolating sorted values
+    is several times faster.
+    """
+    rows = np.empty((scores.shape[1], scores.shape[0]))  # class-major: contiguous scatter
+    for k, (m, order) in enumerate(zip(maps, orders, strict=True)):
+        rows[k, order] = np.interp(sorted_columns[k], *m)
+    cal = rows.T
     total = cal.sum(axis=1, keepdims=True)
     return np.where(total > 0, cal / np.where(total > 0, total, 1.0), scores)
 
@@ -521,6 +539,13 @@ def _expected_counts(prob: Float, pred: NDArray[np.int64], k: int) -> Float:
     out: Float = np.stack(
         [np.bincount(pred, weights=prob[:, c], minlength=k) for c in range(k)]
     )
+    return out
+
+
+def _ranks(values: Float, order: NDArray[np.intp]) -> Float:
+    """Average ranks of *values* given the permutation *order* that sorts them."""
+    out = np.empty(values.size)
+    out[order] = _sorted_ranks(values[order])
     return out
 
 
