@@ -1,14 +1,10 @@
-"""Prepare the demo: train two models on scikit-learn's built-in breast-cancer data.
+"""Prepare the demo data from scikit-learn's built-in breast-cancer set.
 
 Writes, into the output folder given as the only argument:
-  train.csv, eval.csv          the split (eval.csv also holds both models' scores)
-  model_logreg.joblib          a scaled logistic regression (the candidate)
-  model_forest.joblib          a random forest trained on the same rows (a second version)
-  model_logreg_v2.joblib       the logistic regression retrained on train_v2.csv, where the
-                               large tumours were dropped: same code, different data
-  pred_logreg.csv, pred_forest.csv   each model's scores on the evaluation rows, with ids
-  production.csv               later "production" rows, with a drifted feature
-  pact.yaml                    the pact the team agreed on before the experiments
+  train.csv, eval.csv   a stratified half/half split; size_group is a slice for the pact
+  train_v2.csv          a later training snapshot that lost the large tumours
+  production.csv        later "production" rows whose second half drifts to larger tumours
+  pact.yaml             the pact the team agreed on before any experiment
 """
 
 from __future__ import annotations
@@ -16,15 +12,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.datasets import load_breast_cancer
-from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 PACT = """\
 # What "done" means for the tumour classifier, agreed before any experiment.
@@ -49,62 +40,35 @@ criteria:
 data:
   min_rows: 200
   min_rows_per_slice: 50
+monitoring:
+  chunk_size: 500
 """
 
 
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    data = load_breast_cancer(as_frame=True)
-    frame = data.frame.rename(columns=lambda c: c.replace(" ", "_"))
-    frame["malignant"] = 1 - frame.pop("target")  # sklearn codes benign as 1
+    frame = load_breast_cancer(as_frame=True).frame
+    frame = frame.rename(columns=lambda c: c.replace(" ", "_"))
+    frame["malignant"] = 1 - frame.pop("target")  # scikit-learn codes benign as 1
     frame.insert(0, "patient_id", np.arange(len(frame)))
-    frame["size_group"] = pd.cut(
-        frame["mean_radius"], [0, 12, 15, 100], labels=["small", "medium", "large"]
-    ).astype(str)
+    sizes = pd.cut(frame["mean_radius"], [0, 12, 15, 100], labels=["small", "medium", "large"])
+    frame["size_group"] = sizes.astype(str)
     train, evaluation = train_test_split(
         frame, test_size=0.5, random_state=0, stratify=frame["malignant"]
     )
-    features = [c for c in frame.columns if c not in ("patient_id", "malignant", "size_group")]
-    candidates = {
-        "logreg": make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
-        "forest": RandomForestClassifier(n_estimators=200, random_state=0),
-    }
-    evaluation = evaluation.copy()
-    for name, model in candidates.items():
-        model.fit(train[features], train["malignant"])
-        joblib.dump(model, out / f"model_{name}.joblib")
-        p = model.predict_proba(evaluation[features])[:, 1]
-        pd.DataFrame(
-            {
-                "patient_id": evaluation["patient_id"],
-                "malignant": evaluation["malignant"],
-                "p_malignant": p,
-                "size_group": evaluation["size_group"],
-            }
-        ).to_csv(out / f"pred_{name}.csv", index=False)
-    # A retrain on a data snapshot that lost the large tumours: no code change at all.
-    train_v2 = train[train["size_group"] != "large"]
-    v2 = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    v2.fit(train_v2[features], train_v2["malignant"])
-    joblib.dump(v2, out / "model_logreg_v2.joblib")
-    train_v2.to_csv(out / "train_v2.csv", index=False)
-    evaluation["p_malignant"] = candidates["logreg"].predict_proba(evaluation[features])[:, 1]
     train.to_csv(out / "train.csv", index=False)
     evaluation.to_csv(out / "eval.csv", index=False)
-    # "production": resampled evaluation rows whose later half comes from larger tumours
-    rng = np.random.default_rng(0)
+    train[train["size_group"] != "large"].to_csv(out / "train_v2.csv", index=False)
+    # production: resampled evaluation rows; the second half comes mostly from large tumours
     stable = evaluation.sample(1500, replace=True, random_state=1)
-    shifted = evaluation.sample(
+    drifted = evaluation.sample(
         1500, replace=True, random_state=2, weights=evaluation["mean_radius"] ** 4
     )
-    production = pd.concat([stable, shifted], ignore_index=True)
+    production = pd.concat([stable, drifted], ignore_index=True)
     production["patient_id"] = np.arange(10_000, 10_000 + len(production))
-    production["p_malignant"] = candidates["logreg"].predict_proba(production[features])[:, 1]
-    noise = rng.normal(0, 0.02, len(production))
-    production["mean_texture"] = production["mean_texture"] * (1 + noise)
     production.to_csv(out / "production.csv", index=False)
     (out / "pact.yaml").write_text(PACT)
-    print(f"demo data written to {out}/")
+    print(f"demo data written to {out.resolve()}")
 
 
 if __name__ == "__main__":

@@ -1,39 +1,50 @@
 #!/usr/bin/env bash
-# The end-to-end demo: a model's life from pact to sign-off, on scikit-learn's built-in
-# breast-cancer data. Everything lands in demo-output/ (the ledger in demo-output/.modelpact/).
+# The end-to-end demo: a model's life from pact to sign-off and production, on scikit-learn's
+# built-in breast-cancer data. Everything lands in demo-output/ (the ledger, an embedded SQLite
+# store, in demo-output/.modelpact/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${DEMO_OUTPUT:-demo-output}"
+rm -rf "$out"
 mkdir -p "$out"
 cd "$out"
 
-step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; }
-# Commands that decide exit 1 (failed) or 3 (inconclusive): expected outcomes in a demo.
-decide() { set +e; "$@"; code=$?; set -e; [ "$code" -le 3 ] && [ "$code" -ne 2 ] || exit "$code"; echo "(exit code $code)"; }
+step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
+show() { printf '$ %s\n' "$*"; }
+# Deciding commands exit 1 (failed / no-go / alert) or 3 (inconclusive): outcomes, not errors.
+decide() { show "$@"; set +e; "$@"; code=$?; set -e; echo "(exit code $code)"; [ "$code" -ne 2 ] || exit 2; }
+run() { show "$@"; "$@"; }
 
-step "1. Train two candidate models on built-in data" python "$here/prepare.py" .
-python "$here/prepare.py" .
+step "1. Data: scikit-learn's breast-cancer set, split, plus later production rows"
+run python "$here/prepare.py" .
 
-step "2. Check the pact the team agreed on" modelpact pact check pact.yaml --data eval.csv
-modelpact pact check pact.yaml --data eval.csv
+step "2. The pact the team agreed on before any experiment"
+run modelpact pact check pact.yaml
 
-step "3. Plan: how many evaluation rows does a conclusive verdict need?" \
-  modelpact plan --pact pact.yaml --pilot eval.csv --available 285
-decide modelpact plan --pact pact.yaml --pilot eval.csv --available 285
+step "3. Plan: with the values we hope for, how many evaluation rows decide each criterion?"
+decide modelpact plan --pact pact.yaml --expect roc_auc=0.98 --expect recall=0.94 \
+  --expect specificity=0.97 --prevalence 0.37 --available 285
 
-step "4. Verify the candidate against the pact" \
-  modelpact verify eval.csv --pact pact.yaml --train train.csv --html verify.html --json verdict.json --markdown verdict.md
+step "4. Experiments: three runs in the ledger, each tied to its data and verdict"
+run python "$here/experiments.py"
+run modelpact runs list
+
+step "5. Sign-off: verify the logistic regression against the pact"
 decide modelpact verify eval.csv --pact pact.yaml --train train.csv \
   --html verify.html --json verdict.json --markdown verdict.md
 
-step "5. Compare the two candidates on the same rows: is the difference real?" \
-  modelpact compare logreg=pred_logreg.csv forest=pred_forest.csv --pact pact.yaml --html compare.html --json compare.json
-modelpact compare logreg=pred_logreg.csv forest=pred_forest.csv --pact pact.yaml \
+step "6. Is the forest really different from the logistic regression? (paired, same rows)"
+run modelpact compare model:tumour-screening:1 model:tumour-screening:2 --pact pact.yaml \
   --html compare.html --json compare.json
 
-step "6. Behaviour diff: the same code retrained on changed data" \
-  modelpact diff model_logreg.joblib model_logreg_v2.joblib --data eval.csv --pact pact.yaml --train-a train.csv --train-b train_v2.csv --html diff.html
-modelpact diff model_logreg.joblib model_logreg_v2.joblib --data eval.csv --pact pact.yaml \
-  --train-a train.csv --train-b train_v2.csv --html diff.html --json diff.json
+step "7. Behaviour diff: the same code retrained on a changed data snapshot"
+run modelpact diff model:tumour-screening:1 model:tumour-screening:3 --data eval.csv \
+  --pact pact.yaml --html diff.html --json diff.json
 
-printf '\nReports in %s: verify.html, compare.html, diff.html (open in a browser), and JSON/Markdown beside them\n' "$(pwd)"
+step "8. Promotion is gated on a signed-off verdict: refused for version 1, granted for version 2"
+show modelpact models promote tumour-screening:1 --to champion
+set +e; modelpact models promote tumour-screening:1 --to champion; echo "(exit code $?: refused)"; set -e
+run modelpact models promote tumour-screening:2 --to champion
+run modelpact status
+
+printf '\nReports in %s: verify.html, compare.html, diff.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"

@@ -7,7 +7,9 @@ import importlib
 import pytest
 
 PUBLIC = {
-    "modelpact": {"Pact", "Plan", "Verdict", "__version__", "load_pact", "plan", "verify"},
+    "modelpact": {
+        "Pact", "Plan", "Run", "Verdict", "__version__", "load_pact", "plan", "start_run", "verify",
+    },
     "modelpact.pact": {
         "Baseline",
         "Columns",

@@ -32,12 +32,12 @@ def register_verdict(
         ledger.ensure_project(name, pact)
         version = None
         if model is not None:
-            version = ledger.register_model(project=name, artifact_path=model, name=model.stem)
-        ledger.record_verdict(
-            project=name,
-            verdict_json=verdict.to_dict(),
-            model_version_id=version.id if version else None,
-        )
+            # the candidate and its verdict land together or not at all
+            version = ledger.register_model(
+                project=name, artifact_path=model, name=model.stem, verdict_json=verdict.to_dict()
+            )
+        else:
+            ledger.record_verdict(project=name, verdict_json=verdict.to_dict())
         where = ledger.display_url
     what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
     err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
