@@ -133,8 +133,8 @@ def test_too_small_reference_is_a_clear_error():
 
 @pytest.mark.slow
 def test_same_seed_same_json_bytes(reference):
-    analysis = make_rows(np.random.default_rng(10), 6000, start_id=10**6)
-    runs = [dumps(monitor(make_pact(), reference, analysis, chunks=3, seed=3).to_dict())
+    analysis = make_rows(np.random.default_rng(10), 3000, start_id=10**6)
+    runs = [dumps(monitor(make_pact(), reference, analysis, chunks=2, seed=3).to_dict())
             for _ in range(2)]
     assert runs[0] == runs[1]
     data = json.loads(runs[0])
@@ -187,9 +187,24 @@ def test_regression_pact_uses_direct_loss_estimation():
     pact = Pact.model_validate({
         "name": "rg", "task": "regression", "columns": {"target": "y", "score": "pred", "id": "id"},
         "criteria": [{"metric": "mae", "at_most": 1.5}]})
-    result = monitor(pact, rows(6000), rows(6000).drop(columns="y"), chunks=3,
+    result = monitor(pact, rows(3000), rows(3000).drop(columns="y"), chunks=2,
                      multivariate=False)
     assert all(set(c.estimated) == {"mae"} for c in result.chunks)
     assert all(c.realized is None for c in result.chunks)  # no labels given
     assert {f["name"]: f["role"] for f in result.to_dict()["features"]}["pred"] == "score"
     assert result.alerts == ()
+
+
+def test_weekly_chunks_on_the_pact_time_column(reference):
+    rng = np.random.default_rng(13)
+    analysis = make_rows(rng, 7 * 24 * 3, start_id=10**6)
+    analysis["at"] = pd.date_range("2024-03-04", periods=len(analysis), freq="h")[::-1]
+    pact = Pact.model_validate({**make_pact().model_dump(),
+                                "columns": {**make_pact().columns.model_dump(), "time": "at"}})
+    result = monitor(pact, reference, analysis, chunk_period="1w", multivariate=False,
+                     estimate_performance=False)
+    keys = [c.chunk.key for c in result.chunks]
+    assert keys == ["2024-03-04", "2024-03-11", "2024-03-18"]
+    assert all(c.chunk.n_rows == 7 * 24 for c in result.chunks)
+    assert result.to_dict()["chunking"] == {"by": "period", "value": "1w", "min_share": 0.5,
+                                            "n_chunks": 3}
