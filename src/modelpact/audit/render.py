@@ -120,6 +120,12 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
         fig.add_hline(y=0.1, line_dash="dash", annotation_text="drift threshold")
         fig.update_layout(title="train vs test effect size per feature", height=320)
         out.append(figure_html(fig))
+        for feature, dist in (summary.get("distributions") or {}).items():
+            fig = go.Figure([go.Bar(x=dist["bins"], y=dist["train"], name="train"),
+                             go.Bar(x=dist["bins"], y=dist["test"], name="test")])
+            fig.update_layout(title=f"distribution of {feature}: train vs test", barmode="group",
+                              yaxis_tickformat=".0%", height=300)
+            out.append(figure_html(fig))
         auc = summary.get("domain_auc")
         if auc:
             out.append(table_html(["domain classifier", "AUC", "low", "high", "method"],
@@ -137,6 +143,13 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
         fig.update_layout(title="effect size of each time window vs the first", height=340,
                           xaxis_title="time window")
         out.append(figure_html(fig))
+        labels = summary.get("label") or []
+        if labels and isinstance(labels[0], list) and result.classes:
+            fig = go.Figure([go.Scatter(x=windows, y=[row[k] for row in labels], mode="lines+markers",
+                                        name=str(cls)) for k, cls in enumerate(result.classes)])
+            fig.update_layout(title=f"share of each '{result.target}' class per time window",
+                              yaxis_tickformat=".0%", height=300, xaxis_title="time window")
+            out.append(figure_html(fig))
     elif name == "learnability" and summary.get("curve", {}).get("sizes"):
         curve = summary["curve"]
         fig = go.Figure(go.Scatter(x=curve["sizes"], y=curve["scores"], mode="markers+lines",

@@ -24,6 +24,34 @@ class SplitDriftConfig(CheckConfig):
     rows_per_side: int = Field(10_000, gt=50, description="Rows per side for the domain classifier.")
 
 
+def _distributions(Xa: Any, Xb: Any, features: list[str], mask: Any, categories: Any,
+                   per_feature: dict[str, dict[str, float]], top: int = 4) -> dict[str, Any]:
+    """Train and test shares on common bins for the most drifted features (for the report)."""
+    out: dict[str, Any] = {}
+    ranked = sorted(features, key=lambda c: -per_feature[c]["effect"])[:top]
+    for c in ranked:
+        j = features.index(c)
+        a, b = Xa[:, j], Xb[:, j]
+        a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+        if not len(a) or not len(b):
+            continue
+        if mask[j]:
+            names = [*map(str, categories[c][:20])]
+            k = len(names)
+            ca = np.bincount(np.minimum(a.astype(np.int64), k), minlength=k + 1)[:k]
+            cb = np.bincount(np.minimum(b.astype(np.int64), k), minlength=k + 1)[:k]
+            out[c] = {"bins": names, "train": (ca / len(a)).tolist(), "test": (cb / len(b)).tolist()}
+        else:
+            edges = np.unique(np.quantile(np.r_[a, b], np.linspace(0, 1, 21)))
+            if len(edges) < 2:
+                continue
+            ha = np.histogram(a, edges)[0] / len(a)
+            hb = np.histogram(b, edges)[0] / len(b)
+            mids = ((edges[:-1] + edges[1:]) / 2).tolist()
+            out[c] = {"bins": [f"{m:.4g}" for m in mids], "train": ha.tolist(), "test": hb.tolist()}
+    return out
+
+
 @register
 class SplitDrift(Check):
     """Per-feature effect sizes between train and test, label shift, and a domain classifier.
@@ -59,7 +87,8 @@ class SplitDrift(Check):
                                     scale=float(ctx.scales[j]))
         drifted = sorted((c for c, e in per_feature.items() if e["effect"] >= cfg.threshold),
                          key=lambda c: -per_feature[c]["effect"])
-        summary: dict[str, Any] = {"features": per_feature}
+        summary: dict[str, Any] = {"features": per_feature, "distributions": _distributions(
+            Xa, Xb, ctx.features, mask, ctx.encoder.categories, per_feature)}
         findings = []
         # label shift: the same effect size on the encoded target
         if ctx.y_test_full is not None and ctx.task != "regression":
