@@ -326,3 +326,12 @@ def test_skops_model_needs_trusted_types_or_loads_safely(tmp_path) -> None:  # t
     assert result.estimate == pytest.approx(
         roc_auc_score(frame["y"], model.predict_proba(frame[["p"]])[:, 1])
     )
+
+
+def test_ece_on_few_rows_carries_a_warning() -> None:
+    pact = parse_pact(
+        "name: t\ntask: binary\npositive_class: 1\ncolumns: {target: y, score: p}\n"
+        "criteria: [{metric: ece, at_most: 0.1}]\n"
+    )
+    assert any("ECE" in w for w in verify(pact, binary_frame(800)).warnings)
+    assert not any("ECE" in w for w in verify(pact, binary_frame(6000)).warnings)

@@ -43,6 +43,8 @@ __all__ = ["evaluate_criteria", "verify"]
 
 Progress = Callable[[str], None]
 _MAX_SLICE_GROUPS = 20
+# Below this many rows the coverage study found ECE intervals covering well under 95%.
+_ECE_RELIABLE_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -437,6 +439,11 @@ def verify(
     pact_obj = ctx.pact
     results, skipped = _evaluate(ctx, progress)
     n_rows = len(ctx.frame)
+    if any(r.metric == "ece" and r.n < _ECE_RELIABLE_ROWS for r in results):
+        warnings.append(
+            f"binned ECE is biased upwards below ~{_ECE_RELIABLE_ROWS:,} rows and its interval "
+            "under-covers there (benchmarks/RESULTS.md); read ece verdicts on fewer rows with care"
+        )
     if n_rows < pact_obj.data.min_rows:
         warnings.append(
             f"{n_rows:,} evaluation rows, fewer than the pact's min_rows {pact_obj.data.min_rows:,}"
