@@ -160,3 +160,31 @@ def test_other_tasks_run_every_check(task: str) -> None:
     assert result.task == task
     assert result.learnability["metrics"]
     assert result.to_json()
+
+
+def test_split_leakage_shared_ids_block_and_shared_rows_are_counted(frame: pd.DataFrame) -> None:
+    data = frame.assign(key=np.arange(len(frame)))
+    train, test = data.iloc[:1000], data.iloc[1000:].copy()
+    test.iloc[:10, test.columns.get_loc("key")] = np.arange(10)  # ids reused
+    test = pd.concat([test, train.iloc[[100, 200, 300]]], ignore_index=True)  # rows reused
+    result = audit(train, target="y", test=test, id_column="key", checks=["split_leakage"])
+    by_kind = {f.severity: f for f in _checks(result, "split_leakage")}
+    assert by_kind["blocking"].n_affected == 13  # 10 reused ids + the 3 copied rows' ids
+    exact = [f for f in _checks(result, "split_leakage") if "identical" in f.message]
+    assert exact and exact[0].n_affected == 3
+    assert result.verdict == "no_go"
+
+
+def test_progress_reports_every_check(frame: pd.DataFrame) -> None:
+    seen: list[tuple[str, int, int]] = []
+    audit(frame, target="y", checks=["duplicates", "outliers"], progress=lambda *a: seen.append(a))
+    assert seen == [("duplicates", 0, 2), ("outliers", 1, 2), ("done", 2, 2)]
+
+
+def test_tiny_table_and_non_string_column_names_do_not_crash() -> None:
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({0: rng.normal(size=30), 1: rng.choice(["a", "b"], 30),
+                         "y": rng.integers(0, 2, 30)})
+    result = audit(data, target="y")
+    assert result.features == ("0", "1")
+    assert result.verdict in ("go", "go_with_fixes", "no_go")

@@ -369,6 +369,9 @@ def prepare(
     """
     if test is not None and split_column is not None:
         raise ConfigurationError("give either a test table or a split column, not both")
+    frame = _string_columns(frame, source)
+    if test is not None:
+        test = _string_columns(test, test_source or "<test>")
     require_columns(frame, [target], source=source, role="target")
     for column, role in ((split_column, "split column"), (time_column, "time column"),
                          (id_column, "id column")):
@@ -474,6 +477,19 @@ def prepare(
         else:
             ctx.test_row_ids = np.arange(len(test))
     return ctx
+
+
+def _string_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Column names as unique strings, so every check can name and index them alike."""
+    names = [str(c) for c in frame.columns]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InvalidDataError(f"{source}: column name '{name}' appears twice; rename one")
+        seen.add(name)
+    if names != list(frame.columns):
+        frame = frame.set_axis(names, axis=1)
+    return frame
 
 
 def _looks_like_id(p: ColumnProfile, n: int) -> bool:

@@ -82,7 +82,8 @@ def audit(
         Instead of ``test``: a column with two values marking train and test rows (the test
         side is the value named test/valid/holdout/eval/true/1, else the smaller side).
     time_column
-        A timestamp, date or ordered-number column: enables ``temporal_drift``.
+        A timestamp, date or ordered-number column: enables ``temporal_drift`` (defaults to
+        the pact's ``columns.time``).
     pact
         A :class:`~modelpact.pact.Pact` or pact file: its task, positive class, baseline,
         criteria and columns shape the audit; without one the task is inferred and the
@@ -129,6 +130,8 @@ def audit(
         raise ConfigurationError("name the target column (target=... or a pact with columns.target)")
     if id_column is None and pact is not None:
         id_column = pact.columns.id
+    if time_column is None and pact is not None:
+        time_column = pact.columns.time
     frame, source = load_frame(data)
     test_frame, test_source = (load_frame(test, name="<test>") if test is not None else (None, None))
     ctx = prepare(

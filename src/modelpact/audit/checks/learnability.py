@@ -208,6 +208,13 @@ class Learnability(Check):
                     f"{v:.3f} at {int(n)}" for n, v in curve["projection"].items())
                 text += f"; plateau {curve['plateau']:.3f}"
             findings.append(Finding(self.name, "info", text, details={"curve": curve}))
+        if pact is not None and pact.data.min_rows > n_total:
+            findings.append(Finding(
+                self.name, "warning",
+                f"the pact asks for at least {pact.data.min_rows} rows, only {n_total} labelled "
+                "rows are available", (ctx.target,),
+                fix=f"label at least {pact.data.min_rows - n_total} more rows",
+                details={"min_rows": pact.data.min_rows, "labelled_rows": n_total}))
         for crit in criteria:
             row = self._criterion(crit, scores, curve, n_now, n_total, cfg)
             summary["criteria"].append(row)
