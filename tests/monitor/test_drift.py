@@ -73,7 +73,8 @@ def test_chi2_p_value_matches_scipy_contingency():
     table = np.vstack([pa.counts[:-1], pb.counts[:-1]])
     chi2, p, _, _ = sps.chi2_contingency(table, correction=False)
     assert got.p_value == pytest.approx(p)
-    assert got.value == pytest.approx(np.sqrt(chi2 / table.sum()))
+    n_eff = pa.n * pb.n / (pa.n + pb.n)
+    assert got.value == pytest.approx(np.sqrt(chi2 / n_eff))
 
 
 @pytest.mark.parametrize("name", sorted(DRIFT_METHODS))
@@ -91,3 +92,30 @@ def test_every_method_zero_on_identical_and_grows_with_shift(name):
 def test_unknown_method_suggests_the_closest():
     with pytest.raises(ConfigurationError, match="did you mean 'hellinger'"):
         get_method("helinger")
+
+
+@pytest.mark.parametrize("name", sorted(DRIFT_METHODS))
+def test_declared_power_matches_the_null_scaling_by_simulation(name):
+    # under no drift, E[stat ** (1/power)] is proportional to 1/n + 1/N (calibration relies
+    # on it to carry thresholds between chunk sizes)
+    method = DRIFT_METHODS[name]
+    sim = np.random.default_rng(42)
+    big = 50_000
+    col = "c" if "numeric" not in method.kinds else "x"
+    if col == "x":
+        ref_frame = pd.DataFrame({"x": sim.normal(size=big)})
+    else:
+        ref_frame = pd.DataFrame({"c": sim.choice(list("abcdef"), size=big)})
+    spec = ProfileSpec.from_reference(ref_frame, [col])
+    ref = profile_frame(spec, ref_frame).columns[col]
+    means = {}
+    for n in (500, 4000):
+        vals = []
+        for _ in range(200):
+            sample = (pd.DataFrame({"x": sim.normal(size=n)}) if col == "x"
+                      else pd.DataFrame({"c": sim.choice(list("abcdef"), size=n)}))
+            cur = profile_frame(spec, sample).columns[col]
+            vals.append(column_drift(method, spec, col, ref, cur).value ** (1 / method.power))
+        means[n] = np.mean(vals)
+    expected = (1 / 500 + 1 / big) / (1 / 4000 + 1 / big)
+    assert means[500] / means[4000] == pytest.approx(expected, rel=0.25)

@@ -14,7 +14,7 @@ hellinger          both         Hellinger distance (in [0, 1])
 psi                both         population stability index (smoothed by half a count)
 wasserstein        numeric      1-Wasserstein distance / reference standard deviation
 ks                 numeric      Kolmogorov–Smirnov D on the bin grid (p-value reported)
-chi2               both         Cramér's V of the 2 × k table (chi-squared p-value reported)
+chi2               both         chi-square distance sqrt(X² / n_eff) (chi-squared p-value reported)
 =================  ===========  ==========================================================
 
 Numeric columns use the coarse drift bins of the spec (about equal reference mass each), except
@@ -208,7 +208,11 @@ def _chi2(spec: ProfileSpec, column: str, ref: ColumnProfile, cur: ColumnProfile
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
     chi2 = float(((table - expected) ** 2 / expected).sum())
     dof = table.shape[1] - 1
-    return DriftValue(math.sqrt(chi2 / table.sum()), float(sps.chi2.sf(chi2, dof)))
+    rows = table.sum(axis=1)
+    n_eff = rows[0] * rows[1] / rows.sum()
+    # chi2 / n_eff estimates the Pearson divergence between the two distributions whatever the
+    # sample sizes, so (unlike Cramér's V) its null scale follows 1/n + 1/N like the others
+    return DriftValue(math.sqrt(chi2 / n_eff), float(sps.chi2.sf(chi2, dof)))
 
 
 _BOTH: frozenset[Literal["numeric", "categorical"]] = frozenset({"numeric", "categorical"})
@@ -224,7 +228,7 @@ DRIFT_METHODS: Mapping[str, DriftMethod] = {
         DriftMethod("wasserstein", _NUMERIC, 0.5, _wasserstein,
                     "1-Wasserstein distance in reference standard deviations"),
         DriftMethod("ks", _NUMERIC, 0.5, _ks, "Kolmogorov–Smirnov D (p-value for small samples)"),
-        DriftMethod("chi2", _BOTH, 0.5, _chi2, "Cramér's V (chi-squared p-value for small samples)"),
+        DriftMethod("chi2", _BOTH, 0.5, _chi2, "chi-square distance (chi-squared p-value for small samples)"),
     )
 }
 
