@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -78,3 +80,38 @@ def test_dask_profiles_per_key_equal_local(data, cluster_client):
     assert list(remote) == list(local) == [0, 1, 2, 3, 4]
     for key in local:
         _assert_same(remote[key], local[key])
+
+
+def test_drift_from_cluster_profiles_equals_the_monitoring_run(tmp_path, cluster_client):
+    from modelpact.monitor import ReferenceProfile, UnivariateDrift, monitor
+    from modelpact.pact import Pact
+
+    rng = np.random.default_rng(1)
+    reference = _frame(rng, 4000).drop(columns="day")
+    analysis = _frame(rng, 6000).drop(columns="day")
+    analysis.loc[3000:, "x"] += 0.4
+    pact = Pact.model_validate({
+        "name": "d", "task": "binary", "positive_class": 1,
+        "columns": {"target": "y", "features": ["x", "k", "c"]},
+        "criteria": [{"metric": "accuracy", "at_least": 0.5}]})
+    local = monitor(pact, reference, analysis, chunk_size=1500, multivariate=False,
+                    estimate_performance=False)
+    # the same chunks, profiled partition by partition on the cluster
+    analysis["chunk"] = np.arange(len(analysis)) // 1500
+    cuts = np.linspace(0, len(analysis), 8).astype(int)  # partitions cut across chunks
+    for i, (start, stop) in enumerate(itertools.pairwise(cuts)):
+        analysis.iloc[start:stop].to_parquet(tmp_path / f"p{i}.parquet", index=False)
+    from modelpact.monitor.monitor import build_reference_profile
+
+    ref_profile = build_reference_profile(pact, reference)
+    assert isinstance(ref_profile, ReferenceProfile)
+    remote = profile_dask_by(ref_profile.spec, read_parquet(tmp_path), "chunk",
+                             client=cluster_client)
+    drift = UnivariateDrift(pact.monitoring.drift_methods).fit(ref_profile)
+    for i, chunk in enumerate(local.chunks):
+        checks = drift.calculate(remote[i])
+        assert [(c.feature, c.method, c.alert) for c in checks] == \
+            [(c.feature, c.method, c.alert) for c in chunk.drift]
+        np.testing.assert_allclose([c.value for c in checks], [c.value for c in chunk.drift],
+                                   rtol=1e-9)
+    assert any(c.alert for c in local.chunks[-1].drift)

@@ -9,7 +9,7 @@ MONITOR = {
     "CBPE", "DLE", "DRIFT_METHODS", "MONITOR_SCHEMA", "Alert", "Chunk", "ChunkResult",
     "DomainClassifier", "DriftCheck", "DriftMethod", "FrameProfile", "MonitorResult",
     "PerformanceEstimate", "ProfileSpec", "RealizedPerformance", "ReconstructionError",
-    "ReferenceProfile", "ThresholdCalibrator", "build_reference_profile", "cbpe_metrics",
+    "ReferenceProfile", "ThresholdCalibrator", "UnivariateDrift", "build_reference_profile", "cbpe_metrics",
     "make_chunks", "monitor", "profile_frame", "profile_ranges", "realized_performance",
 }
 

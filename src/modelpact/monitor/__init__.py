@@ -20,7 +20,6 @@ from modelpact.monitor.drift import DRIFT_METHODS, DriftMethod
 from modelpact.monitor.monitor import (
     MONITOR_SCHEMA,
     ChunkResult,
-    DriftCheck,
     MonitorResult,
     build_reference_profile,
     monitor,
@@ -34,6 +33,7 @@ from modelpact.monitor.profile import (
     profile_ranges,
 )
 from modelpact.monitor.realized import realized_performance
+from modelpact.monitor.univariate import DriftCheck, UnivariateDrift
 
 __all__ = [
     "CBPE",
@@ -54,6 +54,7 @@ __all__ = [
     "ReconstructionError",
     "ReferenceProfile",
     "ThresholdCalibrator",
+    "UnivariateDrift",
     "build_reference_profile",
     "cbpe_metrics",
     "make_chunks",

@@ -20,9 +20,9 @@ from scipy import stats as sps
 from modelpact.data import fingerprint_frame, load_frame, require_columns
 from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError
 from modelpact.monitor.alerts import Alert, Severity
-from modelpact.monitor.calibration import ThresholdCalibrator, required_reference_rows
+from modelpact.monitor.calibration import required_reference_rows
 from modelpact.monitor.chunking import Chunk, make_chunks
-from modelpact.monitor.drift import column_drift, get_method
+from modelpact.monitor.drift import get_method
 from modelpact.monitor.multivariate import (
     DomainClassifier,
     MultivariateValue,
@@ -37,6 +37,7 @@ from modelpact.monitor.profile import (
     column_kind,
     profile_ranges,
 )
+from modelpact.monitor.univariate import DriftCheck, UnivariateDrift
 from modelpact.pact import Pact
 
 __all__ = [
@@ -62,25 +63,6 @@ Progress = Callable[[str], None]
 
 def _num(x: float | None) -> float | None:
     return None if x is None or x != x else float(x)
-
-
-@dataclass(frozen=True)
-class DriftCheck:
-    """One univariate drift statistic of one column on one chunk."""
-
-    feature: str
-    role: str
-    method: str
-    value: float
-    threshold: float
-    alert: bool
-    p_value: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {"feature": self.feature, "role": self.role, "method": self.method,
-                "value": _num(self.value), "threshold": _num(self.threshold),
-                "alert": self.alert, "p_value": _num(self.p_value)}
 
 
 @dataclass(frozen=True)
@@ -337,12 +319,11 @@ def monitor(
     say("profiling chunks")
     profiles = profile_ranges(spec, ana, bounds)
     say("calibrating drift thresholds")
-    calibrator = ThresholdCalibrator(methods, false_alarm_rate=config.false_alarm_rate).fit(
-        ref_profile)
+    univariate = UnivariateDrift(config.drift_methods,
+                                 false_alarm_rate=config.false_alarm_rate).fit(ref_profile)
 
     say("computing drift")
-    drift_rows = [_chunk_drift(spec, ref_profile.total, p, calibrator, methods, roles)
-                  for p in profiles]
+    drift_rows = [univariate.calculate(p) for p in profiles]
     quality = [_chunk_quality(spec, ref_profile.total, p, config.false_alarm_rate)
                for p in profiles]
 
@@ -481,25 +462,6 @@ def _join_labels(pact: Pact, ana: pd.DataFrame, source: str,
     if target in ana.columns:  # labels already in the analysis file count too
         joined[target] = joined[target].where(joined[target].notna(), ana[target].to_numpy())
     return joined
-
-
-def _chunk_drift(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile,
-                 calibrator: ThresholdCalibrator, methods: Sequence[Any],
-                 roles: Mapping[str, str]) -> list[DriftCheck]:
-    out: list[DriftCheck] = []
-    for column in spec.columns:
-        if column not in cur.columns or column not in ref.columns:
-            continue
-        r, c = ref.columns[column], cur.columns[column]
-        for method in methods:
-            if spec.kind(column) not in method.kinds:
-                continue
-            dv = column_drift(method, spec, column, r, c)
-            th = calibrator.threshold(column, method.name, c.n)
-            alert = bool(dv.value == dv.value and th == th and dv.value > th)
-            out.append(DriftCheck(column, roles.get(column, "feature"), method.name, dv.value,
-                                  th, alert, dv.p_value))
-    return out
 
 
 def _chunk_quality(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile, alpha: float
