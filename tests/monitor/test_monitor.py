@@ -208,3 +208,14 @@ def test_weekly_chunks_on_the_pact_time_column(reference):
     assert all(c.chunk.n_rows == 7 * 24 for c in result.chunks)
     assert result.to_dict()["chunking"] == {"by": "period", "value": "1w", "min_share": 0.5,
                                             "n_chunks": 3}
+
+
+def test_one_fifth_sd_shift_alerts_within_two_chunks_of_10000_rows_at_defaults():
+    rng = np.random.default_rng(14)
+    reference = make_rows(rng, 50_000)
+    analysis = make_rows(rng, 20_000, shift=0.2, start_id=10**6)
+    result = monitor(make_pact(), reference, analysis, chunk_size=10_000, multivariate=False,
+                     estimate_performance=False)
+    flagged = {a.chunk for a in result.alerts if a.kind == "drift" and a.feature == "x0"}
+    assert flagged & {0, 1}
+    assert {a.feature for a in result.alerts} <= {"x0", "score"}  # the score follows x0
