@@ -15,7 +15,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from modelpact.audit.context import AuditContext
 
-__all__ = ["folds", "oof_predictions", "quick_model", "target_encoding_oof"]
+__all__ = ["bins_of", "folds", "oof_predictions", "quick_model", "target_encoding_oof"]
 
 Float = NDArray[np.float64]
 
@@ -90,7 +90,7 @@ def oof_predictions(ctx: AuditContext, positions: NDArray[np.intp], X: Float | N
     return out
 
 
-def _bins(x: Float, categorical: bool, n_bins: int = 20) -> NDArray[np.int64]:
+def bins_of(x: Float, categorical: bool, n_bins: int = 20) -> NDArray[np.int64]:
     """Bin ids: category codes, or quantile bins for numbers; missing values get their own bin."""
     out = np.zeros(len(x), dtype=np.int64)
     present = ~np.isnan(x)
@@ -133,5 +133,3 @@ def target_encoding_oof(bins: NDArray[np.int64], y: Float, task: str, n_classes:
             out[test, k] = ((hits + smoothing * prior[k]) / (counts + smoothing))[bins[test]]
     return out
 
-
-bins_of = _bins

@@ -90,10 +90,10 @@ class AuditContext:
         The training (or only) table, with a fresh 0..n-1 index.
     test
         The test table, from ``test=`` or the test side of ``split_column``, or None.
-    y, y_test
+    y_full, y_test_full
         The target encoded for models: 0/1 for binary (1 = positive class), class codes for
-        multiclass, floats for regression; NaN-free because unlabelled rows are left out
-        (positions in ``labelled``).
+        multiclass, floats for regression; NaN where a row has no usable label (``labelled``
+        marks the others). :meth:`y` reads it at sampled positions.
     row_ids, test_row_ids
         How findings name rows: the id column's values, else 0-based positions.
     """
