@@ -119,3 +119,23 @@ def test_declared_power_matches_the_null_scaling_by_simulation(name):
         means[n] = np.mean(vals)
     expected = (1 / 500 + 1 / big) / (1 / 4000 + 1 / big)
     assert means[500] / means[4000] == pytest.approx(expected, rel=0.25)
+
+
+def test_classical_p_values_only_on_small_chunks():
+    from modelpact.monitor.profile import ReferenceProfile
+    from modelpact.monitor.univariate import SMALL_SAMPLE, UnivariateDrift
+
+    sim = np.random.default_rng(3)
+    ref_frame = pd.DataFrame({"x": sim.normal(size=20_000),
+                              "c": sim.choice(list("abc"), size=20_000)})
+    spec = ProfileSpec.from_reference(ref_frame, ["x", "c"])
+    drift = UnivariateDrift().fit(ReferenceProfile.from_frame(ref_frame, spec))
+    small = pd.DataFrame({"x": sim.normal(0.2, 1, 300), "c": sim.choice(list("abc"), 300)})
+    checks = drift.calculate(profile_frame(spec, small))
+    ks = sps.ks_2samp(ref_frame["x"], small["x"], method="asymp").pvalue
+    x_p = [c.p_value for c in checks if c.feature == "x"]
+    assert all(p == pytest.approx(ks, rel=0.5, abs=0.01) for p in x_p)
+    assert all(c.p_value is not None for c in checks)
+    big = pd.DataFrame({"x": sim.normal(size=SMALL_SAMPLE * 2),
+                        "c": sim.choice(list("abc"), SMALL_SAMPLE * 2)})
+    assert all(c.p_value is None for c in drift.calculate(profile_frame(spec, big)))

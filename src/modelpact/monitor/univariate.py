@@ -5,6 +5,12 @@
 chunk profiles, wherever they were computed: by the local engine inside
 :func:`~modelpact.monitor.monitor.monitor`, or partition by partition on a Dask cluster
 (:mod:`modelpact.engines.dask`). It never needs rows.
+
+Classical tests on small chunks: below :data:`SMALL_SAMPLE` values in a chunk's column, every
+check also carries the two-sample test's p-value (Kolmogorov–Smirnov for numeric columns,
+chi-squared for categorical ones), where a p-value is still an honest summary. On large chunks
+it is left out: there every p-value is tiny and says nothing about the size of the change.
+Alerts are always decided on the calibrated thresholds.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelpact.monitor.calibration import ThresholdCalibrator
-from modelpact.monitor.drift import column_drift, get_method
+from modelpact.monitor.drift import DRIFT_METHODS, column_drift, get_method
 from modelpact.monitor.profile import FrameProfile, ReferenceProfile
 
-__all__ = ["DriftCheck", "UnivariateDrift"]
+__all__ = ["SMALL_SAMPLE", "DriftCheck", "UnivariateDrift"]
+
+SMALL_SAMPLE = 1000
 
 
 def _num(x: float | None) -> float | None:
@@ -95,6 +103,10 @@ class UnivariateDrift:
                 dv = column_drift(method, spec, column, r, c)
                 th = self.calibrator_.threshold(column, method.name, c.n)
                 alert = bool(not math.isnan(dv.value) and not math.isnan(th) and dv.value > th)
+                p_value = dv.p_value if c.n < SMALL_SAMPLE else None
+                if p_value is None and c.n < SMALL_SAMPLE:
+                    test = DRIFT_METHODS["ks" if spec.kind(column) == "numeric" else "chi2"]
+                    p_value = column_drift(test, spec, column, r, c).p_value
                 out.append(DriftCheck(column, spec.roles.get(column, "feature"), method.name,
-                                      dv.value, th, alert, dv.p_value))
+                                      dv.value, th, alert, p_value))
         return out
