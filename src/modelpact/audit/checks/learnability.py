@@ -252,7 +252,7 @@ class Learnability(Check):
         if strat is not None:
             # keep every class in even the smallest subset
             first = [int(order[np.flatnonzero(strat[order] == k)[0]]) for k in np.unique(strat[train])]
-            order = np.r_[first, [i for i in order if i not in set(first)]].astype(np.intp)
+            order = np.r_[first, order[~np.isin(order, first)]].astype(np.intp)
         mask = ctx.encoder.categorical_mask
         y_hold = y[hold] if ctx.task == "regression" else y[hold].astype(np.int64)
         scores = []
