@@ -31,15 +31,16 @@ EXIT_INCONCLUSIVE = 3
 
 def out_console() -> Console:
     """The console for results (stdout); logs and pipes get room for a whole table row."""
-    console = Console(highlight=False, soft_wrap=False)
+    # soft_wrap: a message line (a long path, a URL) is never broken by Rich; tables still fit
+    console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
-        console = Console(highlight=False, soft_wrap=False, width=max(console.width, 120))
+        console = Console(highlight=False, soft_wrap=True, width=max(console.width, 120))
     return console
 
 
 def err_console() -> Console:
     """The console for progress and errors (stderr), so stdout stays pipeable."""
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ModelpactGroup(TyperGroup):
