@@ -4,26 +4,16 @@ rejects bad input with clear messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.typing import NDArray
 from sklearn.metrics import mean_absolute_error, mean_squared_error
-from threadpoolctl import threadpool_limits
 
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.monitor.dle import DLE
 
 Float = NDArray[np.float64]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread() -> Iterator[None]:
-    # the test machine is shared; OpenMP spinning threads of the boosted model slow it tenfold
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
 
 
 def _regression(
