@@ -105,3 +105,23 @@ def test_missing_score_column_is_an_input_error() -> None:
         realized_performance(pact, chunk)
     with pytest.raises(ColumnNotFoundError, match="'churned'"):
         realized_performance(pact, chunk.drop(columns="churned"))
+
+
+def test_regression_chunk_with_delayed_values() -> None:
+    pact = Pact.model_validate({
+        "name": "demand",
+        "task": "regression",
+        "columns": {"target": "units", "score": "forecast"},
+        "criteria": [{"metric": "mae", "at_most": 2.0}, {"metric": "rmse", "at_most": 0.5}],
+    })
+    rng = np.random.default_rng(4)
+    forecast = rng.normal(10.0, 2.0, 1000)
+    units = forecast + rng.normal(0.0, 1.0, 1000)
+    units[600:] = np.nan  # the last 400 rows have no actuals yet
+    chunk = pd.DataFrame({"forecast": forecast, "units": units})
+    result = realized_performance(pact, chunk)
+    assert result.labelled_share == pytest.approx(0.6)
+    mae, rmse = result.criteria
+    assert mae.estimate == pytest.approx(np.mean(np.abs(units[:600] - forecast[:600])))
+    assert mae.status == "pass" and mae.ci[1] < 2.0  # true MAE ~0.8
+    assert rmse.status == "fail" and rmse.ci[0] > 0.5  # true RMSE ~1.0
