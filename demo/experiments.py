@@ -22,6 +22,7 @@ train = pd.read_csv("train.csv")
 train_v2 = pd.read_csv("train_v2.csv")
 evaluation = pd.read_csv("eval.csv")
 production = pd.read_csv("production.csv")
+reference = pd.read_csv("reference.csv")
 features = [c for c in train.columns if c not in ("patient_id", "malignant", "size_group")]
 logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 runs: list[tuple[str, ClassifierMixin, pd.DataFrame]] = [
@@ -45,9 +46,10 @@ for name, model, data in runs:
     joblib.dump(model, f"model_{name}.joblib")
 
 # The files the later steps read: the logistic regression's scores on the evaluation rows
-# (the candidate the team verifies next), the forest's on production rows (it is the model the
-# demo promotes and monitors).
+# (the candidate the team verifies next), the forest's on the reference and production rows
+# (it is the model the demo promotes and monitors).
 evaluation["p_malignant"] = runs[0][1].predict_proba(evaluation[features])[:, 1]
 evaluation.to_csv("eval.csv", index=False)
-production["p_malignant"] = runs[1][1].predict_proba(production[features])[:, 1]
-production.to_csv("production.csv", index=False)
+for name, rows in (("reference", reference), ("production", production)):
+    rows["p_malignant"] = runs[1][1].predict_proba(rows[features])[:, 1]
+    rows.to_csv(f"{name}.csv", index=False)

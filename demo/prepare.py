@@ -3,7 +3,11 @@
 Writes, into the output folder given as the only argument:
   train.csv, eval.csv   a stratified half/half split; size_group is a slice for the pact
   train_v2.csv          a later training snapshot that lost the large tumours
-  production.csv        later "production" rows whose second half drifts to larger tumours
+  reference.csv         a labelled period after sign-off where the model is known to be good
+  production.csv        later production rows (no labels) whose second half drifts to larger
+                        tumours; labels.csv holds the labels that arrived for the first 2,000
+Production traffic is simulated by resampling the evaluation rows with 1% measurement noise:
+the built-in set has only 569 patients.
   pact.yaml             the pact the team agreed on before any experiment
 """
 
@@ -59,14 +63,24 @@ def main(out: Path) -> None:
     train.to_csv(out / "train.csv", index=False)
     evaluation.to_csv(out / "eval.csv", index=False)
     train[train["size_group"] != "large"].to_csv(out / "train_v2.csv", index=False)
-    # production: resampled evaluation rows; the second half comes mostly from large tumours
-    stable = evaluation.sample(1500, replace=True, random_state=1)
+    rng = np.random.default_rng(0)
+    numeric = [c for c in frame.columns if c not in ("patient_id", "malignant", "size_group")]
+
+    def traffic(rows: pd.DataFrame, first_id: int) -> pd.DataFrame:
+        rows = rows.reset_index(drop=True)
+        rows[numeric] = rows[numeric] * rng.normal(1.0, 0.01, (len(rows), len(numeric)))
+        rows["patient_id"] = np.arange(first_id, first_id + len(rows))
+        return rows
+
+    reference = traffic(evaluation.sample(5000, replace=True, random_state=1), 100_000)
+    stable = evaluation.sample(2500, replace=True, random_state=2)
     drifted = evaluation.sample(
-        1500, replace=True, random_state=2, weights=evaluation["mean_radius"] ** 4
+        2500, replace=True, random_state=3, weights=evaluation["mean_radius"] ** 4
     )
-    production = pd.concat([stable, drifted], ignore_index=True)
-    production["patient_id"] = np.arange(10_000, 10_000 + len(production))
-    production.to_csv(out / "production.csv", index=False)
+    production = traffic(pd.concat([stable, drifted]), 200_000)
+    reference.to_csv(out / "reference.csv", index=False)
+    production[["patient_id", "malignant"]].head(2000).to_csv(out / "labels.csv", index=False)
+    production.drop(columns="malignant").to_csv(out / "production.csv", index=False)
     (out / "pact.yaml").write_text(PACT)
     print(f"demo data written to {out.resolve()}")
 

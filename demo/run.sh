@@ -47,4 +47,8 @@ set +e; modelpact models promote tumour-screening:1 --to champion; echo "(exit c
 run modelpact models promote tumour-screening:2 --to champion
 run modelpact status
 
-printf '\nReports in %s: verify.html, compare.html, diff.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"
+step "9. Production: drift, performance estimated before labels arrive, and measured when they do"
+decide modelpact monitor --pact pact.yaml --reference reference.csv --analysis production.csv \
+  --labels labels.csv --html monitor.html --json monitor.json
+
+printf '\nReports in %s: verify.html, compare.html, diff.html, monitor.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"

@@ -7,6 +7,7 @@ result loaded back from JSON renders the same way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
@@ -71,6 +72,35 @@ def _summary(data: Mapping[str, Any]) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class _AlertGroup:
+    """Every alert of one kind on one feature or metric, across chunks."""
+
+    kind: str
+    subject: str
+    severity: str
+    chunks: int
+    where: str
+    message: str
+
+
+def _alert_groups(data: Mapping[str, Any]) -> list[_AlertGroup]:
+    """Alerts grouped by (kind, feature or metric), in order of first appearance."""
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for a in data["alerts"]:
+        groups.setdefault((a["kind"], a["feature"] or a["metric"] or ""), []).append(a)
+    ordered = sorted(groups.items(), key=lambda kv: (
+        min(a["chunk"] if a["chunk"] is not None else -1 for a in kv[1]), kv[0]))
+    out = []
+    for (kind, what), items in ordered:
+        severity = "critical" if any(a["severity"] == "critical" for a in items) else "warning"
+        chunk_ids = [a["chunk"] for a in items if a["chunk"] is not None]
+        where = (f"{len(chunk_ids)} chunk(s), first {data['chunks'][min(chunk_ids)]['key']}"
+                 if chunk_ids else "whole analysis")
+        out.append(_AlertGroup(kind, what, severity, len(chunk_ids), where, items[0]["message"]))
+    return out
+
+
 def print_monitor(data: Mapping[str, Any], console: Console) -> None:
     """Print a monitoring result (its ``to_dict()``) to *console*."""
     status = data["status"]
@@ -112,18 +142,11 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
         table.add_row(*row)
     console.print(table)
     # alerts grouped by what fired: the story in a few lines, details in --json / --html
-    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
-    for a in data["alerts"]:
-        groups.setdefault((a["kind"], a["feature"] or a["metric"] or ""), []).append(a)
-    ordered = sorted(groups.items(), key=lambda kv: (
-        min(a["chunk"] if a["chunk"] is not None else -1 for a in kv[1]), kv[0]))
-    for (kind, what), items in ordered[:_MAX_TERMINAL_ALERTS]:
-        severity = "critical" if any(a["severity"] == "critical" for a in items) else "warning"
-        chunk_ids = [a["chunk"] for a in items if a["chunk"] is not None]
-        where = (f"{len(chunk_ids)} chunk(s), first {data['chunks'][min(chunk_ids)]['key']}"
-                 if chunk_ids else "whole analysis")
-        console.print(f"  [{_SEVERITY_STYLE[severity]}]{severity:>8}[/] {kind:<22} "
-                      f"{what:<24} {where}: {items[0]['message']}", highlight=False)
+    ordered = _alert_groups(data)
+    for group in ordered[:_MAX_TERMINAL_ALERTS]:
+        console.print(f"  [{_SEVERITY_STYLE[group.severity]}]{group.severity:>8}[/] "
+                      f"{group.kind:<22} {group.subject:<24} {group.where}: {group.message}",
+                      highlight=False)
     more = len(ordered) - _MAX_TERMINAL_ALERTS
     if more > 0:
         console.print(f"  … and {more} more groups (see --json or --html)")
@@ -264,6 +287,12 @@ def _performance_figures(data: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _alert_group_table(data: Mapping[str, Any]) -> str:
+    rows = [[g.severity, g.kind, g.subject, g.where, g.message] for g in _alert_groups(data)]
+    return table_html(["severity", "kind", "feature or metric", "where", "first alert"], rows,
+                      status_column=0)
+
+
 def _alert_table(alerts: Sequence[Mapping[str, Any]]) -> str:
     rows = [[a["severity"], a["kind"], a["chunk_key"] or "analysis", a["feature"] or "",
              a["metric"] or "", a["value"], a["threshold"], a["message"]] for a in alerts]
@@ -277,9 +306,10 @@ def monitor_html(data: Mapping[str, Any]) -> str:
     alerts = data["alerts"]
     sections.append(Section(
         "Alerts",
-        "Each alert names its kind, the chunk, the feature or metric, the value and the "
-        "threshold it crossed." if alerts else "No alert was raised.",
-        [_alert_table(alerts)] if alerts else [], anchor="alerts"))
+        "What fired, grouped by feature or metric, with the chunk where it began; every single "
+        "alert (value and threshold per chunk) is listed under 'All alerts' at the end."
+        if alerts else "No alert was raised.",
+        [_alert_group_table(data)] if alerts else [], anchor="alerts"))
     perf = _performance_figures(data)
     if perf:
         sections.append(Section(
@@ -314,6 +344,11 @@ def monitor_html(data: Mapping[str, Any]) -> str:
                    sum(1 for d in c["drift"] if d["alert"])] for c in data["chunks"]]
     sections.append(Section("Chunks", "", [table_html(
         ["chunk", "rows", "alerts raised", "drift alerts"], chunk_rows)], anchor="chunks"))
+    if alerts:
+        sections.append(Section(
+            "All alerts",
+            "Each alert names its kind, the chunk, the feature or metric, the value and the "
+            "threshold it crossed.", [_alert_table(alerts)], anchor="all-alerts"))
     facts = [("pact", f"{data['pact']} ({data['task']})"),
              ("reference", f"{data['reference']['source']} "
                            f"({data['reference']['n_rows']:,} rows)"),
