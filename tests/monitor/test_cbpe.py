@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.typing import NDArray
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -73,11 +75,13 @@ def test_expected_auc_is_the_area_under_the_expected_roc_curve() -> None:
     fpr = np.r_[0.0, np.cumsum(1.0 - p[order])] / (1.0 - p).sum()
     curve_area = float(np.trapezoid(tpr, fpr))
     # each row is a diagonal step of the expected curve, so the trapezoids pair every row
-    # half with itself; a row is never its own negative, and CBPE leaves that O(1/n) term out
-    self_pairs = 0.5 * float(p @ (1.0 - p)) / (p.sum() * (1.0 - p).sum())
+    # half with itself; a row is never its own negative, and CBPE leaves those pairs out
+    all_pairs = p.sum() * (1.0 - p).sum()
+    self_pairs = float(p @ (1.0 - p))
+    without_self = (curve_area * all_pairs - 0.5 * self_pairs) / (all_pairs - self_pairs)
     value = cbpe.estimate(scores)["roc_auc"].value
-    assert value == pytest.approx(curve_area - self_pairs, abs=1e-12)
-    assert 0 < curve_area - value < 1e-3
+    assert value == pytest.approx(without_self, abs=1e-12)
+    assert abs(curve_area - value) < 1e-3
 
 
 def test_expected_confusion_and_metrics_from_expected_counts() -> None:
@@ -327,3 +331,21 @@ def test_bad_inputs() -> None:
     )
     with pytest.raises(InvalidDataError, match="expected 3"):
         fitted.estimate([[0.5, 0.5]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    scores=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=60),
+    threshold=st.floats(0.05, 0.95),
+)
+def test_every_metric_stays_in_range_with_its_band(scores: list[float], threshold: float) -> None:
+    metrics = cbpe_metrics("binary")
+    cbpe = CBPE(task="binary", metrics=metrics, threshold=threshold, n_draws=50)
+    cbpe.fit([0, 1, 0, 1, 1], [0.1, 0.9, 0.3, 0.6, 0.8])
+    for name, est in cbpe.estimate(np.array(scores)).items():
+        if np.isnan(est.value):  # AUC of a chunk that is certain to hold one class only
+            assert name == "roc_auc"
+            continue
+        assert 0.0 <= est.value <= 1.0, name
+        if not np.isnan(est.se):
+            assert est.low <= est.value <= est.high, name

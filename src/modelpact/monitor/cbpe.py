@@ -564,19 +564,23 @@ def _sorted_ranks(values: Float) -> Float:
 
 
 def _expected_auc(p: Float, ranks: Float) -> float:
-    """Area under the expected ROC curve: each row is positive with probability ``p``.
+    """ROC AUC from expected counts: each row is positive with probability ``p``.
 
-    Equals ``Σ_{i≠j} p_i (1 - p_j) H(s_i - s_j) / (Σp · Σ(1-p))`` with ``H`` = 1/2 on ties,
-    the trapezoidal area of the curve of expected TPR against expected FPR.
+    The expected number of correctly ordered (positive, negative) pairs over the expected
+    number of such pairs, ``Σ_{i≠j} p_i (1 - p_j) H(s_i - s_j) / Σ_{i≠j} p_i (1 - p_j)`` with
+    ``H`` = 1/2 on ties. This is the area under the curve of expected TPR against expected
+    FPR except that a row is never paired with itself (the curve's trapezoids pair each row
+    half with itself, an O(1/n) difference that matters only for small chunks).
     """
     # contiguous copies: products of strided column views take numpy's slow path
     p, ranks = np.ascontiguousarray(p), np.ascontiguousarray(ranks)
     pos = float(p.sum())
-    neg = float(p.size - pos)
-    if pos <= 0.0 or neg <= 0.0:
+    self_pairs = pos - float(p @ p)  # Σ p_i (1 - p_i)
+    possible = pos * (p.size - pos) - self_pairs
+    if possible <= 0.0:
         return float("nan")
-    pairs = float(p @ (ranks - 1.0)) - 0.5 * (pos * pos - float(p @ p))
-    return pairs / (pos * neg)
+    ordered = float(p @ (ranks - 1.0)) - 0.5 * (pos * pos - float(p @ p))
+    return ordered / possible
 
 
 def _auc_from_sums(rank_sum: Float, positives: Float, n: int) -> Float:
