@@ -15,7 +15,7 @@ from modelpact import stats
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate.inputs import slice_mask
-from modelpact.evaluate.verify import _direction, _prepare
+from modelpact.evaluate.verify import _prepare
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
@@ -168,7 +168,7 @@ def plan(
     rows: list[PlanRow] = []
     for criterion in pact_obj.criteria:
         metric = stats.get_metric(criterion.metric)
-        direction, threshold = _direction(criterion, metric)
+        direction, threshold = criterion.bound(greater_is_better=metric.greater_is_better)
         value = expected.get(metric.name) if criterion.kind == "absolute" else None
         n_rows: int | None = None
         source: Literal["pilot", "analytic", "none"] = "none"

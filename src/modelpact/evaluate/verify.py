@@ -31,7 +31,6 @@ from modelpact.evaluate.models import load_model, predict_with_model
 from modelpact.evaluate.verdict import (
     CalibrationBin,
     CriterionResult,
-    Direction,
     SliceRow,
     Verdict,
     decide,
@@ -134,29 +133,12 @@ def _prepare(
     return ctx, description, warnings
 
 
-def _direction(criterion: Criterion, metric: stats.Metric) -> tuple[Direction, float]:
-    """Reduce a criterion to 'quantity >= t' or 'quantity <= t'.
-
-    For comparisons the quantity is candidate − reference; improving a lower-is-better
-    metric (a loss) by d means the difference is at most −d.
-    """
-    if criterion.at_least is not None:
-        return "at_least", criterion.at_least
-    if criterion.at_most is not None:
-        return "at_most", criterion.at_most
-    amount = criterion.by if criterion.kind == "superiority" else -(criterion.margin or 0.0)
-    amount = amount or 0.0
-    if metric.greater_is_better:
-        return "at_least", amount
-    return "at_most", -amount
-
-
 def _criterion_result(
     ctx: _Context, index: int, criterion: Criterion
 ) -> CriterionResult | dict[str, str]:
     pact = ctx.pact
     metric = stats.get_metric(criterion.metric)
-    direction, threshold = _direction(criterion, metric)
+    direction, threshold = criterion.bound(greater_is_better=metric.greater_is_better)
     mask: NDArray[np.bool_] | None = None
     if criterion.slice:
         mask = slice_mask(ctx.frame, criterion.slice, source=ctx.source)

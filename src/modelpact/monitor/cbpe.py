@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from sklearn.isotonic import IsotonicRegression, isotonic_regression
 from sklearn.model_selection import StratifiedKFold
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.monitor._performance_types import PerformanceEstimate

@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import KFold
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.monitor._performance_types import PerformanceEstimate

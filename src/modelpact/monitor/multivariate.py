@@ -145,7 +145,7 @@ class DomainClassifier:
     def _auc(self, ref: Float, cur: Float, salt: int) -> tuple[float, float, float]:
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
-        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+        from threadpoolctl import threadpool_limits
 
         from modelpact.stats import metric_interval
 

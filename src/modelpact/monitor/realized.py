@@ -115,21 +115,13 @@ def _decide(
 
 def _undecided(pact: Pact, criterion: Criterion, n: int, note: str) -> CriterionResult:
     metric = get_metric(criterion.metric)
-    if criterion.at_least is not None:
-        direction, threshold = "at_least", criterion.at_least
-    elif criterion.at_most is not None:
-        direction, threshold = "at_most", criterion.at_most
-    else:
-        amount = (criterion.by if criterion.kind == "superiority" else -(criterion.margin or 0.0))
-        amount = amount or 0.0
-        direction = "at_least" if metric.greater_is_better else "at_most"
-        threshold = amount if metric.greater_is_better else -amount
+    direction, threshold = criterion.bound(greater_is_better=metric.greater_is_better)
     nan = math.nan
     return CriterionResult(
         metric=metric.name,
         label=criterion.label(),
         kind=criterion.kind,
-        direction=direction,  # type: ignore[arg-type]
+        direction=direction,
         threshold=float(threshold),
         estimate=nan,
         ci=(nan, nan),

@@ -159,6 +159,28 @@ class Criterion(_Strict):
             return "champion"
         return None
 
+    def bound(self, *, greater_is_better: bool) -> tuple[Literal["at_least", "at_most"], float]:
+        """Reduce the criterion to ``quantity >= t`` or ``quantity <= t``.
+
+        For comparisons the quantity is candidate − reference; improving a lower-is-better
+        metric (a loss) by d means the difference is at most −d.
+
+        Examples
+        --------
+        >>> Criterion(metric="log_loss", vs_baseline="improve", by=0.1).bound(greater_is_better=False)
+        ('at_most', -0.1)
+        >>> Criterion(metric="f1", vs_champion="no_worse", margin=0.02).bound(greater_is_better=True)
+        ('at_least', -0.02)
+        """
+        if self.at_least is not None:
+            return "at_least", self.at_least
+        if self.at_most is not None:
+            return "at_most", self.at_most
+        amount = (self.by if self.kind == "superiority" else -(self.margin or 0.0)) or 0.0
+        if greater_is_better:
+            return "at_least", amount
+        return "at_most", -amount
+
     def label(self) -> str:
         """A short human description, e.g. ``roc_auc >= 0.8 [region=EU]``."""
         if self.name:
