@@ -151,3 +151,32 @@ def test_json_is_byte_identical_across_runs(clean_csv: Path, tmp_path: Path) -> 
         assert runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--seed", "5",
                                    "--sample-rows", "500", "--json", str(out)]).exit_code in (0, 1)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_html_has_a_section_per_check_and_the_pact_threshold(clean_csv: Path, tmp_path: Path) -> None:
+    from modelpact.audit import check_names
+
+    pact = tmp_path / "pact.yaml"
+    pact.write_text("pact: 1\nname: p\ntask: binary\npositive_class: 1\ncolumns: {target: y}\n"
+                    "criteria:\n  - {metric: roc_auc, at_least: 0.7}\n")
+    out_html = tmp_path / "a.html"
+    result = runner.invoke(app, ["audit", str(clean_csv), "--pact", str(pact), "--time-column", "x2",
+                                 "--html", str(out_html)])
+    assert result.exit_code in (0, 1), result.output
+    page = out_html.read_text()
+    for name in check_names():
+        assert f'id="{name}"' in page, name
+    assert "roc_auc &gt;= 0.7" in page or "roc_auc >= 0.7" in page
+    assert "effect size of each time window" in page
+
+
+def test_labels_import_bad_input_exits_2(clean_csv: Path, tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["labels", "import", str(tmp_path / "nope.json"), "--data",
+                                  str(clean_csv), "--target", "y", "--out", str(tmp_path / "o.csv")])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    broken = runner.invoke(app, ["labels", "import", str(bad), "--data", str(clean_csv),
+                                 "--target", "y", "--out", str(tmp_path / "o.csv")])
+    assert broken.exit_code == 2 and "not valid JSON" in broken.stderr
+    assert not (tmp_path / "o.csv").exists()
