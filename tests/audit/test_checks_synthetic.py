@@ -188,3 +188,13 @@ def test_tiny_table_and_non_string_column_names_do_not_crash() -> None:
     result = audit(data, target="y")
     assert result.features == ("0", "1")
     assert result.verdict in ("go", "go_with_fixes", "no_go")
+
+
+def test_test_set_with_missing_and_retyped_columns_is_audited(frame: pd.DataFrame) -> None:
+    train, test = frame.iloc[:1000], frame.iloc[1000:].drop(columns=["x3"])
+    test = test.assign(x2=test["x2"].round(3).astype(str))  # numbers written as text
+    result = audit(train, target="y", test=test, checks=["split_drift", "split_leakage"])
+    blocking = [f for f in result.by_check("split_drift") if f.severity == "blocking"]
+    assert [f.columns for f in blocking] == [("x3",)]
+    effects = result.checks["split_drift"].summary["features"]
+    assert effects["x2"]["effect"] < 0.1  # parsed, not mistaken for drift

@@ -121,6 +121,7 @@ class AuditContext:
     id_column: str | None = None
     pact: Pact | None = None
     excluded: dict[str, str] = field(default_factory=dict)
+    test_missing: list[str] = field(default_factory=list)
 
     # ---- derived, cached ---------------------------------------------------------------
 
@@ -469,6 +470,11 @@ def prepare(
     if time_column is not None:
         ctx.time_values = _time_values(frame[time_column], time_column, source)
     if test is not None:
+        # a test table without some training columns is still audited on the shared ones;
+        # split_drift reports the gap
+        ctx.test_missing = [c for c in features if c not in test.columns]
+        if ctx.test_missing:
+            test = test.assign(**{c: np.nan for c in ctx.test_missing})
         ctx.test = test
         ctx.test_source = test_source or "<test>"
         ctx.y_test_full = encode(test[target])

@@ -155,10 +155,11 @@ def profile_frame(frame: pd.DataFrame, *, seed: int = 0) -> dict[str, ColumnProf
 
 def as_model_values(series: pd.Series, kind: ColumnKind) -> pd.Series:
     """The column as numbers a model can use, for numeric-like kinds (floats, NaN for gaps)."""
-    if kind == "numeric":
-        return series.astype("float64")
-    if kind == "boolean":
-        return series.astype("float64")
+    if kind in ("numeric", "boolean"):
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            return series.astype("float64")
+        # a test file can store as text what training stored as numbers: parse what parses
+        return pd.to_numeric(series, errors="coerce").astype("float64")
     if kind == "numeric_text":
         return pd.to_numeric(series.astype(str).str.strip(), errors="coerce").astype("float64")
     if kind in ("datetime", "datetime_text"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from modelpact.audit import checks as _checks  # noqa: F401  (registers the checks)
 from modelpact.audit.context import AuditContext, prepare

@@ -87,9 +87,16 @@ class SplitDrift(Check):
                                     scale=float(ctx.scales[j]))
         drifted = sorted((c for c, e in per_feature.items() if e["effect"] >= cfg.threshold),
                          key=lambda c: -per_feature[c]["effect"])
+        findings = []
+        if ctx.test_missing:
+            findings.append(Finding(
+                self.name, "blocking",
+                f"the test set has no column {', '.join(repr(c) for c in ctx.test_missing)}; a "
+                "model trained on these features cannot score it",
+                tuple(ctx.test_missing), fix="give train and test the same feature columns",
+                details={"missing_in_test": list(ctx.test_missing)}))
         summary: dict[str, Any] = {"features": per_feature, "distributions": _distributions(
             Xa, Xb, ctx.features, mask, ctx.encoder.categories, per_feature)}
-        findings = []
         # label shift: the same effect size on the encoded target
         if ctx.y_test_full is not None and ctx.task != "regression":
             ya, yb = ctx.y_full[ctx.labelled], ctx.y_test_full[~np.isnan(ctx.y_test_full)]
