@@ -88,3 +88,24 @@ def test_learning_curve_rises_and_projects() -> None:
     assert curve["scores"][-1] > curve["scores"][0]
     assert curve["fit"] is not None
     assert all(0.5 < v <= 1 for v in curve["projection"].values())
+
+
+def test_every_absolute_criterion_gets_its_own_curve() -> None:
+    pact = Pact(name="t", task="binary", positive_class=1, columns={"target": "y"},
+                criteria=[{"metric": "roc_auc", "at_least": 0.6},
+                          {"metric": "brier", "at_most": 0.5}])
+    result = audit(make_frame(2000), pact=pact, checks=["learnability"])
+    curves = result.learnability["curves"]
+    assert set(curves) == {"roc_auc", "brier"}
+    assert curves["brier"]["scores"][-1] < curves["brier"]["scores"][0]  # lower is better
+    assert [c["status"] for c in result.learnability["criteria"]] == ["met", "met"]
+
+
+def test_threshold_inside_the_interval_is_borderline_not_unreachable(frame: pd.DataFrame) -> None:
+    probe = audit(frame, target="y", checks=["learnability"]).learnability["metrics"]["roc_auc"]
+    # a threshold just below the upper bound: inside the interval, above the plateau
+    threshold = round(probe["model"]["high"] - 0.001, 4)
+    result = audit(frame, pact=_pact(threshold), checks=["learnability"])
+    (row,) = result.learnability["criteria"]
+    assert row["status"] in ("borderline", "needs_more_data", "reachable")
+    assert result.verdict != "no_go"

@@ -173,7 +173,10 @@ class Learnability(Check):
 
         primary = next((c.metric for c in criteria if c.at_least is not None or c.at_most is not None),
                        metrics[0])
-        curve = self._curve(ctx, positions, primary, threshold, cfg)
+        projected = [primary] + [c.metric for c in criteria
+                                 if c.at_least is not None or c.at_most is not None]
+        curves = self._curve(ctx, positions, list(dict.fromkeys(projected)), threshold, cfg)
+        curve = curves[primary]
         findings: list[Finding] = []
         n_now = len(positions)
         n_total = int(ctx.labelled.sum())
@@ -181,7 +184,7 @@ class Learnability(Check):
             "model": "histogram gradient boosting, 100 trees, 5-fold cross-validation",
             "rows": n_now, "labelled_rows": n_total, "baseline": baseline_kind,
             "baseline_note": baseline_note, "confidence": confidence, "metrics": scores,
-            "curve": curve, "criteria": [],
+            "curve": curve, "curves": curves, "criteria": [],
         }
         main = scores.get(metrics[0], {})
         diff = main.get("difference")
@@ -216,12 +219,18 @@ class Learnability(Check):
                 fix=f"label at least {pact.data.min_rows - n_total} more rows",
                 details={"min_rows": pact.data.min_rows, "labelled_rows": n_total}))
         for crit in criteria:
-            row = self._criterion(crit, scores, curve, n_now, n_total, cfg)
+            row = self._criterion(crit, scores, curves.get(crit.metric, {}), n_now, n_total, cfg)
             summary["criteria"].append(row)
             if row["status"] == "unreachable":
                 findings.append(Finding(self.name, "blocking", row["message"],
                                         fix="the pact needs better features or a revised "
                                         "threshold; more rows alone will not get there",
+                                        details=row))
+            elif row["status"] == "borderline":
+                findings.append(Finding(self.name, "warning", row["message"],
+                                        fix="expect an inconclusive sign-off: improve the "
+                                        "features (or, for threshold metrics, tune the "
+                                        "decision threshold) before relying on this criterion",
                                         details=row))
             elif row["status"] == "needs_more_data":
                 findings.append(Finding(self.name, "warning", row["message"],
@@ -232,8 +241,9 @@ class Learnability(Check):
         sampled = ctx.sample_note(n_now, "cross-validated quick model and learning curve")
         return self.outcome(findings=tuple(findings), summary=summary, sampled=sampled)
 
-    def _curve(self, ctx: AuditContext, positions: NDArray[np.intp], metric: str,
-               threshold: float, cfg: LearnabilityConfig) -> dict[str, Any]:
+    def _curve(self, ctx: AuditContext, positions: NDArray[np.intp], metrics: list[str],
+               threshold: float, cfg: LearnabilityConfig) -> dict[str, dict[str, Any]]:
+        """Learning curves of every metric in *metrics* (one set of fits, scored per metric)."""
         y = ctx.y(positions)
         strat = None if ctx.task == "regression" else y.astype(np.int64)
         idx = np.arange(len(positions))
@@ -242,10 +252,10 @@ class Learnability(Check):
                                            random_state=ctx.seed, stratify=strat)
         except ValueError:
             train, hold = train_test_split(idx, test_size=cfg.holdout_share, random_state=ctx.seed)
-        X = ctx.X(positions)
         smallest = max(50, 10 * max(len(ctx.classes), 1))
         if len(train) < 2 * smallest:
-            return {"metric": metric, "sizes": [], "scores": [], "fit": None}
+            return {m: {"metric": m, "sizes": [], "scores": [], "fit": None} for m in metrics}
+        X = ctx.X(positions)
         sizes = np.unique(np.geomspace(smallest, len(train), cfg.curve_points).astype(int))
         rng = np.random.default_rng(ctx.seed)
         order = rng.permutation(train)
@@ -255,29 +265,33 @@ class Learnability(Check):
             order = np.r_[first, order[~np.isin(order, first)]].astype(np.intp)
         mask = ctx.encoder.categorical_mask
         y_hold = y[hold] if ctx.task == "regression" else y[hold].astype(np.int64)
-        scores = []
+        scores: dict[str, list[float]] = {m: [] for m in metrics}
         for n in sizes:
             sub = order[:n]
             model = _models.quick_model(ctx.task, mask, ctx.seed)
             model.fit(X[sub], y[sub] if ctx.task == "regression" else y[sub].astype(np.int64))
             p = _models._predict(model, X[hold], ctx.task, len(ctx.classes))
-            try:
-                scores.append(float(get_metric(metric).func(y_hold, _as_input(metric, ctx.task, p, threshold))))
-            except MetricError:
-                scores.append(float("nan"))
-        reference, sign = _error_transform(metric)
-        errors = sign * (reference - np.asarray(scores))
-        fit = fit_curve(sizes.astype(np.float64), errors)
-        out: dict[str, Any] = {"metric": metric, "sizes": sizes.tolist(), "scores": scores,
-                               "holdout_rows": len(hold), "fit": fit}
-        if fit is not None:
-            full_train = int(ctx.labelled.sum() * (1 - cfg.holdout_share))
-            targets = sorted({int(sizes[-1] * f) for f in cfg.projections} | {full_train})
-            out["projection"] = {
-                str(n): float(reference - sign * power_law(np.array([float(n)]), **fit)[0])
-                for n in targets if n > sizes[-1]}
-            out["plateau"] = float(reference - sign * fit["c"])
-        return out
+            for m in metrics:
+                try:
+                    scores[m].append(float(get_metric(m).func(y_hold, _as_input(m, ctx.task, p, threshold))))
+                except MetricError:
+                    scores[m].append(float("nan"))
+        full_train = int(ctx.labelled.sum() * (1 - cfg.holdout_share))
+        targets = sorted({int(sizes[-1] * f) for f in cfg.projections} | {full_train})
+        curves: dict[str, dict[str, Any]] = {}
+        for m in metrics:
+            reference, sign = _error_transform(m)
+            errors = sign * (reference - np.asarray(scores[m]))
+            fit = fit_curve(sizes.astype(np.float64), errors)
+            out: dict[str, Any] = {"metric": m, "sizes": sizes.tolist(), "scores": scores[m],
+                                   "holdout_rows": len(hold), "fit": fit}
+            if fit is not None:
+                out["projection"] = {
+                    str(n): float(reference - sign * power_law(np.array([float(n)]), **fit)[0])
+                    for n in targets if n > sizes[-1]}
+                out["plateau"] = float(reference - sign * fit["c"])
+            curves[m] = out
+        return curves
 
     @staticmethod
     def _criterion(crit: Any, scores: dict[str, Any], curve: dict[str, Any], n_now: int,
@@ -327,6 +341,14 @@ class Learnability(Check):
         needed = rows_for_error(fit, target_error)
         plateau = reference - sign * fit["c"]
         row["plateau"] = plateau
+        straddles = m["high"] >= bound if greater else m["low"] <= bound
+        if (needed is None or needed > cfg.max_factor * n_now) and straddles:
+            # the interval still reaches the threshold: too close to call it unreachable
+            row["status"] = "borderline"
+            row["message"] = (f"{label}: borderline: the quick model reaches {m['estimate']:.3f} "
+                              f"[{m['low']:.3f}, {m['high']:.3f}], an interval that includes the "
+                              f"threshold, but its learning curve levels off at {plateau:.3f}")
+            return row
         if needed is None or needed > cfg.max_factor * n_now:
             row["status"] = "unreachable"
             row["message"] = (f"{label}: not reachable with these features: the learning curve "
