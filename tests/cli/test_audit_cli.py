@@ -180,3 +180,14 @@ def test_labels_import_bad_input_exits_2(clean_csv: Path, tmp_path: Path) -> Non
                                  "--target", "y", "--out", str(tmp_path / "o.csv")])
     assert broken.exit_code == 2 and "not valid JSON" in broken.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_skip_leaves_checks_out_and_rejects_unknown_names(clean_csv: Path, tmp_path: Path) -> None:
+    out_json = tmp_path / "a.json"
+    ok = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--skip", "label_errors",
+                             "--skip", "learnability", "--json", str(out_json)])
+    assert ok.exit_code == 0, ok.output
+    checks = json.loads(out_json.read_text())["checks"]
+    assert "label_errors" not in checks and "learnability" not in checks and "duplicates" in checks
+    bad = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--skip", "label_error"])
+    assert bad.exit_code == 2 and "did you mean 'label_errors'" in bad.stderr

@@ -45,6 +45,8 @@ def audit_command(
         20_000, "--sample-rows",
         help="Costly checks (models, nearest neighbours) use a stratified sample of this many rows."),
     jobs: int = typer.Option(1, "--jobs", help="Threads for model fitting."),
+    skip: list[str] = typer.Option(
+        [], "--skip", help="Leave out a check by name (repeatable), e.g. --skip label_errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Hide info findings in the terminal."),
 ) -> None:
     """Is this data fit to learn from, and can it meet the pact? GO / GO WITH FIXES / NO-GO.
@@ -61,7 +63,7 @@ def audit_command(
     Exit codes: 0 GO, and also GO WITH FIXES (a warning line says so: the data can be used
     once the listed fixes are made); 1 NO-GO; 2 usage or input error.
     """
-    from modelpact.audit import audit, export_relabel
+    from modelpact.audit import audit, check_names, export_relabel, get_check
     from modelpact.audit.render import audit_html, audit_panel
     from modelpact.report.html import write_report
 
@@ -74,6 +76,9 @@ def audit_command(
     if relabel_export is not None and relabel_export.suffix.lower() not in (".json", ".csv"):
         raise ConfigurationError(
             f"--relabel-export {relabel_export}: use .json (Label Studio tasks) or .csv")
+    for name in skip:
+        get_check(name)  # unknown names fail here, with the closest known one
+    checks = [n for n in check_names() if n not in skip]
     console = err_console()
     with Progress(
         TextColumn("[bold]audit[/bold] {task.description}"), BarColumn(),
@@ -88,7 +93,7 @@ def audit_command(
         result = audit(
             data, target=target, test=test, split_column=split_column, time_column=time_column,
             pact=pact, id_column=id_column, seed=seed, sample_rows=sample_rows,
-            progress=progress, n_jobs=jobs,
+            progress=progress, n_jobs=jobs, checks=checks,
         )
         bar.update(task, description="writing reports")
         if json_out:

@@ -36,7 +36,7 @@ class IdLikeColumns(Check):
                 how = (how + " and " if how else "") + "monotonic in row order"
             findings.append(Finding(
                 self.name, "warning",
-                f"column '{c}' looks like a row id ({how}, {p.n_unique} distinct values); "
+                f"column '{c}' looks like a row id or free text ({how}, {p.n_unique} distinct values); "
                 "the audit leaves it out of the models",
                 (c,), fix=f"drop '{c}' from the features (or declare it as columns.id in the pact)",
                 details={"n_unique": p.n_unique, "monotonic": p.monotonic,
