@@ -21,6 +21,7 @@ __all__ = ["audit_html", "audit_panel", "verdict_line"]
 
 _BANNER = {"go": "bold white on green", "go_with_fixes": "bold black on yellow",
            "no_go": "bold white on red"}
+_LINE = {"go": "bold green", "go_with_fixes": "bold yellow", "no_go": "bold red"}
 _SEVERITY = {"blocking": "bold red", "warning": "yellow", "info": "dim"}
 
 
@@ -70,7 +71,7 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
     if sampled:
         parts.append(Text("sampled: " + "; ".join(
             f"{k} on {v['rows']:,} of {v['of']:,} rows" for k, v in sampled.items()), style="dim"))
-    parts.append(Text(verdict_line(result), style=_BANNER[result.verdict].replace(" on ", " ").split()[-1]))
+    parts.append(Text(verdict_line(result), style=_LINE[result.verdict]))
     return Group(*parts)
 
 
