@@ -21,34 +21,38 @@ run python "$here/prepare.py" .
 step "2. The pact the team agreed on before any experiment"
 run modelpact pact check pact.yaml
 
-step "3. Plan: with the values we hope for, how many evaluation rows decide each criterion?"
+step "3. Feasibility: is this data fit to learn from, and can it meet the pact?"
+decide modelpact audit train.csv --target malignant --test eval.csv --id patient_id \
+  --pact pact.yaml --html audit.html --json audit.json --register --quiet
+
+step "4. Plan: with the values we hope for, how many evaluation rows decide each criterion?"
 decide modelpact plan --pact pact.yaml --expect roc_auc=0.98 --expect recall=0.94 \
   --expect specificity=0.97 --prevalence 0.37 --available 285
 
-step "4. Experiments: three runs in the ledger, each tied to its data and verdict"
+step "5. Experiments: three runs in the ledger, each tied to its data and verdict"
 run python "$here/experiments.py"
 run modelpact runs list
 
-step "5. Sign-off: verify the logistic regression against the pact"
+step "6. Sign-off: verify the logistic regression against the pact"
 decide modelpact verify eval.csv --pact pact.yaml --train train.csv \
   --html verify.html --json verdict.json --markdown verdict.md
 
-step "6. Is the forest really different from the logistic regression? (paired, same rows)"
+step "7. Is the forest really different from the logistic regression? (paired, same rows)"
 run modelpact compare model:tumour-screening:1 model:tumour-screening:2 --pact pact.yaml \
   --html compare.html --json compare.json
 
-step "7. Behaviour diff: the same code retrained on a changed data snapshot"
+step "8. Behaviour diff: the same code retrained on a changed data snapshot"
 run modelpact diff model:tumour-screening:1 model:tumour-screening:3 --data eval.csv \
   --pact pact.yaml --html diff.html --json diff.json
 
-step "8. Promotion is gated on a signed-off verdict: refused for version 1, granted for version 2"
+step "9. Promotion is gated on a signed-off verdict: refused for version 1, granted for version 2"
 show modelpact models promote tumour-screening:1 --to champion
 set +e; modelpact models promote tumour-screening:1 --to champion; echo "(exit code $?: refused)"; set -e
 run modelpact models promote tumour-screening:2 --to champion
 run modelpact status
 
-step "9. Production: drift, performance estimated before labels arrive, and measured when they do"
+step "10. Production: drift, performance estimated before labels arrive, and measured when they do"
 decide modelpact monitor --pact pact.yaml --reference reference.csv --analysis production.csv \
   --labels labels.csv --html monitor.html --json monitor.json
 
-printf '\nReports in %s: verify.html, compare.html, diff.html, monitor.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"
+printf '\nReports in %s: audit.html, verify.html, compare.html, diff.html, monitor.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"

@@ -19,8 +19,9 @@ def _frame(n: int = 700, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x1, x2 = rng.normal(size=(2, n))
     y = (rng.random(n) < 1 / (1 + np.exp(-(2 * x1 + x2)))).astype(int)
-    return pd.DataFrame({"id": np.arange(n), "x1": x1, "x2": x2,
-                         "cat": rng.choice(["a", "b"], n), "y": y})
+    return pd.DataFrame(
+        {"id": np.arange(n), "x1": x1, "x2": x2, "cat": rng.choice(["a", "b"], n), "y": y}
+    )
 
 
 @pytest.fixture
@@ -32,8 +33,21 @@ def clean_csv(tmp_path: Path) -> Path:
 
 def test_go_exits_0_and_writes_reports(clean_csv: Path, tmp_path: Path) -> None:
     out_json, out_html = tmp_path / "a.json", tmp_path / "a.html"
-    result = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--id", "id",
-                                 "--json", str(out_json), "--html", str(out_html)])
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            str(clean_csv),
+            "--target",
+            "y",
+            "--id",
+            "id",
+            "--json",
+            str(out_json),
+            "--html",
+            str(out_html),
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(out_json.read_text())
     assert doc["schema"] == "modelpact.audit/v1"
@@ -70,8 +84,10 @@ def test_relabel_export_then_import(tmp_path: Path) -> None:
     path = tmp_path / "noisy.csv"
     data.to_csv(path, index=False)
     tasks_path = tmp_path / "tasks.json"
-    result = runner.invoke(app, ["audit", str(path), "--target", "y", "--id", "id",
-                                 "--relabel-export", str(tasks_path)])
+    result = runner.invoke(
+        app,
+        ["audit", str(path), "--target", "y", "--id", "id", "--relabel-export", str(tasks_path)],
+    )
     assert result.exit_code in (0, 1), result.output
     assert "relabel export:" in result.stderr
     tasks = json.loads(tasks_path.read_text())
@@ -82,8 +98,22 @@ def test_relabel_export_then_import(tmp_path: Path) -> None:
     export = tmp_path / "export.json"
     export.write_text(json.dumps(tasks))
     out = tmp_path / "fixed.csv"
-    result = runner.invoke(app, ["labels", "import", str(export), "--data", str(path),
-                                 "--target", "y", "--id", "id", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "labels",
+            "import",
+            str(export),
+            "--data",
+            str(path),
+            "--target",
+            "y",
+            "--id",
+            "id",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"{len(tasks)} label(s) changed" in result.stdout
     fixed = pd.read_csv(out)
@@ -98,7 +128,10 @@ def test_relabel_export_then_import(tmp_path: Path) -> None:
     [
         (["--target", "yy"], "no column 'yy' (the target); did you mean 'y'?"),
         (["--target", "y", "--time-column", "cat"], "time column 'cat' is not a time"),
-        (["--target", "cat", "--split-column", "y", "--test", "x.csv"], "either --test or --split-column"),
+        (
+            ["--target", "cat", "--split-column", "y", "--test", "x.csv"],
+            "either --test or --split-column",
+        ),
         (["--target", "y", "--relabel-export", "out.txt"], "use .json"),
         ([], "name the target column"),
     ],
@@ -117,7 +150,9 @@ def test_pact_threshold_out_of_reach_is_no_go(clean_csv: Path, tmp_path: Path) -
         "criteria:\n  - {metric: roc_auc, at_least: 0.995}\n  - {metric: roc_auc, vs_baseline: improve, by: 0.1}\n"
     )
     out_json = tmp_path / "a.json"
-    result = runner.invoke(app, ["audit", str(clean_csv), "--pact", str(pact), "--json", str(out_json)])
+    result = runner.invoke(
+        app, ["audit", str(clean_csv), "--pact", str(pact), "--json", str(out_json)]
+    )
     assert result.exit_code == 1, result.output
     doc = json.loads(out_json.read_text())
     assert doc["pact"] == "churn" and doc["id_column"] == "id"
@@ -148,20 +183,48 @@ def test_unparseable_file_exits_2(tmp_path: Path) -> None:
 def test_json_is_byte_identical_across_runs(clean_csv: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     for out in (a, b):
-        assert runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--seed", "5",
-                                   "--sample-rows", "500", "--json", str(out)]).exit_code in (0, 1)
+        assert runner.invoke(
+            app,
+            [
+                "audit",
+                str(clean_csv),
+                "--target",
+                "y",
+                "--seed",
+                "5",
+                "--sample-rows",
+                "500",
+                "--json",
+                str(out),
+            ],
+        ).exit_code in (0, 1)
     assert a.read_bytes() == b.read_bytes()
 
 
-def test_html_has_a_section_per_check_and_the_pact_threshold(clean_csv: Path, tmp_path: Path) -> None:
+def test_html_has_a_section_per_check_and_the_pact_threshold(
+    clean_csv: Path, tmp_path: Path
+) -> None:
     from modelpact.audit import check_names
 
     pact = tmp_path / "pact.yaml"
-    pact.write_text("pact: 1\nname: p\ntask: binary\npositive_class: 1\ncolumns: {target: y}\n"
-                    "criteria:\n  - {metric: roc_auc, at_least: 0.7}\n")
+    pact.write_text(
+        "pact: 1\nname: p\ntask: binary\npositive_class: 1\ncolumns: {target: y}\n"
+        "criteria:\n  - {metric: roc_auc, at_least: 0.7}\n"
+    )
     out_html = tmp_path / "a.html"
-    result = runner.invoke(app, ["audit", str(clean_csv), "--pact", str(pact), "--time-column", "x2",
-                                 "--html", str(out_html)])
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            str(clean_csv),
+            "--pact",
+            str(pact),
+            "--time-column",
+            "x2",
+            "--html",
+            str(out_html),
+        ],
+    )
     assert result.exit_code in (0, 1), result.output
     page = out_html.read_text()
     for name in check_names():
@@ -171,23 +234,89 @@ def test_html_has_a_section_per_check_and_the_pact_threshold(clean_csv: Path, tm
 
 
 def test_labels_import_bad_input_exits_2(clean_csv: Path, tmp_path: Path) -> None:
-    missing = runner.invoke(app, ["labels", "import", str(tmp_path / "nope.json"), "--data",
-                                  str(clean_csv), "--target", "y", "--out", str(tmp_path / "o.csv")])
+    missing = runner.invoke(
+        app,
+        [
+            "labels",
+            "import",
+            str(tmp_path / "nope.json"),
+            "--data",
+            str(clean_csv),
+            "--target",
+            "y",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
     assert missing.exit_code == 2 and "no such file" in missing.stderr
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    broken = runner.invoke(app, ["labels", "import", str(bad), "--data", str(clean_csv),
-                                 "--target", "y", "--out", str(tmp_path / "o.csv")])
+    broken = runner.invoke(
+        app,
+        [
+            "labels",
+            "import",
+            str(bad),
+            "--data",
+            str(clean_csv),
+            "--target",
+            "y",
+            "--out",
+            str(tmp_path / "o.csv"),
+        ],
+    )
     assert broken.exit_code == 2 and "not valid JSON" in broken.stderr
     assert not (tmp_path / "o.csv").exists()
 
 
 def test_skip_leaves_checks_out_and_rejects_unknown_names(clean_csv: Path, tmp_path: Path) -> None:
     out_json = tmp_path / "a.json"
-    ok = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--skip", "label_errors",
-                             "--skip", "learnability", "--json", str(out_json)])
+    ok = runner.invoke(
+        app,
+        [
+            "audit",
+            str(clean_csv),
+            "--target",
+            "y",
+            "--skip",
+            "label_errors",
+            "--skip",
+            "learnability",
+            "--json",
+            str(out_json),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     checks = json.loads(out_json.read_text())["checks"]
     assert "label_errors" not in checks and "learnability" not in checks and "duplicates" in checks
     bad = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--skip", "label_error"])
     assert bad.exit_code == 2 and "did you mean 'label_errors'" in bad.stderr
+
+
+def test_register_records_the_audit_for_status(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from modelpact.cli.app import app
+    from modelpact.ledger import open_store
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=600)
+    pd.DataFrame({"x": x, "y": (x + rng.normal(size=600) > 0).astype(int)}).to_csv(
+        "train.csv", index=False
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["audit", "train.csv", "--target", "y", "--register", "-q"])
+    assert result.exit_code == 2 and "--register needs --project" in result.stderr
+    result = runner.invoke(
+        app, ["audit", "train.csv", "--target", "y", "--register", "--project", "toy", "-q"]
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    assert "registered the" in result.stderr
+    with open_store(root=tmp_path / ".modelpact", create=False) as store:
+        recorded = store.latest_audit("toy")
+    assert recorded is not None
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0 and "toy" in status.stdout

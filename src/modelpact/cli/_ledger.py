@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from modelpact.cli._common import err_console
+from modelpact.errors import ConfigurationError
 from modelpact.evaluate import Verdict
 from modelpact.pact import load_pact
 
-__all__ = ["register_verdict"]
+__all__ = ["register_audit", "register_verdict"]
 
 
 def register_verdict(
@@ -41,3 +43,24 @@ def register_verdict(
         where = ledger.display_url
     what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
     err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
+
+
+def register_audit(
+    audit_json: dict[str, Any],
+    *,
+    pact_path: Path | None,
+    project: str | None,
+    store: str | None,
+) -> None:
+    """Record an audit (``modelpact.audit/v1``) against a ledger project."""
+    from modelpact.ledger import open_configured_store
+
+    pact = load_pact(pact_path) if pact_path is not None else None
+    name = project or (pact.name if pact is not None else None)
+    if name is None:
+        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
+    with open_configured_store(store, create=True) as ledger:
+        ledger.ensure_project(name, pact)
+        ledger.record_audit(project=name, audit_json=audit_json)
+        where = ledger.display_url
+    err_console().print(f"registered the {audit_json['verdict']} audit of project {name} in {where}")

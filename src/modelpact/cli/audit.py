@@ -48,6 +48,11 @@ def audit_command(
     skip: list[str] = typer.Option(
         [], "--skip", help="Leave out a check by name (repeatable), e.g. --skip label_errors."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Hide info findings in the terminal."),
+    register: bool = typer.Option(
+        False, "--register", help="Record the audit in the ledger (shown by `modelpact status`)."),
+    project: str | None = typer.Option(
+        None, "--project", help="Ledger project for --register (default: the pact's name)."),
+    store: str | None = typer.Option(None, "--store", help="Ledger URL for --register."),
 ) -> None:
     """Is this data fit to learn from, and can it meet the pact? GO / GO WITH FIXES / NO-GO.
 
@@ -64,13 +69,15 @@ def audit_command(
     once the listed fixes are made); 1 NO-GO; 2 usage or input error.
     """
     from modelpact.audit import audit, check_names, export_relabel, get_check
-    from modelpact.audit.render import audit_html, audit_panel
+    from modelpact.report.audit import audit_html, audit_panel
     from modelpact.report.html import write_report
 
     if test is not None and split_column is not None:
         raise ConfigurationError("give either --test or --split-column, not both")
     if pact is None and target is None:
         raise ConfigurationError("name the target column with --target (or give --pact)")
+    if register and project is None and pact is None:
+        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
     if sample_rows < 500:
         raise ConfigurationError(f"--sample-rows {sample_rows} is too few; use 500 or more")
     if relabel_export is not None and relabel_export.suffix.lower() not in (".json", ".csv"):
@@ -113,6 +120,10 @@ def audit_command(
             console.print("relabel export: skipped (label errors were not checked for this target)")
         else:
             console.print(f"relabel export: {exported} rows to {relabel_export}")
+    if register:
+        from modelpact.cli._ledger import register_audit
+
+        register_audit(result.to_dict(), pact_path=pact, project=project, store=store)
     if result.verdict == "go_with_fixes":
         console.print("[yellow]warning:[/yellow] GO WITH FIXES exits 0; make the fixes listed "
                       "above before trusting experiments on this data")
