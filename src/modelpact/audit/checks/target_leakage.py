@@ -18,6 +18,13 @@ class TargetLeakageConfig(CheckConfig):
     kind: Literal["target_leakage"] = "target_leakage"
     near_perfect_auc: float = Field(0.95, gt=0.5, le=1, description="One-feature AUC that blocks.")
     near_perfect_r2: float = Field(0.9, gt=0, le=1, description="One-feature R² that blocks.")
+    certain_auc: float = Field(
+        0.99, gt=0.5, le=1, description="One-feature AUC that blocks however many features are strong.")
+    certain_r2: float = Field(
+        0.98, gt=0, le=1, description="One-feature R² that blocks however many features are strong.")
+    crowd: int = Field(
+        3, ge=2, description="This many features within 0.05 of the blocking score is signal "
+        "spread over measurements, not a leak (a leak stands alone, with a copy or two).")
     dominance: float = Field(
         2.0, gt=1, description="Warn when one feature alone carries this many times the "
         "above-chance skill of the next best feature ...")
@@ -35,7 +42,9 @@ class TargetLeakage(Check):
     Each feature gets a one-feature model (smoothed per-bin target means, fitted out of fold,
     so a few bincounts per feature) scored by ROC AUC or R². A feature is flagged when
 
-    * it predicts the target almost perfectly on its own (blocking), or
+    * it predicts the target almost perfectly on its own (blocking) — unless several features
+      do nearly as well, which is signal spread over measured features (an info finding), not
+      a leak; a score above ``certain_auc`` / ``certain_r2`` blocks regardless, or
     * it dominates: alone it carries ``dominance`` times the signal of the next best feature,
       and a cross-validated model of all features loses ``reliance`` of its skill without it
       (warning: typical of information recorded after the outcome), or
@@ -72,10 +81,16 @@ class TargetLeakage(Check):
         findings = []
         name = skill_name(ctx.task)
         limit = cfg.near_perfect_r2 if ctx.task == "regression" else cfg.near_perfect_auc
+        certain = cfg.certain_r2 if ctx.task == "regression" else cfg.certain_auc
         ranked = sorted(alone.items(), key=lambda kv: (-kv[1], kv[0]))
+        crowded = sum(s >= limit - 0.05 for _, s in ranked) >= cfg.crowd
         flagged: set[str] = set()
+        spread: list[tuple[str, float]] = []
         for c, s in ranked:
-            if s >= limit:
+            if s >= limit and crowded and s < certain:
+                spread.append((c, s))
+                flagged.add(c)
+            elif s >= limit:
                 flagged.add(c)
                 findings.append(Finding(
                     self.name, "blocking",
@@ -84,6 +99,17 @@ class TargetLeakage(Check):
                     (c,), fix=f"find out how '{c}' is produced; if it is derived from the "
                     "target or only known after the outcome, drop it",
                     details={"reason": "near_perfect_alone", name: s}))
+        if spread:
+            near = sum(s >= limit - 0.05 for _, s in ranked)
+            listed = ", ".join(f"'{c}' {s:.3f}" for c, s in spread[:5])
+            findings.append(Finding(
+                self.name, "info",
+                f"{len(spread)} feature(s) each predict '{ctx.target}' well on their own "
+                f"({name}: {listed}), and {near} features come within 0.05 of that: strong "
+                "signal spread over many measurements, unlike a leak, which stands alone",
+                tuple(c for c, _ in spread), fix="confirm these are measured before the "
+                "outcome is known",
+                details={"reason": "strong_signal_spread", "features": dict(spread)}))
         details: dict[str, Any] = {"alone": alone, "missingness": missing, "sampled_rows": len(y)}
         if len(ranked) >= 2 and ranked[0][0] not in flagged:
             (top, s1), (_, s2) = ranked[0], ranked[1]
