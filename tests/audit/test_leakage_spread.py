@@ -33,3 +33,23 @@ def test_a_copy_of_the_target_still_blocks_among_strong_features() -> None:
     found = _leakage(audit(frame, target="target", checks=["target_leakage"]))
     blocking = [f for f in found if f.severity == "blocking"]
     assert [f.columns for f in blocking] == [("review_outcome",)]
+
+
+def test_a_small_random_split_is_not_drift() -> None:
+    """Effects above 0.1 from sampling noise alone on ~280 rows a side are not drift."""
+    frame = _frame()
+    train = frame.sample(frac=0.5, random_state=0)
+    test = frame.drop(train.index)
+    found = [f for f in audit(train, target="target", test=test, checks=["split_drift"]).findings
+             if f.check == "split_drift"]
+    assert [f.severity for f in found] == ["info"]
+
+
+def test_a_real_shift_on_a_small_split_is_drift() -> None:
+    frame = _frame()
+    train = frame.sample(frac=0.5, random_state=0)
+    test = frame.drop(train.index).copy()
+    test["mean_radius"] = test["mean_radius"] * 1.3
+    found = [f for f in audit(train, target="target", test=test, checks=["split_drift"]).findings
+             if f.check == "split_drift"]
+    assert found[0].severity == "warning" and "mean_radius" in found[0].columns

@@ -1,7 +1,10 @@
 """Effect sizes for one feature between two samples: scale-free, comparable across features.
 
 With thousands of rows every p-value is tiny, so drift is judged by how large a shift is,
-not by whether it is detectable.
+not by whether it is detectable. With a few hundred rows the reverse holds: sampling noise
+alone gives effects above the threshold, so each effect also carries the p-value of a test of
+"no change" (KS, chi-squared), and a feature counts as drifted only when the shift is both
+large and real (:func:`is_drift`).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial.distance import jensenshannon
-from scipy.stats import ks_2samp, wasserstein_distance
+from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
 
 Float = NDArray[np.float64]
 
@@ -26,12 +29,14 @@ def numeric_effect(reference: Float, current: Float, scale: float) -> dict[str, 
     b = current[~np.isnan(current)]
     out = {"missing_shift": float(abs(np.isnan(current).mean() - np.isnan(reference).mean()))}
     if len(a) == 0 or len(b) == 0:
-        out.update({"effect": 1.0 if len(a) != len(b) else 0.0, "wasserstein": np.nan, "ks": np.nan})
+        out.update({"effect": 1.0 if len(a) != len(b) else 0.0, "wasserstein": np.nan,
+                    "ks": np.nan, "p_value": 0.0 if len(a) != len(b) else 1.0})
         return out
     w = float(wasserstein_distance(a, b)) / (scale if scale > 0 else 1.0)
     # the asymptotic method: exact p-values are neither needed (only D is used) nor feasible
-    ks = float(ks_2samp(a, b, method="asymp").statistic)
-    out.update({"wasserstein": w, "ks": ks, "effect": max(w, out["missing_shift"])})
+    test = ks_2samp(a, b, method="asymp")
+    out.update({"wasserstein": w, "ks": float(test.statistic), "p_value": float(test.pvalue),
+                "effect": max(w, out["missing_shift"])})
     return out
 
 
@@ -43,9 +48,18 @@ def categorical_effect(reference: Float, current: Float) -> dict[str, float]:
     p = np.bincount(codes_a, minlength=k).astype(np.float64)
     q = np.bincount(codes_b, minlength=k).astype(np.float64)
     if p.sum() == 0 or q.sum() == 0:
-        return {"jensen_shannon": np.nan, "effect": 0.0}
+        return {"jensen_shannon": np.nan, "effect": 0.0, "p_value": 1.0}
     js = float(jensenshannon(p / p.sum(), q / q.sum(), base=2))
-    return {"jensen_shannon": js, "effect": js}
+    seen = (p + q) > 0
+    p_value = 1.0
+    if seen.sum() > 1:
+        p_value = float(chi2_contingency(np.vstack([p[seen], q[seen]])).pvalue)
+    return {"jensen_shannon": js, "effect": js, "p_value": p_value}
+
+
+def is_drift(change: dict[str, float], *, threshold: float, alpha: float) -> bool:
+    """Large (effect at or above *threshold*) and real (test of no change rejected at *alpha*)."""
+    return change["effect"] >= threshold and change.get("p_value", 0.0) < alpha
 
 
 def effect(reference: Float, current: Float, *, categorical: bool, scale: float) -> dict[str, float]:

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from modelpact.audit import _models
-from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect
+from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect, is_drift
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
 from modelpact.audit.result import CheckOutcome, Finding
@@ -18,6 +18,8 @@ from modelpact.stats import metric_interval
 class SplitDriftConfig(CheckConfig):
     kind: Literal["split_drift"] = "split_drift"
     threshold: float = Field(DRIFT_THRESHOLD, gt=0, description="Effect size that counts as drift.")
+    alpha: float = Field(
+        0.01, gt=0, lt=1, description="Family-wise level of the tests of no change across features.")
     domain_auc: float = Field(
         0.6, gt=0.5, lt=1, description="Warn when the domain classifier's AUC interval lies "
         "wholly above this.")
@@ -85,8 +87,11 @@ class SplitDrift(Check):
         for j, c in enumerate(ctx.features):
             per_feature[c] = effect(Xa[:, j], Xb[:, j], categorical=bool(mask[j]),
                                     scale=float(ctx.scales[j]))
-        drifted = sorted((c for c, e in per_feature.items() if e["effect"] >= cfg.threshold),
-                         key=lambda c: -per_feature[c]["effect"])
+        # Bonferroni over features: on small splits noise alone crosses the effect threshold
+        alpha = cfg.alpha / max(len(per_feature), 1)
+        drifted = sorted(
+            (c for c, e in per_feature.items() if is_drift(e, threshold=cfg.threshold, alpha=alpha)),
+            key=lambda c: -per_feature[c]["effect"])
         findings = []
         if ctx.test_missing:
             findings.append(Finding(
@@ -107,7 +112,7 @@ class SplitDrift(Check):
                     "train": (np.bincount(ya.astype(np.int64), minlength=len(ctx.classes)) / len(ya)).tolist(),
                     "test": (np.bincount(yb.astype(np.int64), minlength=len(ctx.classes)) / len(yb)).tolist(),
                 }
-                if label["effect"] >= cfg.threshold:
+                if is_drift(label, threshold=cfg.threshold, alpha=cfg.alpha):
                     drifted.append(ctx.target)
         # domain classifier: can a model tell the sides apart?
         X = np.vstack([Xa, Xb])
@@ -127,8 +132,8 @@ class SplitDrift(Check):
             findings.append(Finding(
                 self.name, "warning",
                 f"train and test differ: {len(drifted)} columns drifted (effect >= "
-                f"{cfg.threshold:g}: {', '.join(drifted[:6]) or 'none'}); {auc_text}; largest "
-                f"effects: {top}",
+                f"{cfg.threshold:g} and beyond sampling noise: "
+                f"{', '.join(drifted[:6]) or 'none'}); {auc_text}; largest effects: {top}",
                 tuple(drifted), fix="make test look like the population the model will serve "
                 "(same period and sources as production), or re-split at random if the "
                 "difference is an artifact of how the split was made",
@@ -137,8 +142,8 @@ class SplitDrift(Check):
         else:
             findings.append(Finding(
                 self.name, "info",
-                f"no material drift between train and test: every effect size < "
-                f"{cfg.threshold:g} (largest: {top}); {auc_text}",
+                f"no material drift between train and test: no effect size >= "
+                f"{cfg.threshold:g} beyond sampling noise (largest: {top}); {auc_text}",
                 (), details={"effect_sizes": table, "domain_auc": summary["domain_auc"],
                              "label": summary.get("label")}))
         sampled = None
