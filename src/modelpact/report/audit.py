@@ -181,12 +181,26 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
 
 
 def audit_html(result: AuditResult) -> str:
-    """The self-contained HTML page: a section per check, with plots where they help."""
-    sections = []
+    """The self-contained HTML page: what to fix first, then a section per check that found
+    something (with plots where they help), then the checks that found nothing."""
+    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    sections = [Section(
+        title="What to fix",
+        intro=("Blocking findings make the data unfit to learn from until fixed; warnings "
+               "are fixes to make before trusting experiments on it.") if to_fix else
+              "No blocking finding and no warning.",
+        body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "blocking"))]
+        if to_fix else [],
+        anchor="what-to-fix",
+    )]
+    quiet: list[str] = []
     for name, outcome in result.checks.items():
         title = getattr(CHECKS.get(name), "title", name)
         findings = [f for f in result.findings if f.check == name]
         body: list[str] = []
+        if not findings and not outcome.skipped and name != "learnability":
+            quiet.append(f"{title} ({name})")
+            continue
         if outcome.skipped:
             intro = f"Skipped: {outcome.skipped}."
         else:
@@ -199,6 +213,9 @@ def audit_html(result: AuditResult) -> str:
                 body.append(_findings_table(findings))
             body.extend(_figures(name, dict(outcome.summary), result))
         sections.append(Section(title=f"{title} ({name})", intro=intro, body=body, anchor=name))
+    if quiet:
+        sections.append(Section(
+            title="Checks that found nothing", intro=", ".join(quiet) + ".", anchor="clean"))
     facts = [("data", result.source), ("rows", f"{result.n_rows:,}"),
              ("target", f"{result.target} ({result.task})"), ("seed", str(result.seed))]
     if result.test_source:
