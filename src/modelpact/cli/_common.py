@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
+import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
 from modelpact.errors import ModelpactError
+
+if TYPE_CHECKING:  # recent Typer vendors Click; the group's context is its Context
+    from typer import _click
 
 __all__ = [
     "EXIT_FAIL",
@@ -50,13 +53,13 @@ class ModelpactGroup(TyperGroup):
     what a user sees.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ModelpactError as exc:
-            click.echo(f"error: {exc}", err=True)
+            typer.echo(f"error: {exc}", err=True)
             sys.stderr.flush()
             ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            typer.echo("interrupted", err=True)
             ctx.exit(130)
