@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from modelpact._files import atomic_write
 from modelpact.audit.context import _test_side
 from modelpact.audit.result import AuditResult, jsonable
 from modelpact.data import DataSource, load_frame, read_table, require_columns
@@ -23,17 +24,6 @@ from modelpact.errors import InvalidDataError
 __all__ = ["LabelChanges", "export_relabel", "import_labels"]
 
 CHANGES_SCHEMA = "modelpact.label_changes/v1"
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _training_rows(result: AuditResult, data: DataSource) -> pd.DataFrame:
@@ -83,7 +73,7 @@ def export_relabel(result: AuditResult, data: DataSource, path: str | Path, *,
         })
         table = pd.concat([table, rows.reset_index(drop=True).drop(columns=["row_id"], errors="ignore")],
                           axis=1)
-        _atomic_write(target, lambda p: table.to_csv(p, index=False))
+        atomic_write(target, lambda p: table.to_csv(p, index=False))
         return len(issues)
     tasks: list[dict[str, Any]] = []
     for issue, (_, row) in zip(issues, rows.iterrows(), strict=True):
@@ -101,7 +91,7 @@ def export_relabel(result: AuditResult, data: DataSource, path: str | Path, *,
                             "value": {"choices": [str(issue["suggested"])]}}],
             }],
         })
-    _atomic_write(target, lambda p: p.write_text(json.dumps(tasks, indent=2, sort_keys=True) + "\n",
+    atomic_write(target, lambda p: p.write_text(json.dumps(tasks, indent=2, sort_keys=True) + "\n",
                                                  encoding="utf-8"))
     return len(tasks)
 
@@ -241,11 +231,11 @@ def import_labels(annotations: str | Path, *, data: DataSource, target: str, out
         sources={"data": source, "annotations": str(ann_path), "target": target},
     )
     if out_path.suffix.lower() == ".csv":
-        _atomic_write(out_path, lambda p: frame.to_csv(p, index=False))
+        atomic_write(out_path, lambda p: frame.to_csv(p, index=False))
     else:
-        _atomic_write(out_path, lambda p: frame.to_parquet(p, index=False))
+        atomic_write(out_path, lambda p: frame.to_parquet(p, index=False))
     sidecar = out_path.with_name(out_path.name + ".changes.json")
-    _atomic_write(sidecar, lambda p: p.write_text(
+    atomic_write(sidecar, lambda p: p.write_text(
         json.dumps(changes.to_dict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"))
     return changes
 

@@ -10,21 +10,14 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from modelpact._files import atomic_write_text
 from modelpact.cli._common import EXIT_OK, err_console, out_console
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 
-__all__ = ["LedgerRefs", "parse_named", "write_text"]
+__all__ = ["LedgerRefs", "parse_named"]
 
 _LEDGER_PREFIXES = ("run:", "model:")
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write *text* atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def parse_named(items: list[str]) -> dict[str, str]:
@@ -241,7 +234,7 @@ def compare(
         if html:
             write_report(html, compare_html(result))
         if markdown:
-            write_text(markdown, compare_markdown(result))
+            atomic_write_text(markdown, compare_markdown(result))
     out_console().print(compare_panel(result))
     for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
         if path:

@@ -7,9 +7,10 @@ from typing import Any
 
 import typer
 
+from modelpact._files import atomic_write_text
 from modelpact.cli._common import EXIT_OK, err_console, out_console
 from modelpact.cli.app import app
-from modelpact.cli.compare import LedgerRefs, write_text
+from modelpact.cli.compare import LedgerRefs
 from modelpact.errors import ConfigurationError
 
 __all__: list[str] = []
@@ -194,7 +195,7 @@ def diff(
         if html:
             write_report(html, diff_html(result))
         if markdown:
-            write_text(markdown, diff_markdown(result))
+            atomic_write_text(markdown, diff_markdown(result))
     out_console().print(diff_panel(result))
     for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
         if path:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from modelpact._files import atomic_write_text
 from modelpact.cli._common import EXIT_USAGE, err_console, out_console
 from modelpact.cli.app import app
 from modelpact.data import read_table, require_columns
@@ -44,10 +45,7 @@ def init(
     if score:
         require_columns(frame, [score], source=str(data), role="score")
     text = starter_pact(frame, target=target, name=name or data.stem, score=score)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    atomic_write_text(out, text)
     err_console().print(
         f"wrote {out}: negotiate its thresholds with your stakeholders, then "
         f"`modelpact pact check {out}`"

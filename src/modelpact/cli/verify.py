@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from modelpact._files import atomic_write_text
 from modelpact.cli._common import err_console, out_console
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
@@ -16,13 +17,6 @@ from modelpact.report.html import write_report
 from modelpact.report.json import write_json
 
 _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 @app.command("verify")
@@ -103,7 +97,7 @@ def verify(
         if html:
             write_report(html, verdict_html(result))
         if markdown:
-            _write_text(markdown, verdict_markdown(result))
+            atomic_write_text(markdown, verdict_markdown(result))
     out_console().print(verdict_panel(result))
     for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
         if path:
@@ -178,5 +172,5 @@ def plan(
     if json_out:
         write_json(json_out, result.to_dict())
     if markdown:
-        _write_text(markdown, plan_markdown(result))
+        atomic_write_text(markdown, plan_markdown(result))
     raise typer.Exit(result.exit_code)

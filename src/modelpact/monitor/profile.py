@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from modelpact._files import atomic_write_text
 from modelpact.errors import InvalidDataError
 
 __all__ = [
@@ -619,12 +620,7 @@ class ReferenceProfile:
 
     def save(self, path: str | Path) -> Path:
         """Write the profile as JSON, atomically."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), separators=(",", ":")), encoding="utf-8")
-        tmp.replace(target)
-        return target
+        return atomic_write_text(path, json.dumps(self.to_dict(), separators=(",", ":")))
 
     @classmethod
     def load(cls, path: str | Path) -> ReferenceProfile:

@@ -16,6 +16,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from modelpact._files import atomic_write_text
+
 __all__ = [
     "Section",
     "figure_html",
@@ -152,9 +154,4 @@ def render_page(
 
 def write_report(path: str | Path, page: str) -> Path:
     """Write *page* atomically (temp file + rename), so a failed run leaves nothing half-written."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return atomic_write_text(path, page)

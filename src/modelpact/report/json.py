@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from modelpact._files import atomic_write_text
+
 __all__ = ["dumps", "write_json"]
 
 
@@ -36,9 +38,4 @@ def dumps(document: dict[str, Any]) -> str:
 
 def write_json(path: str | Path, document: dict[str, Any]) -> Path:
     """Write *document* to *path* atomically (temp file + rename)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(dumps(document), encoding="utf-8")
-    tmp.replace(target)
-    return target
+    return atomic_write_text(path, dumps(document))
