@@ -53,6 +53,15 @@ class ModelpactGroup(TyperGroup):
     what a user sees.
     """
 
+    # --help lists commands in the order of a model's life, not of registration
+    LIFECYCLE = ("pact", "audit", "labels", "plan", "verify", "runs", "compare", "diff",
+                 "models", "monitor", "status", "store")
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(self.LIFECYCLE)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
