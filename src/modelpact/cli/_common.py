@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from modelpact._files import atomic_write_text
 from modelpact.errors import ModelpactError
 
 if TYPE_CHECKING:  # recent Typer vendors Click; the group's context is its Context
@@ -20,8 +23,10 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "ModelpactGroup",
+    "announce",
     "err_console",
     "out_console",
+    "write_outputs",
 ]
 
 # Exit codes of every command that decides (DESIGN.md): 0 ok, 1 failed/no-go/alert,
@@ -46,6 +51,29 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def write_outputs(
+    outputs: Iterable[tuple[str, Path | None, Callable[[], str]]],
+) -> list[tuple[str, Path]]:
+    """Render and atomically write each output the user asked for (path not None).
+
+    Each item is ``(label, path, render)``; ``render`` runs only when the output is wanted.
+    Returns ``(label, path)`` of what was written, for :func:`announce`.
+    """
+    written = []
+    for label, path, render in outputs:
+        if path is not None:
+            atomic_write_text(path, render())
+            written.append((label, path))
+    return written
+
+
+def announce(written: Iterable[tuple[str, Path]]) -> None:
+    """Tell the user, on stderr, where each written output is."""
+    console = err_console()
+    for label, path in written:
+        console.print(f"{label}: {path}")
+
+
 class ModelpactGroup(TyperGroup):
     """The root command group: turns every :class:`ModelpactError` into one line and exit 2.
 
@@ -54,8 +82,20 @@ class ModelpactGroup(TyperGroup):
     """
 
     # --help lists commands in the order of a model's life, not of registration
-    LIFECYCLE = ("pact", "audit", "labels", "plan", "verify", "runs", "compare", "diff",
-                 "models", "monitor", "status", "store")
+    LIFECYCLE = (
+        "pact",
+        "audit",
+        "labels",
+        "plan",
+        "verify",
+        "runs",
+        "compare",
+        "diff",
+        "models",
+        "monitor",
+        "status",
+        "store",
+    )
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         names = super().list_commands(ctx)

@@ -7,7 +7,14 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from modelpact.cli._common import EXIT_FAIL, EXIT_OK, err_console, out_console
+from modelpact.cli._common import (
+    EXIT_FAIL,
+    EXIT_OK,
+    announce,
+    err_console,
+    out_console,
+    write_outputs,
+)
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 
@@ -70,7 +77,6 @@ def audit_command(
     """
     from modelpact.audit import audit, check_names, export_relabel, get_check
     from modelpact.report.audit import audit_html, audit_panel
-    from modelpact.report.html import write_report
 
     if test is not None and split_column is not None:
         raise ConfigurationError("give either --test or --split-column, not both")
@@ -103,18 +109,16 @@ def audit_command(
             progress=progress, n_jobs=jobs, checks=checks,
         )
         bar.update(task, description="writing reports")
-        if json_out:
-            write_report(json_out, result.to_json())  # atomic; canonical, sorted-key JSON
-        if html:
-            write_report(html, audit_html(result))
+        written = write_outputs([
+            ("HTML report", html, lambda: audit_html(result)),
+            ("JSON", json_out, result.to_json),  # canonical, sorted-key JSON
+        ])
         exported = None
         if relabel_export is not None and "label_errors" in result.checks \
                 and not result.checks["label_errors"].skipped:
             exported = export_relabel(result, data, relabel_export, limit=relabel_limit)
     out_console().print(audit_panel(result, show_info=not quiet))
-    for label, path in (("HTML report", html), ("JSON", json_out)):
-        if path:
-            console.print(f"{label}: {path}")
+    announce(written)
     if relabel_export is not None:
         if exported is None:
             console.print("relabel export: skipped (label errors were not checked for this target)")

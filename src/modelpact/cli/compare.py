@@ -10,10 +10,10 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from modelpact._files import atomic_write_text
-from modelpact.cli._common import EXIT_OK, err_console, out_console
+from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
+from modelpact.report.json import dumps
 
 __all__ = ["LedgerRefs", "parse_named"]
 
@@ -181,8 +181,6 @@ def compare(
     from modelpact.evaluate.compare import compare as run_compare
     from modelpact.pact import load_pact
     from modelpact.report.compare import compare_html, compare_markdown, compare_panel
-    from modelpact.report.html import write_report
-    from modelpact.report.json import write_json
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
@@ -229,14 +227,11 @@ def compare(
             pact=loaded_pact,
             progress=_progress_callback(progress),
         )
-        if json_out:
-            write_json(json_out, result.to_dict())
-        if html:
-            write_report(html, compare_html(result))
-        if markdown:
-            atomic_write_text(markdown, compare_markdown(result))
+        written = write_outputs([
+            ("HTML report", html, lambda: compare_html(result)),
+            ("JSON", json_out, lambda: dumps(result.to_dict())),
+            ("Markdown", markdown, lambda: compare_markdown(result)),
+        ])
     out_console().print(compare_panel(result))
-    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
-        if path:
-            err_console().print(f"{label}: {path}")
+    announce(written)
     raise typer.Exit(EXIT_OK)

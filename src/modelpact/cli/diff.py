@@ -7,11 +7,11 @@ from typing import Any
 
 import typer
 
-from modelpact._files import atomic_write_text
-from modelpact.cli._common import EXIT_OK, err_console, out_console
+from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.cli.compare import LedgerRefs
 from modelpact.errors import ConfigurationError
+from modelpact.report.json import dumps
 
 __all__: list[str] = []
 
@@ -105,8 +105,6 @@ def diff(
 
     from modelpact.evaluate.diff import diff as run_diff
     from modelpact.report.diff import diff_html, diff_markdown, diff_panel
-    from modelpact.report.html import write_report
-    from modelpact.report.json import write_json
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
@@ -190,16 +188,13 @@ def diff(
             n_resamples=resamples,
             seed=seed,
         )
-        if json_out:
-            write_json(json_out, result.to_dict())
-        if html:
-            write_report(html, diff_html(result))
-        if markdown:
-            atomic_write_text(markdown, diff_markdown(result))
+        written = write_outputs([
+            ("HTML report", html, lambda: diff_html(result)),
+            ("JSON", json_out, lambda: dumps(result.to_dict())),
+            ("Markdown", markdown, lambda: diff_markdown(result)),
+        ])
     out_console().print(diff_panel(result))
-    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
-        if path:
-            err_console().print(f"{label}: {path}")
+    announce(written)
     raise typer.Exit(EXIT_OK)
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from modelpact.cli._common import err_console, out_console
+from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.pact import load_pact
+from modelpact.report.json import dumps
 
 
 @app.command("monitor")
@@ -57,8 +58,6 @@ def monitor(
     from modelpact.monitor.monitor import build_reference_profile
     from modelpact.monitor.monitor import monitor as run_monitor
     from modelpact.monitor.profile import ReferenceProfile
-    from modelpact.report.html import write_report
-    from modelpact.report.json import write_json
     from modelpact.report.monitor import monitor_html, print_monitor
 
     if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:
@@ -88,13 +87,12 @@ def monitor(
         if save_reference_profile:
             assert reference is not None
             build_reference_profile(the_pact, reference).save(save_reference_profile)
-        if json_out:
-            write_json(json_out, data)
-        if html:
-            write_report(html, monitor_html(data))
+        written = write_outputs([
+            ("HTML report", html, lambda: monitor_html(data)),
+            ("JSON", json_out, lambda: dumps(data)),
+        ])
     print_monitor(data, out_console())
-    for label, path in (("HTML report", html), ("JSON", json_out),
-                        ("reference profile", save_reference_profile)):
-        if path:
-            err_console().print(f"{label}: {path}")
+    if save_reference_profile:
+        written.append(("reference profile", save_reference_profile))
+    announce(written)
     raise typer.Exit(result.exit_code)

@@ -7,14 +7,12 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from modelpact._files import atomic_write_text
-from modelpact.cli._common import err_console, out_console
+from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.evaluate import plan as make_plan
 from modelpact.evaluate import verify as run_verify
-from modelpact.report.html import write_report
-from modelpact.report.json import write_json
+from modelpact.report.json import dumps
 
 _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
 
@@ -92,16 +90,13 @@ def verify(
         progress.update(task, description="writing reports")
         from modelpact.report.verdict import verdict_html, verdict_markdown, verdict_panel
 
-        if json_out:
-            write_json(json_out, result.to_dict())
-        if html:
-            write_report(html, verdict_html(result))
-        if markdown:
-            atomic_write_text(markdown, verdict_markdown(result))
+        written = write_outputs([
+            ("HTML report", html, lambda: verdict_html(result)),
+            ("JSON", json_out, lambda: dumps(result.to_dict())),
+            ("Markdown", markdown, lambda: verdict_markdown(result)),
+        ])
     out_console().print(verdict_panel(result))
-    for label, path in (("HTML report", html), ("JSON", json_out), ("Markdown", markdown)):
-        if path:
-            err_console().print(f"{label}: {path}")
+    announce(written)
     if register:
         from modelpact.cli._ledger import register_verdict
 
@@ -169,8 +164,8 @@ def plan(
         out_console().print(
             f"Rows for every criterion to be decidable: [bold]{result.n_needed:,}[/bold]"
         )
-    if json_out:
-        write_json(json_out, result.to_dict())
-    if markdown:
-        atomic_write_text(markdown, plan_markdown(result))
+    announce(write_outputs([
+        ("JSON", json_out, lambda: dumps(result.to_dict())),
+        ("Markdown", markdown, lambda: plan_markdown(result)),
+    ]))
     raise typer.Exit(result.exit_code)
