@@ -8,7 +8,15 @@ import pytest
 
 PUBLIC = {
     "modelpact": {
-        "Pact", "Plan", "Run", "Verdict", "__version__", "load_pact", "plan", "start_run", "verify",
+        "Pact",
+        "Plan",
+        "Run",
+        "Verdict",
+        "__version__",
+        "load_pact",
+        "plan",
+        "start_run",
+        "verify",
     },
     "modelpact.pact": {
         "Baseline",
@@ -18,7 +26,6 @@ PUBLIC = {
         "MonitoringConfig",
         "Pact",
         "PactProblem",
-        "RetrainingConfig",
         "Task",
         "check_pact",
         "load_pact",

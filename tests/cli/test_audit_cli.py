@@ -322,3 +322,13 @@ def test_register_records_the_audit_for_status(tmp_path, monkeypatch) -> None:  
     assert recorded is not None
     status = runner.invoke(app, ["status"])
     assert status.exit_code == 0 and "toy" in status.stdout
+
+
+def test_markdown_summary_for_a_pull_request(clean_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "audit.md"
+    result = runner.invoke(app, ["audit", str(clean_csv), "--target", "y", "--markdown", str(out)])
+    assert result.exit_code in (0, 1), result.output
+    text = out.read_text()
+    assert text.startswith("### ") and "modelpact audit" in text
+    assert "| metric | quick model | baseline | difference |" in text
+    assert f"Markdown: {out}" in result.stderr

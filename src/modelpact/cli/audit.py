@@ -42,6 +42,8 @@ def audit_command(
         None, "--pact", "-p", help="Pact file: task, baseline and thresholds to test feasibility against."),
     html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
     json_out: Path | None = typer.Option(None, "--json", help="Write modelpact.audit/v1 JSON here."),
+    markdown: Path | None = typer.Option(
+        None, "--markdown", help="Write a Markdown summary here (for a pull request)."),
     relabel_export: Path | None = typer.Option(
         None, "--relabel-export",
         help="Write the likely mislabelled rows here: .json (Label Studio tasks) or .csv."),
@@ -76,7 +78,7 @@ def audit_command(
     once the listed fixes are made); 1 NO-GO; 2 usage or input error.
     """
     from modelpact.audit import audit, check_names, export_relabel, get_check
-    from modelpact.report.audit import audit_html, audit_panel
+    from modelpact.report.audit import audit_html, audit_markdown, audit_panel
 
     if test is not None and split_column is not None:
         raise ConfigurationError("give either --test or --split-column, not both")
@@ -112,6 +114,7 @@ def audit_command(
         written = write_outputs([
             ("HTML report", html, lambda: audit_html(result)),
             ("JSON", json_out, result.to_json),  # canonical, sorted-key JSON
+            ("Markdown", markdown, lambda: audit_markdown(result)),
         ])
         exported = None
         if relabel_export is not None and "label_errors" in result.checks \

@@ -15,7 +15,6 @@ from modelpact.pact.model import (
     DataRequirements,
     MonitoringConfig,
     Pact,
-    RetrainingConfig,
     Task,
 )
 
@@ -27,7 +26,6 @@ __all__ = [
     "MonitoringConfig",
     "Pact",
     "PactProblem",
-    "RetrainingConfig",
     "Task",
     "check_pact",
     "load_pact",

@@ -19,7 +19,6 @@ __all__ = [
     "DataRequirements",
     "MonitoringConfig",
     "Pact",
-    "RetrainingConfig",
     "Task",
 ]
 
@@ -216,7 +215,6 @@ class MonitoringConfig(_Strict):
     drift_methods: list[str] = Field(default_factory=lambda: ["jensen_shannon", "wasserstein"])
     false_alarm_rate: float = Field(default=0.01, gt=0, lt=1)
     estimate_performance: bool = True
-    label_delay: str | None = None
     multivariate: bool = Field(
         default=True,
         description="Run the multivariate drift checks (domain classifier, PCA reconstruction).",
@@ -227,15 +225,6 @@ class MonitoringConfig(_Strict):
         le=1,
         description="Chunks with fewer rows than this share of a full chunk raise no alert.",
     )
-
-
-class RetrainingConfig(_Strict):
-    """When and how to retrain, and what a challenger must show to be promoted."""
-
-    trainer: str | None = Field(default=None, description="'module:function' that trains a model")
-    window: str | None = Field(default=None, description="training window, e.g. '90d'")
-    triggers: list[str] = Field(default_factory=lambda: ["realized_performance"])
-    promotion: Literal["signed_off", "manual"] = "signed_off"
 
 
 class Pact(_Strict):
@@ -259,7 +248,6 @@ class Pact(_Strict):
     criteria: Annotated[list[Criterion], Field(min_length=1)]
     data: DataRequirements = Field(default_factory=DataRequirements)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
-    retraining: RetrainingConfig = Field(default_factory=RetrainingConfig)
 
     @model_validator(mode="before")
     @classmethod

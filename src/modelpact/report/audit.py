@@ -17,7 +17,7 @@ from modelpact.audit.registry import CHECKS
 from modelpact.audit.result import AuditResult
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
-__all__ = ["audit_html", "audit_panel", "verdict_line"]
+__all__ = ["audit_html", "audit_markdown", "audit_panel", "verdict_line"]
 
 _BANNER = {"go": "bold white on green", "go_with_fixes": "bold black on yellow",
            "no_go": "bold white on red"}
@@ -73,6 +73,35 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
             f"{k} on {v['rows']:,} of {v['of']:,} rows" for k, v in sampled.items()), style="dim"))
     parts.append(Text(verdict_line(result), style=_LINE[result.verdict]))
     return Group(*parts)
+
+
+def audit_markdown(result: AuditResult) -> str:
+    """A Markdown summary for a pull request or an issue: verdict, what to fix, learnability."""
+    icon = {"go": "✅", "go_with_fixes": "⚠️", "no_go": "❌"}[result.verdict]
+    lines = [
+        f"### {icon} modelpact audit: `{result.source}` — **{result.verdict.replace('_', ' ')}**",
+        "",
+        f"{result.n_rows:,} rows, {result.n_columns} columns; target `{result.target}` "
+        f"({result.task})" + (f"; test `{result.test_source}`" if result.test_source else ""),
+        "",
+    ]
+    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    if to_fix:
+        lines += ["| severity | check | finding | fix |", "|---|---|---|---|"]
+        for f in sorted(to_fix, key=lambda f: f.severity != "blocking"):
+            cells = (f.severity, f"`{f.check}`", f.message, f.fix)
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    metrics = (result.learnability or {}).get("metrics", {})
+    rows = [(name, e) for name, e in metrics.items() if "model" in e]
+    if rows:
+        lines += ["| metric | quick model | baseline | difference |", "|---|---:|---:|---:|"]
+        for name, e in rows:
+            lines.append(f"| {name} | {_iv(e['model'])} | {_iv(e.get('baseline'))} | "
+                         f"{_iv(e.get('difference'), signed=True)} |")
+        lines.append("")
+    lines += [verdict_line(result), ""]
+    return "\n".join(lines)
 
 
 def _iv(entry: dict[str, Any] | None, signed: bool = False) -> str:
