@@ -9,7 +9,7 @@ from pydantic import Field
 from sklearn.model_selection import TimeSeriesSplit
 
 from modelpact.audit import _models
-from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect
+from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect, is_drift
 from modelpact.audit.checks._scoring import skill, skill_name
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
@@ -24,6 +24,9 @@ class TemporalDriftConfig(CheckConfig):
         0.02, gt=0, description="Warn when a random split scores this much above a "
         "forward-in-time split.")
     rows_per_window: int = Field(5_000, gt=10, description="Rows per window for effect sizes.")
+    alpha: float = Field(
+        0.01, gt=0, lt=1, description="Family-wise level of the tests of no change across "
+        "features and windows.")
 
 
 @register
@@ -56,10 +59,16 @@ class TemporalDrift(Check):
         mats = [ctx.X(p) for p in picks]
         mask = ctx.encoder.categorical_mask
         per_feature: dict[str, list[float]] = {}
+        # a window drifts when its change is large and beyond sampling noise (Bonferroni
+        # over features and windows), as in split_drift
+        alpha = cfg.alpha / max(len(ctx.features) * (len(mats) - 1), 1)
+        real: set[str] = set()
         for j, c in enumerate(ctx.features):
-            per_feature[c] = [0.0] + [
-                effect(mats[0][:, j], m[:, j], categorical=bool(mask[j]),
-                       scale=float(ctx.scales[j]))["effect"] for m in mats[1:]]
+            changes = [effect(mats[0][:, j], m[:, j], categorical=bool(mask[j]),
+                              scale=float(ctx.scales[j])) for m in mats[1:]]
+            per_feature[c] = [0.0] + [e["effect"] for e in changes]
+            if any(is_drift(e, threshold=cfg.threshold, alpha=alpha) for e in changes):
+                real.add(c)
         label_series: list[Any]
         labels = [ctx.y_full[p] for p in picks]
         labels = [lab[~np.isnan(lab)] for lab in labels]
@@ -73,8 +82,7 @@ class TemporalDrift(Check):
                              / max(len(lab), 1)).tolist() for lab in labels]
             label_effects = [0.0] + [categorical_effect(labels[0], lab)["effect"] for lab in labels[1:]]
         bounds = [[float(ctx.time_values[w[0]]), float(ctx.time_values[w[-1]])] for w in windows]
-        drifted = sorted((c for c, e in per_feature.items() if max(e) >= cfg.threshold),
-                         key=lambda c: -max(per_feature[c]))
+        drifted = sorted(real, key=lambda c: -max(per_feature[c]))
         summary: dict[str, Any] = {"windows": bounds, "features": per_feature,
                                    "label": label_series, "label_effect": label_effects}
         findings = []
