@@ -1,4 +1,5 @@
-"""Shared fixtures: ``store_url`` runs a ledger test against SQLite and against PostgreSQL."""
+"""Shared fixtures: ``store_url`` runs a ledger test against SQLite and against PostgreSQL;
+:func:`shared_dataset` finds the real datasets beside the repository."""
 
 from __future__ import annotations
 
@@ -10,6 +11,16 @@ from pathlib import Path
 import pytest
 
 POSTGRES_ENV = "MODELPACT_TEST_POSTGRES_URL"
+#: The real public datasets live in ``../shared/datasets`` beside the repository (CI has them).
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def shared_dataset(name: str) -> Path:
+    """Path of a shared real dataset; skips the calling test, saying why, when it is absent."""
+    path = DATASETS / name
+    if not path.exists():
+        pytest.skip(f"shared dataset {path} is absent (CI always has it)")
+    return path
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-
-DATASETS = Path("../shared/datasets")
-
-
-def dataset(name: str) -> Path:
-    """Path of a shared real dataset; skips the test when the folder is not there."""
-    path = DATASETS / name
-    if not path.exists():
-        pytest.skip(f"real dataset {path} not found (run pytest from the repository root)")
-    return path
 
 
 def make_frame(n: int = 1500, seed: int = 0) -> pd.DataFrame:

@@ -13,8 +13,7 @@ from sklearn.model_selection import cross_val_predict
 from threadpoolctl import threadpool_limits
 
 from modelpact.audit import audit
-
-from .conftest import dataset
+from tests.conftest import shared_dataset as dataset
 
 
 @pytest.mark.slow

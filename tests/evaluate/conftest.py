@@ -1,26 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from modelpact.pact import Pact, parse_pact
-
-DATASETS = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+from tests.conftest import shared_dataset
 
 
 @pytest.fixture
-def shared_dataset() -> Callable[[str], pd.DataFrame]:
-    def load(name: str) -> pd.DataFrame:
-        path = DATASETS / name
-        if not path.exists():
-            pytest.skip(f"shared dataset {path} is absent (CI always has it)")
-        return pd.read_csv(path)
-
-    return load
+def shared_frame() -> Callable[[str], pd.DataFrame]:
+    return lambda name: pd.read_csv(shared_dataset(name))
 
 
 def binary_frame(n: int, *, seed: int = 0, separation: float = 1.5) -> pd.DataFrame:

@@ -334,7 +334,7 @@ def test_holm_keeps_familywise_false_separation_near_alpha() -> None:
 
 @pytest.mark.slow
 def test_adult_better_model_separated_and_two_seeds_tied(
-    shared_dataset: Callable[[str], pd.DataFrame],
+    shared_frame: Callable[[str], pd.DataFrame],
 ) -> None:
     from sklearn.compose import ColumnTransformer, make_column_selector
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -343,8 +343,8 @@ def test_adult_better_model_separated_and_two_seeds_tied(
     from sklearn.preprocessing import OrdinalEncoder, StandardScaler
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-    train = shared_dataset("adult-train.csv").sample(8000, random_state=0)
-    test = shared_dataset("adult-test.csv").sample(4000, random_state=1).reset_index(drop=True)
+    train = shared_frame("adult-train.csv").sample(8000, random_state=0)
+    test = shared_frame("adult-test.csv").sample(4000, random_state=1).reset_index(drop=True)
     test["row_id"] = np.arange(len(test))
     features = [c for c in train.columns if c != "class"]
 

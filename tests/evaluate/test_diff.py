@@ -238,7 +238,7 @@ def test_diff_bad_input() -> None:
 
 @pytest.mark.slow
 def test_adult_removed_slice_is_named_by_rules_and_data_diff(
-    shared_dataset: Callable[[str], pd.DataFrame],
+    shared_frame: Callable[[str], pd.DataFrame],
 ) -> None:
     """Two models that differ only in training data: B never saw a woman. The behaviour diff
     names sex = Female as where predictions changed; the training data diff names the
@@ -249,8 +249,8 @@ def test_adult_removed_slice_is_named_by_rules_and_data_diff(
     from sklearn.preprocessing import OrdinalEncoder
     from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-    train_a = shared_dataset("adult-train.csv").sample(6000, random_state=0)
-    test = shared_dataset("adult-test.csv").sample(3000, random_state=0).reset_index(drop=True)
+    train_a = shared_frame("adult-train.csv").sample(6000, random_state=0)
+    test = shared_frame("adult-test.csv").sample(3000, random_state=0).reset_index(drop=True)
     train_b = train_a[train_a["sex"] != "Female"]
     # relationship and marital-status are near-copies of sex (Husband/Wife); leaving them out
     # makes sex itself the column the models use

@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 
 from modelpact.evaluate import verify
 from modelpact.pact import parse_pact
+from tests.conftest import shared_dataset
 
 Loader = Callable[[str], pd.DataFrame]
 
@@ -29,12 +30,8 @@ def _fit_scores(
 
 @pytest.fixture(scope="module")
 def adult_eval() -> pd.DataFrame:
-    from .conftest import DATASETS
-
-    if not (DATASETS / "adult-train.csv").exists():
-        pytest.skip("shared datasets are absent (CI always has them)")
-    train = pd.read_csv(DATASETS / "adult-train.csv").sample(12000, random_state=0)
-    test = pd.read_csv(DATASETS / "adult-test.csv")
+    train = pd.read_csv(shared_dataset("adult-train.csv")).sample(12000, random_state=0)
+    test = pd.read_csv(shared_dataset("adult-test.csv"))
     test["score"] = _fit_scores(train, test, "class", 1)
     return test
 
@@ -82,8 +79,8 @@ def test_planned_size_decides_on_real_data(adult_eval: pd.DataFrame) -> None:
     assert passed >= 0.6 * 40, (n, passed)
 
 
-def test_credit_g_leaves_many_criteria_inconclusive(shared_dataset: Loader) -> None:
-    data = shared_dataset("credit-g.csv")
+def test_credit_g_leaves_many_criteria_inconclusive(shared_frame: Loader) -> None:
+    data = shared_frame("credit-g.csv")
     train = data.sample(700, random_state=0)
     test = data.drop(train.index).copy()
     features = [c for c in data.columns if c != "class"]

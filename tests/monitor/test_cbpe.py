@@ -5,7 +5,6 @@ at least 90% of chunks) on simulated and real data without concept shift."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,8 +18,8 @@ from threadpoolctl import threadpool_limits
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.monitor import cbpe as cbpe_module
 from modelpact.monitor.cbpe import CBPE, cbpe_metrics
+from tests.conftest import shared_dataset
 
-DATA = Path("../shared/datasets")
 Float = NDArray[np.float64]
 
 
@@ -258,12 +257,10 @@ def test_multiclass_coverage_under_covariate_shift() -> None:
 
 @pytest.mark.slow
 def test_real_data_adult_coverage() -> None:
-    if not DATA.is_dir():
-        pytest.skip(f"{DATA} is absent: the shared real datasets are needed for this test")
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    train = pd.read_csv(DATA / "adult-train.csv")
-    test = pd.read_csv(DATA / "adult-test.csv")
+    train = pd.read_csv(shared_dataset("adult-train.csv"))
+    test = pd.read_csv(shared_dataset("adult-test.csv"))
     features = [c for c in train.columns if c != "class"]
     both = pd.get_dummies(pd.concat([train[features], test[features]]), dtype=float)
     x_train, x_test = both.iloc[: len(train)], both.iloc[len(train) :]

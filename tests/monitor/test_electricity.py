@@ -10,8 +10,6 @@ a new regime and accuracy decays well below the pact.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,8 +17,9 @@ import pytest
 from modelpact.monitor import monitor
 from modelpact.pact import Pact
 from modelpact.report.monitor import monitor_html
+from tests.conftest import DATASETS
 
-DATA = Path("../shared/datasets/electricity.csv")
+DATA = DATASETS / "electricity.csv"
 FEATURES = ["day", "period", "nswprice", "nswdemand", "vicprice", "vicdemand", "transfer"]
 TRAIN_END, REFERENCE_END, CHUNK = 8000, 12_000, 1000
 # labels and the label-free estimate agree until here; after it the relation shifts
