@@ -141,3 +141,25 @@ def test_starter_pact_is_valid_for_each_task(y: list[object], task: str) -> None
     pact = parse_pact(starter_pact(frame, target="target", name="demo"))
     assert pact.task == task
     assert pact.columns.slices == ["region"]
+
+
+def test_field_and_criteria_problems_are_reported_together() -> None:
+    """A wrong task stops pydantic before model checks; the criteria are still checked."""
+    text = (
+        VALID.replace("task: binary", "task: binray")
+        .replace("metric: roc_auc, at_least: 0.80", "metric: roc_acu, at_least: 0.80", 1)
+        .replace("{metric: ece, at_most: 0.05}", "{metric: ece, at_most: 1.5}")
+    )
+    _, problems = check_pact(text)
+    found = {(p.line, p.location) for p in problems}
+    assert (3, "task") in found
+    assert (13, "criteria[0].metric") in found
+    assert (16, "criteria[3].at_most") in found
+    assert [p.line for p in problems] == sorted(p.line or 0 for p in problems)
+
+
+def test_every_criterion_problem_at_once() -> None:
+    text = VALID.replace("metric: roc_auc, at_least: 0.80", "metric: roc_acu, at_least: 0.80", 1)
+    text = text.replace("slice: {region: EU}", "slice: {country: EU}")
+    _, problems = check_pact(text)
+    assert {p.location for p in problems} == {"criteria[0].metric", "criteria[2].slice"}

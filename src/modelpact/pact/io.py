@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from modelpact.errors import PactError
-from modelpact.pact.model import Pact
+from modelpact.pact.model import Pact, criteria_problems
 
 # Cross-field checks raise "criteria[2].at_least: message": the prefix locates the line.
 _PATH = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (?P<message>.+)$", re.S)
@@ -54,6 +54,12 @@ def _node_at(node: yaml.Node, loc: tuple[int | str, ...]) -> yaml.Node:
     return node
 
 
+def _loc(path: str) -> tuple[int | str, ...]:
+    """``criteria[2].at_least`` -> ``("criteria", 2, "at_least")``."""
+    parts = re.sub(r"\[(\d+)\]", r".\1", path).split(".")
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
 def check_pact(text: str, *, source: str = "<pact>") -> tuple[Pact | None, list[PactProblem]]:
     """Validate pact YAML text; return the pact (or None) and every problem found, with lines."""
     try:
@@ -78,8 +84,7 @@ def check_pact(text: str, *, source: str = "<pact>") -> tuple[Pact | None, list[
             message = str(error["msg"]).removeprefix("Value error, ")
             located = _PATH.match(message)
             if located and error["type"] == "value_error":
-                path = re.sub(r"\[(\d+)\]", r".\1", located["path"]).split(".")
-                loc = loc + tuple(int(p) if p.isdigit() else p for p in path)
+                loc = loc + _loc(located["path"])
                 node = _node_at(root, loc)
                 message = located["message"]
             if error["type"] == "extra_forbidden":
@@ -89,6 +94,23 @@ def check_pact(text: str, *, source: str = "<pact>") -> tuple[Pact | None, list[
             location = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
             location = location.lstrip(".")
             problems.append(PactProblem(node.start_mark.line + 1, location, message))
+        # pydantic stops before model-level checks when a field is wrong; check the criteria
+        # anyway, so one run lists every problem
+        seen = {(p.location, p.message) for p in problems}
+        columns = raw.get("columns")
+        slices = columns.get("slices") if isinstance(columns, dict) else None
+        task = raw.get("task")
+        if isinstance(raw.get("criteria"), list):
+            for where, message in criteria_problems(
+                task if task in ("binary", "multiclass", "regression") else None,
+                slices if isinstance(slices, list) else [],
+                raw["criteria"],
+            ):
+                if (where, message) in seen:
+                    continue
+                line = _node_at(root, _loc(where)).start_mark.line + 1
+                problems.append(PactProblem(line, where, message))
+        problems.sort(key=lambda p: p.line or 0)
         return None, problems
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "MonitoringConfig",
     "Pact",
     "Task",
+    "criteria_problems",
 ]
 
 Task = Literal["binary", "multiclass", "regression"]
@@ -267,8 +268,6 @@ class Pact(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Pact:
-        from modelpact.stats import METRICS  # the registry is the single list of metric names
-
         if self.task == "binary" and self.positive_class is None:
             raise ValueError(
                 "positive_class: a binary pact needs it (the target value that counts as 1)"
@@ -282,38 +281,70 @@ class Pact(_Strict):
             raise ValueError("columns.score: a mapping of class columns is for multiclass tasks")
         if self.task != "regression" and self.baseline.kind in ("mean", "median"):
             raise ValueError(f"baseline: '{self.baseline.kind}' is for regression tasks")
-        for i, criterion in enumerate(self.criteria):
-            metric = METRICS.get(criterion.metric)
-            where = f"criteria[{i}].metric"
-            if metric is None:
-                from modelpact.errors import closest
-
-                names = [n for n, m in METRICS.items() if self.task in m.tasks]
-                raise ValueError(
-                    f"{where}: unknown metric '{criterion.metric}'"
-                    f"{closest(criterion.metric, names)} (known for {self.task}: "
-                    f"{', '.join(sorted(names))})"
-                )
-            if self.task not in metric.tasks:
-                raise ValueError(
-                    f"{where}: metric '{metric.name}' is not defined for {self.task} tasks"
-                )
-            low, high = metric.bounds
-            for key in ("at_least", "at_most"):
-                value = getattr(criterion, key)
-                if value is not None and not (low <= value <= high):
-                    raise ValueError(
-                        f"criteria[{i}].{key}: {value:g} is impossible for {metric.name}, "
-                        f"whose values lie in [{_fmt(low)}, {_fmt(high)}]"
-                    )
-            if criterion.slice:
-                unknown = [c for c in criterion.slice if c not in self.columns.slices]
-                if unknown:
-                    raise ValueError(
-                        f"criteria[{i}].slice: column '{unknown[0]}' is not listed in columns.slices "
-                        f"({', '.join(self.columns.slices) or 'none listed'})"
-                    )
+        problems = criteria_problems(
+            self.task, self.columns.slices, [c.model_dump() for c in self.criteria]
+        )
+        if problems:
+            raise ValueError(f"{problems[0][0]}: {problems[0][1]}")
         return self
+
+
+def criteria_problems(
+    task: str | None, slices: list[str], criteria: list[Any]
+) -> list[tuple[str, str]]:
+    """Every problem of the criteria against the metric registry and the declared slices.
+
+    Works on plain mappings too, so ``pact check`` can report these alongside field errors
+    that stop pydantic before the model-level checks run. Returns ``(path, message)`` pairs,
+    paths like ``criteria[2].at_least``. With *task* None (itself invalid) metric names are
+    checked against every task.
+    """
+    from modelpact.errors import closest
+    from modelpact.stats import METRICS  # the registry is the single list of metric names
+
+    problems: list[tuple[str, str]] = []
+    for i, criterion in enumerate(criteria):
+        if not isinstance(criterion, dict) or not isinstance(criterion.get("metric"), str):
+            continue
+        name = criterion["metric"]
+        metric = METRICS.get(name)
+        if metric is None:
+            names = [n for n, m in METRICS.items() if task is None or task in m.tasks]
+            problems.append(
+                (
+                    f"criteria[{i}].metric",
+                    f"unknown metric '{name}'{closest(name, names)} "
+                    f"(known for {task or 'any task'}: {', '.join(sorted(names))})",
+                )
+            )
+            continue
+        if task is not None and task not in metric.tasks:
+            problems.append(
+                (f"criteria[{i}].metric", f"metric '{name}' is not defined for {task} tasks")
+            )
+        low, high = metric.bounds
+        for key in ("at_least", "at_most"):
+            value = criterion.get(key)
+            if isinstance(value, int | float) and not (low <= value <= high):
+                problems.append(
+                    (
+                        f"criteria[{i}].{key}",
+                        f"{value:g} is impossible for {name}, whose values lie in "
+                        f"[{_fmt(low)}, {_fmt(high)}]",
+                    )
+                )
+        where = criterion.get("slice")
+        if isinstance(where, dict):
+            unknown = [c for c in where if c not in slices]
+            if unknown:
+                problems.append(
+                    (
+                        f"criteria[{i}].slice",
+                        f"column '{unknown[0]}' is not listed in columns.slices "
+                        f"({', '.join(slices) or 'none listed'})",
+                    )
+                )
+    return problems
 
 
 def _fmt(value: float) -> str:
