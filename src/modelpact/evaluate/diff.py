@@ -157,12 +157,12 @@ class SliceChange:
     n: int
     flip_rate: float
     metric: str
-    a: float | None
-    b: float | None
-    difference: float | None
-    low: float | None
-    high: float | None
-    method: str | None
+    a: float | None = None
+    b: float | None = None
+    difference: float | None = None
+    low: float | None = None
+    high: float | None = None
+    method: str | None = None
     note: str = ""
 
     @property
@@ -1438,13 +1438,7 @@ def _slice_change(
             size,
             flip_rate,
             metric.name,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            f"fewer than {_MIN_SLICE_ROWS} labelled rows",
+            note=f"fewer than {_MIN_SLICE_ROWS} labelled rows",
         )
     try:
         a_val = float(metric(y, ya))
@@ -1453,20 +1447,7 @@ def _slice_change(
             metric, y, yb, ya, confidence=confidence, n_resamples=n_resamples, seed=seed
         )
     except MetricError as exc:
-        return SliceChange(
-            column,
-            value,
-            size,
-            flip_rate,
-            metric.name,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            str(exc),
-        )
+        return SliceChange(column, value, size, flip_rate, metric.name, note=str(exc))
     return SliceChange(
         column,
         value,
