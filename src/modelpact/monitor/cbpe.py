@@ -719,6 +719,9 @@ def _band(
     z: float,
     bounds: tuple[float, float],
 ) -> PerformanceEstimate:
+    if not np.isnan(value):
+        # sums of expected counts can overshoot a bound by an ulp (AUC 1.0000000000000002)
+        value = float(np.clip(value, bounds[0], bounds[1]))
     finite = draws[np.isfinite(draws)]
     se_sampling = float(np.std(finite, ddof=1)) if finite.size > 1 else float("nan")
     se = float(np.hypot(se_sampling, se_reference if np.isfinite(se_reference) else 0.0))
