@@ -19,8 +19,11 @@ from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["audit_html", "audit_markdown", "audit_panel", "verdict_line"]
 
-_BANNER = {"go": "bold white on green", "go_with_fixes": "bold black on yellow",
-           "no_go": "bold white on red"}
+_BANNER = {
+    "go": "bold white on green",
+    "go_with_fixes": "bold black on yellow",
+    "no_go": "bold white on red",
+}
 _LINE = {"go": "bold green", "go_with_fixes": "bold yellow", "no_go": "bold red"}
 _SEVERITY = {"blocking": "bold red", "warning": "yellow", "info": "dim"}
 
@@ -39,9 +42,12 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
     """The terminal summary: banner, facts, the findings table with fixes, learnability."""
     banner = Text(f" {result.verdict.replace('_', ' ').upper()} ", style=_BANNER[result.verdict])
     head = Text.assemble(
-        banner, "  ", (f"audit of {result.source}", "bold"),
+        banner,
+        "  ",
+        (f"audit of {result.source}", "bold"),
         f" ({result.n_rows:,} rows, {result.n_columns} columns; target '{result.target}', "
-        f"{result.task})")
+        f"{result.task})",
+    )
     parts: list[Any] = [head]
     if result.test_source:
         parts.append(Text(f"test: {result.test_source} ({result.n_test_rows:,} rows)", style="dim"))
@@ -64,13 +70,24 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
         for name, entry in metrics.items():
             if "model" not in entry:
                 continue
-            lt.add_row(name, _iv(entry["model"]), _iv(entry.get("baseline")),
-                       _iv(entry.get("difference"), signed=True))
+            lt.add_row(
+                name,
+                _iv(entry["model"]),
+                _iv(entry.get("baseline")),
+                _iv(entry.get("difference"), signed=True),
+            )
         parts.append(lt)
     sampled = result.sampled
     if sampled:
-        parts.append(Text("sampled: " + "; ".join(
-            f"{k} on {v['rows']:,} of {v['of']:,} rows" for k, v in sampled.items()), style="dim"))
+        parts.append(
+            Text(
+                "sampled: "
+                + "; ".join(
+                    f"{k} on {v['rows']:,} of {v['of']:,} rows" for k, v in sampled.items()
+                ),
+                style="dim",
+            )
+        )
     parts.append(Text(verdict_line(result), style=_LINE[result.verdict]))
     return Group(*parts)
 
@@ -97,8 +114,10 @@ def audit_markdown(result: AuditResult) -> str:
     if rows:
         lines += ["| metric | quick model | baseline | difference |", "|---|---:|---:|---:|"]
         for name, e in rows:
-            lines.append(f"| {name} | {_iv(e['model'])} | {_iv(e.get('baseline'))} | "
-                         f"{_iv(e.get('difference'), signed=True)} |")
+            lines.append(
+                f"| {name} | {_iv(e['model'])} | {_iv(e.get('baseline'))} | "
+                f"{_iv(e.get('difference'), signed=True)} |"
+            )
         lines.append("")
     lines += [verdict_line(result), ""]
     return "\n".join(lines)
@@ -112,10 +131,22 @@ def _iv(entry: dict[str, Any] | None, signed: bool = False) -> str:
 
 
 def _findings_table(findings: list[Any]) -> str:
-    rows = [(f.severity, f.message, ", ".join(f.columns), f.n_affected or "",
-             ", ".join(map(str, f.rows[:8])), f.fix) for f in findings]
-    return table_html(["severity", "finding", "columns", "rows affected", "example rows", "fix"],
-                      rows, status_column=0)
+    rows = [
+        (
+            f.severity,
+            f.message,
+            ", ".join(f.columns),
+            f.n_affected or "",
+            ", ".join(map(str, f.rows[:8])),
+            f.fix,
+        )
+        for f in findings
+    ]
+    return table_html(
+        ["severity", "finding", "columns", "rows affected", "example rows", "fix"],
+        rows,
+        status_column=0,
+    )
 
 
 def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[str]:
@@ -135,8 +166,12 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
     elif name == "label_errors" and summary.get("quality_histogram"):
         hist = summary["quality_histogram"]
         fig = go.Figure(go.Bar(x=[i / 20 + 0.025 for i in range(20)], y=hist))
-        fig.update_layout(title="label quality (cleanlab self-confidence)", height=300,
-                          xaxis_title="quality", yaxis_title="rows")
+        fig.update_layout(
+            title="label quality (cleanlab self-confidence)",
+            height=300,
+            xaxis_title="quality",
+            yaxis_title="rows",
+        )
         out.append(figure_html(fig))
     elif name == "target_leakage" and summary.get("alone"):
         alone = dict(sorted(summary["alone"].items(), key=lambda kv: -kv[1]))
@@ -144,46 +179,83 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
         fig.update_layout(title="each feature alone (out-of-fold score)", height=320)
         out.append(figure_html(fig))
     elif name == "split_drift" and summary.get("features"):
-        eff = dict(sorted(((k, v["effect"]) for k, v in summary["features"].items()),
-                          key=lambda kv: -kv[1]))
+        eff = dict(
+            sorted(
+                ((k, v["effect"]) for k, v in summary["features"].items()), key=lambda kv: -kv[1]
+            )
+        )
         fig = go.Figure(go.Bar(x=list(eff), y=list(eff.values())))
         fig.add_hline(y=0.1, line_dash="dash", annotation_text="drift threshold")
         fig.update_layout(title="train vs test effect size per feature", height=320)
         out.append(figure_html(fig))
         for feature, dist in (summary.get("distributions") or {}).items():
-            fig = go.Figure([go.Bar(x=dist["bins"], y=dist["train"], name="train"),
-                             go.Bar(x=dist["bins"], y=dist["test"], name="test")])
-            fig.update_layout(title=f"distribution of {feature}: train vs test", barmode="group",
-                              yaxis_tickformat=".0%", height=300)
+            fig = go.Figure(
+                [
+                    go.Bar(x=dist["bins"], y=dist["train"], name="train"),
+                    go.Bar(x=dist["bins"], y=dist["test"], name="test"),
+                ]
+            )
+            fig.update_layout(
+                title=f"distribution of {feature}: train vs test",
+                barmode="group",
+                yaxis_tickformat=".0%",
+                height=300,
+            )
             out.append(figure_html(fig))
         auc = summary.get("domain_auc")
         if auc:
-            out.append(table_html(["domain classifier", "AUC", "low", "high", "method"],
-                                  [("train vs test", auc["estimate"], auc["low"], auc["high"],
-                                    auc["method"])]))
+            out.append(
+                table_html(
+                    ["domain classifier", "AUC", "low", "high", "method"],
+                    [("train vs test", auc["estimate"], auc["low"], auc["high"], auc["method"])],
+                )
+            )
     elif name == "temporal_drift" and summary.get("features"):
         fig = go.Figure()
         windows = list(range(1, len(summary["windows"]) + 1))
         ranked = sorted(summary["features"].items(), key=lambda kv: -max(kv[1]))[:6]
         for feature, values in ranked:
             fig.add_trace(go.Scatter(x=windows, y=values, mode="lines+markers", name=feature))
-        fig.add_trace(go.Scatter(x=windows, y=summary["label_effect"], mode="lines+markers",
-                                 name=f"label ({result.target})", line={"dash": "dot"}))
+        fig.add_trace(
+            go.Scatter(
+                x=windows,
+                y=summary["label_effect"],
+                mode="lines+markers",
+                name=f"label ({result.target})",
+                line={"dash": "dot"},
+            )
+        )
         fig.add_hline(y=0.1, line_dash="dash")
-        fig.update_layout(title="effect size of each time window vs the first", height=340,
-                          xaxis_title="time window")
+        fig.update_layout(
+            title="effect size of each time window vs the first",
+            height=340,
+            xaxis_title="time window",
+        )
         out.append(figure_html(fig))
         labels = summary.get("label") or []
         if labels and isinstance(labels[0], list) and result.classes:
-            fig = go.Figure([go.Scatter(x=windows, y=[row[k] for row in labels], mode="lines+markers",
-                                        name=str(cls)) for k, cls in enumerate(result.classes)])
-            fig.update_layout(title=f"share of each '{result.target}' class per time window",
-                              yaxis_tickformat=".0%", height=300, xaxis_title="time window")
+            fig = go.Figure(
+                [
+                    go.Scatter(
+                        x=windows, y=[row[k] for row in labels], mode="lines+markers", name=str(cls)
+                    )
+                    for k, cls in enumerate(result.classes)
+                ]
+            )
+            fig.update_layout(
+                title=f"share of each '{result.target}' class per time window",
+                yaxis_tickformat=".0%",
+                height=300,
+                xaxis_title="time window",
+            )
             out.append(figure_html(fig))
     elif name == "learnability" and summary.get("curve", {}).get("sizes"):
         curve = summary["curve"]
-        fig = go.Figure(go.Scatter(x=curve["sizes"], y=curve["scores"], mode="markers+lines",
-                                   name="measured (holdout)"))
+        fig = go.Figure(
+            go.Scatter(
+                x=curve["sizes"], y=curve["scores"], mode="markers+lines", name="measured (holdout)"
+            )
+        )
         projection = curve.get("projection") or {}
         if curve.get("fit"):
             import numpy as np
@@ -194,17 +266,37 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
             top = max([curve["sizes"][-1], *map(int, projection)])
             xs = np.geomspace(curve["sizes"][0], top * 1.2, 60)
             ys = reference - sign * power_law(xs, **curve["fit"])
-            fig.add_trace(go.Scatter(x=xs.tolist(), y=ys.tolist(), mode="lines",
-                                     name="power-law fit", line={"dash": "dash"}))
+            fig.add_trace(
+                go.Scatter(
+                    x=xs.tolist(),
+                    y=ys.tolist(),
+                    mode="lines",
+                    name="power-law fit",
+                    line={"dash": "dash"},
+                )
+            )
         for crit in summary.get("criteria", []):
             if crit.get("metric") == curve["metric"] and crit.get("status") in (
-                    "met", "reachable", "needs_more_data", "unreachable"):
+                "met",
+                "reachable",
+                "needs_more_data",
+                "unreachable",
+            ):
                 threshold = crit.get("threshold")
                 if threshold is not None and not crit.get("slice"):
-                    fig.add_hline(y=threshold, line_dash="dot", line_color="red",
-                                  annotation_text=crit["criterion"])
-        fig.update_layout(title=f"learning curve ({curve['metric']})", xaxis_type="log",
-                          xaxis_title="training rows", yaxis_title=curve["metric"], height=360)
+                    fig.add_hline(
+                        y=threshold,
+                        line_dash="dot",
+                        line_color="red",
+                        annotation_text=crit["criterion"],
+                    )
+        fig.update_layout(
+            title=f"learning curve ({curve['metric']})",
+            xaxis_type="log",
+            xaxis_title="training rows",
+            yaxis_title=curve["metric"],
+            height=360,
+        )
         out.append(figure_html(fig))
     return out
 
@@ -213,15 +305,21 @@ def audit_html(result: AuditResult) -> str:
     """The self-contained HTML page: what to fix first, then a section per check that found
     something (with plots where they help), then the checks that found nothing."""
     to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
-    sections = [Section(
-        title="What to fix",
-        intro=("Blocking findings make the data unfit to learn from until fixed; warnings "
-               "are fixes to make before trusting experiments on it.") if to_fix else
-              "No blocking finding and no warning.",
-        body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "blocking"))]
-        if to_fix else [],
-        anchor="what-to-fix",
-    )]
+    sections = [
+        Section(
+            title="What to fix",
+            intro=(
+                "Blocking findings make the data unfit to learn from until fixed; warnings "
+                "are fixes to make before trusting experiments on it."
+            )
+            if to_fix
+            else "No blocking finding and no warning.",
+            body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "blocking"))]
+            if to_fix
+            else [],
+            anchor="what-to-fix",
+        )
+    ]
     quiet: list[str] = []
     for name, outcome in result.checks.items():
         title = getattr(CHECKS.get(name), "title", name)
@@ -233,25 +331,37 @@ def audit_html(result: AuditResult) -> str:
         if outcome.skipped:
             intro = f"Skipped: {outcome.skipped}."
         else:
-            intro = (f"{len(findings)} finding(s)." if findings else "Nothing found.")
+            intro = f"{len(findings)} finding(s)." if findings else "Nothing found."
             if outcome.sampled:
                 s = outcome.sampled
-                intro += (f" Ran on a sample of {s['rows']:,} of {s['of']:,} rows "
-                          f"({s['method']}, seed {s['seed']}).")
+                intro += (
+                    f" Ran on a sample of {s['rows']:,} of {s['of']:,} rows "
+                    f"({s['method']}, seed {s['seed']})."
+                )
             if findings:
                 body.append(_findings_table(findings))
             body.extend(_figures(name, dict(outcome.summary), result))
         sections.append(Section(title=f"{title} ({name})", intro=intro, body=body, anchor=name))
     if quiet:
-        sections.append(Section(
-            title="Checks that found nothing", intro=", ".join(quiet) + ".", anchor="clean"))
-    facts = [("data", result.source), ("rows", f"{result.n_rows:,}"),
-             ("target", f"{result.target} ({result.task})"), ("seed", str(result.seed))]
+        sections.append(
+            Section(title="Checks that found nothing", intro=", ".join(quiet) + ".", anchor="clean")
+        )
+    facts = [
+        ("data", result.source),
+        ("rows", f"{result.n_rows:,}"),
+        ("target", f"{result.target} ({result.task})"),
+        ("seed", str(result.seed)),
+    ]
     if result.test_source:
         facts.append(("test", f"{result.test_source} ({result.n_test_rows:,} rows)"))
     if result.pact:
         facts.append(("pact", result.pact))
     if result.time_column:
         facts.append(("time column", result.time_column))
-    return render_page(title=f"Data audit: {result.source}", verdict=result.verdict,
-                       summary=verdict_line(result), sections=sections, facts=facts)
+    return render_page(
+        title=f"Data audit: {result.source}",
+        verdict=result.verdict,
+        summary=verdict_line(result),
+        sections=sections,
+        facts=facts,
+    )

@@ -10,20 +10,16 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-
-from modelpact._files import atomic_write_text
 
 __all__ = [
     "Section",
     "figure_html",
     "render_page",
     "table_html",
-    "write_report",
 ]
 
 # Banner colours by outcome word; anything else renders neutral.
@@ -150,8 +146,3 @@ def render_page(
         plotly_js=Markup(_plotly_js()) if has_figures else "",
         generator=generator,
     )
-
-
-def write_report(path: str | Path, page: str) -> Path:
-    """Write *page* atomically (temp file + rename), so a failed run leaves nothing half-written."""
-    return atomic_write_text(path, page)

@@ -1,15 +1,12 @@
-"""Machine-readable outputs: deterministic JSON, written atomically."""
+"""Machine-readable outputs: deterministic JSON."""
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any
 
-from modelpact._files import atomic_write_text
-
-__all__ = ["dumps", "write_json"]
+__all__ = ["dumps"]
 
 
 def _clean(value: Any) -> Any:
@@ -34,8 +31,3 @@ def dumps(document: dict[str, Any]) -> str:
     '{\\n  "b": null,\\n  "a": 1\\n}\\n'
     """
     return json.dumps(_clean(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def write_json(path: str | Path, document: dict[str, Any]) -> Path:
-    """Write *document* to *path* atomically (temp file + rename)."""
-    return atomic_write_text(path, dumps(document))

@@ -49,26 +49,41 @@ def _summary(data: Mapping[str, Any]) -> str:
         kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
     n = len(data["chunks"])
     if not alerts:
-        return (f"No alert in {n} chunks of {data['analysis']['n_rows']:,} rows: no feature "
-                "drifted beyond its reference-calibrated threshold and no pact criterion is "
-                "estimated or measured to fail.")
+        return (
+            f"No alert in {n} chunks of {data['analysis']['n_rows']:,} rows: no feature "
+            "drifted beyond its reference-calibrated threshold and no pact criterion is "
+            "estimated or measured to fail."
+        )
     parts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(kinds.items()))
     text = f"{len(alerts)} alerts in {n} chunks ({parts})."
     chunks = data["chunks"]
-    for kind, what in (("drift", "drift"), ("estimated_performance", "estimated performance"),
-                       ("realized_performance", "realized performance")):
-        first = min((a["chunk"] for a in alerts if a["kind"] == kind and a["chunk"] is not None),
-                    default=None)
+    for kind, what in (
+        ("drift", "drift"),
+        ("estimated_performance", "estimated performance"),
+        ("realized_performance", "realized performance"),
+    ):
+        first = min(
+            (a["chunk"] for a in alerts if a["kind"] == kind and a["chunk"] is not None),
+            default=None,
+        )
         if first is not None:
-            features = sorted({a["feature"] or a["metric"] for a in alerts
-                               if a["kind"] == kind and a["chunk"] == first})
-            text += (f" First {what} alert in chunk {chunks[first]['key']}"
-                     f" ({', '.join(features[:5])}).")
+            features = sorted(
+                {
+                    a["feature"] or a["metric"]
+                    for a in alerts
+                    if a["kind"] == kind and a["chunk"] == first
+                }
+            )
+            text += (
+                f" First {what} alert in chunk {chunks[first]['key']} ({', '.join(features[:5])})."
+            )
     split = [c for c in chunks if any(not e["agree"] for e in c.get("estimate_vs_realized", []))]
     if split:
-        text += (f" From chunk {split[0]['key']} the labels disagree with the label-free estimate "
-                 f"({len(split)} chunks): the relation between inputs and labels changed "
-                 "(concept shift), which only labels can show.")
+        text += (
+            f" From chunk {split[0]['key']} the labels disagree with the label-free estimate "
+            f"({len(split)} chunks): the relation between inputs and labels changed "
+            "(concept shift), which only labels can show."
+        )
     return text
 
 
@@ -89,14 +104,19 @@ def _alert_groups(data: Mapping[str, Any]) -> list[_AlertGroup]:
     groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for a in data["alerts"]:
         groups.setdefault((a["kind"], a["feature"] or a["metric"] or ""), []).append(a)
-    ordered = sorted(groups.items(), key=lambda kv: (
-        min(a["chunk"] if a["chunk"] is not None else -1 for a in kv[1]), kv[0]))
+    ordered = sorted(
+        groups.items(),
+        key=lambda kv: (min(a["chunk"] if a["chunk"] is not None else -1 for a in kv[1]), kv[0]),
+    )
     out = []
     for (kind, what), items in ordered:
         severity = "critical" if any(a["severity"] == "critical" for a in items) else "warning"
         chunk_ids = [a["chunk"] for a in items if a["chunk"] is not None]
-        where = (f"{len(chunk_ids)} chunk(s), first {data['chunks'][min(chunk_ids)]['key']}"
-                 if chunk_ids else "whole analysis")
+        where = (
+            f"{len(chunk_ids)} chunk(s), first {data['chunks'][min(chunk_ids)]['key']}"
+            if chunk_ids
+            else "whole analysis"
+        )
         out.append(_AlertGroup(kind, what, severity, len(chunk_ids), where, items[0]["message"]))
     return out
 
@@ -105,8 +125,10 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
     """Print a monitoring result (its ``to_dict()``) to *console*."""
     status = data["status"]
     colour = "red" if status == "alert" else "green"
-    console.print(f"[bold {colour}]{status.upper().replace('_', ' ')}[/] — pact "
-                  f"'{data['pact']}' ({data['task']}): {_summary(data)}")
+    console.print(
+        f"[bold {colour}]{status.upper().replace('_', ' ')}[/] — pact "
+        f"'{data['pact']}' ({data['task']}): {_summary(data)}"
+    )
     headline = _headline(data)
     table = Table(show_edge=False, header_style="bold")
     for col in ("chunk", "rows", "drifted", "domain AUC"):
@@ -122,19 +144,27 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
             alerts_by_chunk[a["chunk"]] = alerts_by_chunk.get(a["chunk"], 0) + 1
     for ch in data["chunks"]:
         drifted = sorted({d["feature"] for d in ch["drift"] if d["alert"]})
-        auc = next((m for m in ch["multivariate"] if m["method"] == "domain_classifier_auc"),
-                   None)
+        auc = next((m for m in ch["multivariate"] if m["method"] == "domain_classifier_auc"), None)
         key = ch["key"] + ("" if ch["alertable"] else " (partial)")
-        row = [key, f"{ch['n_rows']:,}",
-               ", ".join(drifted[:4]) + (" …" if len(drifted) > 4 else "") or "–",
-               _fmt(auc["value"]) if auc else "–"]
+        row = [
+            key,
+            f"{ch['n_rows']:,}",
+            ", ".join(drifted[:4]) + (" …" if len(drifted) > 4 else "") or "–",
+            _fmt(auc["value"]) if auc else "–",
+        ]
         if headline:
             est = next((e for e in ch["estimated_performance"] if e["metric"] == headline), None)
-            row.append(f"{_fmt(est['estimate'])} [{_fmt(est['ci'][0])}, {_fmt(est['ci'][1])}]"
-                       if est else "–")
+            row.append(
+                f"{_fmt(est['estimate'])} [{_fmt(est['ci'][0])}, {_fmt(est['ci'][1])}]"
+                if est
+                else "–"
+            )
             real = ch["realized_performance"]
-            crit = next((c for c in real["criteria"] if c["metric"] == headline), None) \
-                if real else None
+            crit = (
+                next((c for c in real["criteria"] if c["metric"] == headline), None)
+                if real
+                else None
+            )
             row.append(f"{_fmt(crit['estimate'])} ({crit['status']})" if crit else "–")
             row.append(f"{real['labelled_share']:.0%}" if real else "–")
         count = alerts_by_chunk.get(ch["index"], 0)
@@ -144,9 +174,11 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
     # alerts grouped by what fired: the story in a few lines, details in --json / --html
     ordered = _alert_groups(data)
     for group in ordered[:_MAX_TERMINAL_ALERTS]:
-        console.print(f"  [{_SEVERITY_STYLE[group.severity]}]{group.severity:>8}[/] "
-                      f"{group.kind:<22} {group.subject:<24} {group.where}: {group.message}",
-                      highlight=False)
+        console.print(
+            f"  [{_SEVERITY_STYLE[group.severity]}]{group.severity:>8}[/] "
+            f"{group.kind:<22} {group.subject:<24} {group.where}: {group.message}",
+            highlight=False,
+        )
     more = len(ordered) - _MAX_TERMINAL_ALERTS
     if more > 0:
         console.print(f"  … and {more} more groups (see --json or --html)")
@@ -173,23 +205,45 @@ def _drift_figures(data: Mapping[str, Any]) -> list[str]:
     for feature in ordered:
         fig = go.Figure()
         for k, method in enumerate(data["drift_methods"]):
-            rows = [next((d for d in ch["drift"] if d["feature"] == feature
-                          and d["method"] == method), None) for ch in data["chunks"]]
+            rows = [
+                next(
+                    (d for d in ch["drift"] if d["feature"] == feature and d["method"] == method),
+                    None,
+                )
+                for ch in data["chunks"]
+            ]
             if not any(rows):
                 continue
             colour = palette[k % len(palette)]
-            fig.add_scatter(x=x, y=[r["value"] if r else None for r in rows], name=method,
-                            mode="lines+markers", line={"color": colour})
-            fig.add_scatter(x=x, y=[r["threshold"] if r else None for r in rows],
-                            name=f"{method} threshold", mode="lines",
-                            line={"color": colour, "dash": "dash"})
+            fig.add_scatter(
+                x=x,
+                y=[r["value"] if r else None for r in rows],
+                name=method,
+                mode="lines+markers",
+                line={"color": colour},
+            )
+            fig.add_scatter(
+                x=x,
+                y=[r["threshold"] if r else None for r in rows],
+                name=f"{method} threshold",
+                mode="lines",
+                line={"color": colour, "dash": "dash"},
+            )
             hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
             if hits:
-                fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
-                                name=f"{method} alert",
-                                marker={"color": "#d62728", "size": 12, "symbol": "x"})
-        fig.update_layout(title=f"{feature}" + ("  — drift alert" if feature in drifted else ""),
-                          height=260, yaxis_title="distance", showlegend=True)
+                fig.add_scatter(
+                    x=[h[0] for h in hits],
+                    y=[h[1] for h in hits],
+                    mode="markers",
+                    name=f"{method} alert",
+                    marker={"color": "#d62728", "size": 12, "symbol": "x"},
+                )
+        fig.update_layout(
+            title=f"{feature}" + ("  — drift alert" if feature in drifted else ""),
+            height=260,
+            yaxis_title="distance",
+            showlegend=True,
+        )
         out.append(figure_html(fig))
     return out
 
@@ -207,24 +261,56 @@ def _multivariate_figure(data: Mapping[str, Any]) -> list[str]:
         return []
     fig = make_subplots(rows=len(methods), cols=1, subplot_titles=methods, shared_xaxes=True)
     for i, method in enumerate(methods, start=1):
-        rows = [next((m for m in ch["multivariate"] if m["method"] == method), None)
-                for ch in data["chunks"]]
+        rows = [
+            next((m for m in ch["multivariate"] if m["method"] == method), None)
+            for ch in data["chunks"]
+        ]
         if any(r and r["ci"] for r in rows):
             lows = [r["ci"][0] if r and r["ci"] else None for r in rows]
             highs = [r["ci"][1] if r and r["ci"] else None for r in rows]
-            fig.add_scatter(x=x, y=highs, mode="lines", line={"width": 0}, showlegend=False,
-                            row=i, col=1)
-            fig.add_scatter(x=x, y=lows, mode="lines", line={"width": 0}, fill="tonexty",
-                            fillcolor="rgba(31,119,180,0.2)", name="interval", row=i, col=1)
-        fig.add_scatter(x=x, y=[r["value"] if r else None for r in rows], name=method,
-                        mode="lines+markers", line={"color": "#1f77b4"}, row=i, col=1)
-        fig.add_scatter(x=x, y=[r["threshold"] if r else None for r in rows], name="threshold",
-                        mode="lines", line={"color": "#d62728", "dash": "dash"}, row=i, col=1)
+            fig.add_scatter(
+                x=x, y=highs, mode="lines", line={"width": 0}, showlegend=False, row=i, col=1
+            )
+            fig.add_scatter(
+                x=x,
+                y=lows,
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(31,119,180,0.2)",
+                name="interval",
+                row=i,
+                col=1,
+            )
+        fig.add_scatter(
+            x=x,
+            y=[r["value"] if r else None for r in rows],
+            name=method,
+            mode="lines+markers",
+            line={"color": "#1f77b4"},
+            row=i,
+            col=1,
+        )
+        fig.add_scatter(
+            x=x,
+            y=[r["threshold"] if r else None for r in rows],
+            name="threshold",
+            mode="lines",
+            line={"color": "#d62728", "dash": "dash"},
+            row=i,
+            col=1,
+        )
         hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
         if hits:
-            fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
-                            name="alert", marker={"color": "#d62728", "size": 12, "symbol": "x"},
-                            row=i, col=1)
+            fig.add_scatter(
+                x=[h[0] for h in hits],
+                y=[h[1] for h in hits],
+                mode="markers",
+                name="alert",
+                marker={"color": "#d62728", "size": 12, "symbol": "x"},
+                row=i,
+                col=1,
+            )
     fig.update_layout(height=260 * len(methods))
     return [figure_html(fig)]
 
@@ -245,43 +331,97 @@ def _performance_figures(data: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     for metric in metrics:
         fig = go.Figure()
-        est = [next((e for e in ch["estimated_performance"] if e["metric"] == metric), None)
-               for ch in data["chunks"]]
+        est = [
+            next((e for e in ch["estimated_performance"] if e["metric"] == metric), None)
+            for ch in data["chunks"]
+        ]
         if any(est):
-            fig.add_scatter(x=x, y=[e["ci"][1] if e else None for e in est], mode="lines",
-                            line={"width": 0}, showlegend=False, hoverinfo="skip")
-            fig.add_scatter(x=x, y=[e["ci"][0] if e else None for e in est], mode="lines",
-                            line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.2)",
-                            name="estimate band", hoverinfo="skip")
-            fig.add_scatter(x=x, y=[e["estimate"] if e else None for e in est],
-                            mode="lines+markers", name="estimated (no labels)",
-                            line={"color": "#1f77b4"})
-        real = [next((c for c in (ch["realized_performance"] or {}).get("criteria", [])
-                      if c["metric"] == metric and c["kind"] == "absolute"
-                      and c["estimate"] is not None), None) for ch in data["chunks"]]
+            fig.add_scatter(
+                x=x,
+                y=[e["ci"][1] if e else None for e in est],
+                mode="lines",
+                line={"width": 0},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+            fig.add_scatter(
+                x=x,
+                y=[e["ci"][0] if e else None for e in est],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(31,119,180,0.2)",
+                name="estimate band",
+                hoverinfo="skip",
+            )
+            fig.add_scatter(
+                x=x,
+                y=[e["estimate"] if e else None for e in est],
+                mode="lines+markers",
+                name="estimated (no labels)",
+                line={"color": "#1f77b4"},
+            )
+        real = [
+            next(
+                (
+                    c
+                    for c in (ch["realized_performance"] or {}).get("criteria", [])
+                    if c["metric"] == metric
+                    and c["kind"] == "absolute"
+                    and c["estimate"] is not None
+                ),
+                None,
+            )
+            for ch in data["chunks"]
+        ]
         if any(real):
             fig.add_scatter(
-                x=x, y=[r["estimate"] if r else None for r in real], mode="markers",
-                name="realized (labels)", marker={"color": "#2ca02c", "size": 9},
-                error_y={"type": "data", "symmetric": False,
-                         "array": [r["ci"][1] - r["estimate"] if r and r["ci"][1] is not None
-                                   else None for r in real],
-                         "arrayminus": [r["estimate"] - r["ci"][0]
-                                        if r and r["ci"][0] is not None else None
-                                        for r in real]})
+                x=x,
+                y=[r["estimate"] if r else None for r in real],
+                mode="markers",
+                name="realized (labels)",
+                marker={"color": "#2ca02c", "size": 9},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        r["ci"][1] - r["estimate"] if r and r["ci"][1] is not None else None
+                        for r in real
+                    ],
+                    "arrayminus": [
+                        r["estimate"] - r["ci"][0] if r and r["ci"][0] is not None else None
+                        for r in real
+                    ],
+                },
+            )
         for c in data["criteria"]:
             bound = c["at_least"] if c["at_least"] is not None else c["at_most"]
             if c["metric"] == metric and bound is not None and not c["slice"]:
-                fig.add_hline(y=bound, line={"color": "#d62728", "dash": "dash"},
-                              annotation_text=f"pact: {c['label']}")
-        flagged = {a["chunk"] for a in data["alerts"] if a["metric"] == metric
-                   and a["kind"] in ("estimated_performance", "realized_performance")}
-        hits = [(x[i], (est[i] or {}).get("estimate")) for i in sorted(flagged)
-                if i is not None and i < len(x)]
+                fig.add_hline(
+                    y=bound,
+                    line={"color": "#d62728", "dash": "dash"},
+                    annotation_text=f"pact: {c['label']}",
+                )
+        flagged = {
+            a["chunk"]
+            for a in data["alerts"]
+            if a["metric"] == metric
+            and a["kind"] in ("estimated_performance", "realized_performance")
+        }
+        hits = [
+            (x[i], (est[i] or {}).get("estimate"))
+            for i in sorted(flagged)
+            if i is not None and i < len(x)
+        ]
         hits = [(a, b) for a, b in hits if b is not None]
         if hits:
-            fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
-                            name="alert", marker={"color": "#d62728", "size": 13, "symbol": "x"})
+            fig.add_scatter(
+                x=[h[0] for h in hits],
+                y=[h[1] for h in hits],
+                mode="markers",
+                name="alert",
+                marker={"color": "#d62728", "size": 13, "symbol": "x"},
+            )
         fig.update_layout(title=metric, height=320, yaxis_title=metric)
         out.append(figure_html(fig))
     return out
@@ -289,73 +429,140 @@ def _performance_figures(data: Mapping[str, Any]) -> list[str]:
 
 def _alert_group_table(data: Mapping[str, Any]) -> str:
     rows = [[g.severity, g.kind, g.subject, g.where, g.message] for g in _alert_groups(data)]
-    return table_html(["severity", "kind", "feature or metric", "where", "first alert"], rows,
-                      status_column=0)
+    return table_html(
+        ["severity", "kind", "feature or metric", "where", "first alert"], rows, status_column=0
+    )
 
 
 def _alert_table(alerts: Sequence[Mapping[str, Any]]) -> str:
-    rows = [[a["severity"], a["kind"], a["chunk_key"] or "analysis", a["feature"] or "",
-             a["metric"] or "", a["value"], a["threshold"], a["message"]] for a in alerts]
-    return table_html(["severity", "kind", "chunk", "feature", "metric", "value", "threshold",
-                       "message"], rows, status_column=0)
+    rows = [
+        [
+            a["severity"],
+            a["kind"],
+            a["chunk_key"] or "analysis",
+            a["feature"] or "",
+            a["metric"] or "",
+            a["value"],
+            a["threshold"],
+            a["message"],
+        ]
+        for a in alerts
+    ]
+    return table_html(
+        ["severity", "kind", "chunk", "feature", "metric", "value", "threshold", "message"],
+        rows,
+        status_column=0,
+    )
 
 
 def monitor_html(data: Mapping[str, Any]) -> str:
     """The self-contained HTML page for a monitoring result (its ``to_dict()``)."""
     sections = []
     alerts = data["alerts"]
-    sections.append(Section(
-        "Alerts",
-        "What fired, grouped by feature or metric, with the chunk where it began; every single "
-        "alert (value and threshold per chunk) is listed under 'All alerts' at the end."
-        if alerts else "No alert was raised.",
-        [_alert_group_table(data)] if alerts else [], anchor="alerts"))
+    sections.append(
+        Section(
+            "Alerts",
+            "What fired, grouped by feature or metric, with the chunk where it began; every single "
+            "alert (value and threshold per chunk) is listed under 'All alerts' at the end."
+            if alerts
+            else "No alert was raised.",
+            [_alert_group_table(data)] if alerts else [],
+            anchor="alerts",
+        )
+    )
     perf = _performance_figures(data)
     if perf:
-        sections.append(Section(
-            "Performance: estimated and realized",
-            "Blue: performance estimated from the model's scores alone (CBPE / DLE), with the "
-            "band a chunk of that size should fall in. Green: performance measured on the "
-            "labels that have arrived, with its confidence interval. Red dashed: the pact's "
-            "threshold.", perf, anchor="performance"))
-    sections.append(Section(
-        "Univariate drift",
-        "Distance of each chunk from the reference per feature and method (solid) against its "
-        "threshold (dashed), calibrated on the reference by leave-chunk-out with false alarms "
-        f"controlled at {data['false_alarm_rate']:g} per chunk across all features. "
-        "Features with alerts come first.", _drift_figures(data), anchor="drift"))
+        sections.append(
+            Section(
+                "Performance: estimated and realized",
+                "Blue: performance estimated from the model's scores alone (CBPE / DLE), with the "
+                "band a chunk of that size should fall in. Green: performance measured on the "
+                "labels that have arrived, with its confidence interval. Red dashed: the pact's "
+                "threshold.",
+                perf,
+                anchor="performance",
+            )
+        )
+    sections.append(
+        Section(
+            "Univariate drift",
+            "Distance of each chunk from the reference per feature and method (solid) against its "
+            "threshold (dashed), calibrated on the reference by leave-chunk-out with false alarms "
+            f"controlled at {data['false_alarm_rate']:g} per chunk across all features. "
+            "Features with alerts come first.",
+            _drift_figures(data),
+            anchor="drift",
+        )
+    )
     multi = _multivariate_figure(data)
     if multi:
-        sections.append(Section(
-            "Multivariate drift",
-            "A classifier trained to tell each chunk from the reference (AUC 0.5: it cannot; "
-            "the band is its DeLong interval), and the PCA reconstruction error of the chunk's "
-            "rows (it rises when correlations between features break).", multi,
-            anchor="multivariate"))
-    quality_rows = [[f["severity"], f["check"], ", ".join(f["columns"]), f["message"]]
-                    for f in data["findings"]]
-    sections.append(Section(
-        "Data quality",
-        "Columns missing, added or of another type than in the reference; missing-value spikes "
-        "and new categories appear among the alerts.",
-        [table_html(["severity", "check", "columns", "message"], quality_rows,
-                    status_column=0)] if quality_rows else [], anchor="data-quality"))
-    chunk_rows = [[c["key"], c["n_rows"], "yes" if c["alertable"] else "no (partial)",
-                   sum(1 for d in c["drift"] if d["alert"])] for c in data["chunks"]]
-    sections.append(Section("Chunks", "", [table_html(
-        ["chunk", "rows", "alerts raised", "drift alerts"], chunk_rows)], anchor="chunks"))
+        sections.append(
+            Section(
+                "Multivariate drift",
+                "A classifier trained to tell each chunk from the reference (AUC 0.5: it cannot; "
+                "the band is its DeLong interval), and the PCA reconstruction error of the chunk's "
+                "rows (it rises when correlations between features break).",
+                multi,
+                anchor="multivariate",
+            )
+        )
+    quality_rows = [
+        [f["severity"], f["check"], ", ".join(f["columns"]), f["message"]] for f in data["findings"]
+    ]
+    sections.append(
+        Section(
+            "Data quality",
+            "Columns missing, added or of another type than in the reference; missing-value spikes "
+            "and new categories appear among the alerts.",
+            [table_html(["severity", "check", "columns", "message"], quality_rows, status_column=0)]
+            if quality_rows
+            else [],
+            anchor="data-quality",
+        )
+    )
+    chunk_rows = [
+        [
+            c["key"],
+            c["n_rows"],
+            "yes" if c["alertable"] else "no (partial)",
+            sum(1 for d in c["drift"] if d["alert"]),
+        ]
+        for c in data["chunks"]
+    ]
+    sections.append(
+        Section(
+            "Chunks",
+            "",
+            [table_html(["chunk", "rows", "alerts raised", "drift alerts"], chunk_rows)],
+            anchor="chunks",
+        )
+    )
     if alerts:
-        sections.append(Section(
-            "All alerts",
-            "Each alert names its kind, the chunk, the feature or metric, the value and the "
-            "threshold it crossed.", [_alert_table(alerts)], anchor="all-alerts"))
-    facts = [("pact", f"{data['pact']} ({data['task']})"),
-             ("reference", f"{data['reference']['source']} "
-                           f"({data['reference']['n_rows']:,} rows)"),
-             ("analysis", f"{data['analysis']['source']} ({data['analysis']['n_rows']:,} rows)"),
-             ("chunking", f"by {data['chunking']['by']}: {data['chunking']['value']} "
-                          f"({data['chunking']['n_chunks']} chunks)"),
-             ("drift methods", ", ".join(data["drift_methods"]))]
+        sections.append(
+            Section(
+                "All alerts",
+                "Each alert names its kind, the chunk, the feature or metric, the value and the "
+                "threshold it crossed.",
+                [_alert_table(alerts)],
+                anchor="all-alerts",
+            )
+        )
+    facts = [
+        ("pact", f"{data['pact']} ({data['task']})"),
+        ("reference", f"{data['reference']['source']} ({data['reference']['n_rows']:,} rows)"),
+        ("analysis", f"{data['analysis']['source']} ({data['analysis']['n_rows']:,} rows)"),
+        (
+            "chunking",
+            f"by {data['chunking']['by']}: {data['chunking']['value']} "
+            f"({data['chunking']['n_chunks']} chunks)",
+        ),
+        ("drift methods", ", ".join(data["drift_methods"])),
+    ]
     facts.extend(("note", n) for n in data["notes"])
-    return render_page(title=f"Monitoring: {data['pact']}", verdict=data["status"],
-                       summary=_summary(data), sections=sections, facts=facts)
+    return render_page(
+        title=f"Monitoring: {data['pact']}",
+        verdict=data["status"],
+        summary=_summary(data),
+        sections=sections,
+        facts=facts,
+    )

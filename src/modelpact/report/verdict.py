@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -392,8 +392,3 @@ def plan_markdown(result: Plan) -> str:
             f"{f'{r.n_needed:,}' if r.n_needed else '–'} | {r.source} | {decidable} | {r.note or ''} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def render_verdict_terminal(verdict: Verdict, console: Console) -> None:
-    """Print a verdict to *console*."""
-    console.print(verdict_panel(verdict))
