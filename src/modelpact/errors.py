@@ -12,10 +12,12 @@ too::
     ├── ModelLoadError                     a model file cannot be loaded or used
     ├── StoreError                         the ledger cannot be reached or is inconsistent
     │   └── NotFoundError (LookupError)    a run, model or project does not exist
+    ├── PromotionRefused                   the registry's rules do not allow a stage change
     └── ConfigurationError (ValueError)    options that contradict each other
 
 Messages say what was wrong, where (file, column, row or line) and what to do about it.
-The CLI prints the message on one line and exits with code 2.
+The CLI prints the message on one line and exits with code 2, except for
+:class:`PromotionRefused`: the request was understood and the answer is no, so it exits 1.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "ModelpactError",
     "NotFoundError",
     "PactError",
+    "PromotionRefused",
     "StoreError",
     "closest",
 ]
@@ -70,6 +73,11 @@ class StoreError(ModelpactError):
 
 class NotFoundError(StoreError, LookupError):
     """A project, run, dataset or model version does not exist in the ledger."""
+
+
+class PromotionRefused(ModelpactError):
+    """A model version may not move to a stage: the registry's rules require evidence
+    (a ``signed_off`` verdict against the project's current pact) that is not stored."""
 
 
 class ConfigurationError(ModelpactError, ValueError):

@@ -62,7 +62,7 @@ def test_promote_with_verdict_then_replace_champion(ledger: dict[str, str]) -> N
 
 def test_promote_without_verdict_is_refused(ledger: dict[str, str]) -> None:
     code, _, err = invoke("models", "promote", "churn:2", "--store", ledger["url"])
-    assert code == 2
+    assert code == 1  # refused by the registry's rule, not a usage error
     assert (
         "cannot promote churn:2 to champion: no signed_off verdict against pact 'churn-pact'" in err
     )

@@ -16,6 +16,7 @@ def test_exported_members() -> None:
         "MetricValue",
         "ModelVersion",
         "Project",
+        "PromotionRefused",
         "Run",
         "RunDataset",
         "Stage",

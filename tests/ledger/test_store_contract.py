@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelpact.errors import ConfigurationError, NotFoundError, StoreError
+from modelpact.errors import ConfigurationError, NotFoundError, PromotionRefused, StoreError
 from modelpact.ledger import MetricValue, Store, pact_hash
 from modelpact.pact import Pact, parse_pact
 from tests.ledger.conftest import PACT_YAML, verdict_doc
@@ -213,12 +213,12 @@ def test_register_from_file_copies_it(store: Store, tmp_path) -> None:  # type: 
 def test_promotion_needs_a_signed_off_verdict(store: Store, pact: Pact) -> None:
     store.ensure_project("churn", pact)
     version = store.register_model(project="churn", model={"w": 1})
-    with pytest.raises(StoreError, match="no signed_off verdict against pact 'churn-pact'"):
+    with pytest.raises(PromotionRefused, match="no signed_off verdict against pact 'churn-pact'"):
         store.set_stage(version.ref, "champion")
     store.record_verdict(
         project="churn", verdict_json=verdict_doc("failed"), model_version_id=version.id
     )
-    with pytest.raises(StoreError, match="cannot promote churn:1 to signed_off"):
+    with pytest.raises(PromotionRefused, match="cannot promote churn:1 to signed_off"):
         store.set_stage(version.ref, "signed_off")
     store.record_verdict(
         project="churn", verdict_json=verdict_doc("signed_off"), model_version_id=version.id
@@ -247,7 +247,7 @@ def test_verdict_against_an_old_pact_does_not_count(store: Store, pact: Pact) ->
     store.record_verdict(project="churn", verdict_json=verdict_doc(), model_version_id=version.id)
     store.ensure_project("churn", parse_pact(PACT_YAML.replace("0.7", "0.95")))
     assert store.signing_verdict(version.ref) is None
-    with pytest.raises(StoreError, match="no signed_off verdict"):
+    with pytest.raises(PromotionRefused, match="no signed_off verdict"):
         store.set_stage(version.ref, "champion")
 
 

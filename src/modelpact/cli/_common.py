@@ -12,7 +12,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from modelpact._files import atomic_write_text
-from modelpact.errors import ModelpactError
+from modelpact.errors import ModelpactError, PromotionRefused
 
 if TYPE_CHECKING:  # recent Typer vendors Click; the group's context is its Context
     from typer import _click
@@ -77,6 +77,9 @@ def announce(written: Iterable[tuple[str, Path]]) -> None:
 class ModelpactGroup(TyperGroup):
     """The root command group: turns every :class:`ModelpactError` into one line and exit 2.
 
+    A :class:`PromotionRefused` exits 1 instead: the request was well formed and the
+    registry's answer is no, like a failed verdict.
+
     Wrapping ``invoke`` here, rather than in ``main()``, means ``CliRunner`` tests see exactly
     what a user sees.
     """
@@ -105,6 +108,10 @@ class ModelpactGroup(TyperGroup):
     def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except PromotionRefused as exc:
+            typer.echo(f"error: {exc}", err=True)
+            sys.stderr.flush()
+            ctx.exit(EXIT_FAIL)
         except ModelpactError as exc:
             typer.echo(f"error: {exc}", err=True)
             sys.stderr.flush()

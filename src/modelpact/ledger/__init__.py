@@ -15,6 +15,7 @@ Examples
 'finished'
 """
 
+from modelpact.errors import PromotionRefused
 from modelpact.ledger.config import display_url, resolve_store_url
 from modelpact.ledger.entities import (
     STAGES,
@@ -47,6 +48,7 @@ __all__ = [
     "MetricValue",
     "ModelVersion",
     "Project",
+    "PromotionRefused",
     "Run",
     "RunDataset",
     "Stage",

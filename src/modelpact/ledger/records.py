@@ -1,0 +1,154 @@
+"""Records: stored verdicts, audits and the event history of each project.
+
+What was decided (``modelpact.verdict/v1`` and ``modelpact.audit/v1`` documents) and what
+happened (registrations, stage changes, forced promotions, pact changes), kept as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from modelpact.errors import StoreError
+from modelpact.ledger import _convert as convert
+from modelpact.ledger._engine import Database
+from modelpact.ledger.entities import AuditRecord, Event, VerdictRecord
+from modelpact.ledger.schema import AuditRow, EventRow, VerdictRow
+from modelpact.ledger.tracking import Tracking
+
+if TYPE_CHECKING:
+    from modelpact.ledger.registry import Registry
+
+__all__ = ["AUDIT_SCHEMA", "VERDICT_SCHEMA", "Records", "verdict_value"]
+
+VERDICT_SCHEMA = "modelpact.verdict/v1"
+AUDIT_SCHEMA = "modelpact.audit/v1"
+
+
+def verdict_value(doc: Mapping[str, Any]) -> str:
+    """The ``verdict`` of a ``modelpact.verdict/v1`` document, checking that it is one."""
+    schema = doc.get("schema")
+    if schema != VERDICT_SCHEMA:
+        raise StoreError(f"verdict document has schema {schema!r}, expected '{VERDICT_SCHEMA}'")
+    verdict = doc.get("verdict")
+    if verdict not in ("signed_off", "failed", "inconclusive"):
+        raise StoreError(
+            f"verdict document has verdict {verdict!r}; expected signed_off, failed or inconclusive"
+        )
+    return str(verdict)
+
+
+class Records:
+    """Verdicts, audits and events of the projects in one ledger database."""
+
+    def __init__(self, db: Database, tracking: Tracking, registry: Registry) -> None:
+        self.db = db
+        self.tracking = tracking
+        self.registry = registry
+
+    def record_verdict(
+        self,
+        *,
+        project: str,
+        verdict_json: Mapping[str, Any],
+        model_version_id: str | None = None,
+        run_id: str | None = None,
+    ) -> VerdictRecord:
+        """Store a ``modelpact.verdict/v1`` document for a run and/or model version.
+
+        It is recorded against the project's current pact (its hash), which is what
+        promotion checks.
+        """
+        verdict = verdict_value(verdict_json)
+        project_row = self.tracking.ensure_project(project)
+        with self.db.writing() as session:
+            version_id = (
+                self.registry.version_row(session, model_version_id).id
+                if model_version_id
+                else None
+            )
+            real_run = self.tracking.run_row(session, run_id).id if run_id else None
+            row = VerdictRow(
+                id=convert.new_id(),
+                project_id=project_row.id,
+                model_version_id=version_id,
+                run_id=real_run,
+                verdict=verdict,
+                pact_hash=project_row.pact_hash,
+                body_json=convert.json_safe(dict(verdict_json)),
+                created_at=convert.now(),
+            )
+            session.add(row)
+            session.flush()
+            session.refresh(row)
+            return convert.verdict_record(row)
+
+    def list_verdicts(
+        self, project: str | None = None, *, model_version: str | None = None
+    ) -> list[VerdictRecord]:
+        """Stored verdicts, newest first."""
+        with self.db.reading() as session:
+            query = select(VerdictRow).order_by(VerdictRow.created_at.desc())
+            if project is not None:
+                query = query.where(
+                    VerdictRow.project_id == self.tracking.project_row(session, project).id
+                )
+            if model_version is not None:
+                query = query.where(
+                    VerdictRow.model_version_id
+                    == self.registry.version_row(session, model_version).id
+                )
+            return [convert.verdict_record(r) for r in session.scalars(query).all()]
+
+    def record_audit(self, *, project: str, audit_json: Mapping[str, Any]) -> AuditRecord:
+        """Store a ``modelpact.audit/v1`` document for *project*."""
+        verdict = audit_json.get("verdict")
+        if audit_json.get("schema") != AUDIT_SCHEMA or not isinstance(verdict, str):
+            raise StoreError(
+                f"audit document has schema {audit_json.get('schema')!r} and verdict "
+                f"{verdict!r}; expected '{AUDIT_SCHEMA}' with go, go_with_fixes or no_go"
+            )
+        project_row = self.tracking.ensure_project(project)
+        with self.db.writing() as session:
+            row = AuditRow(
+                id=convert.new_id(),
+                project_id=project_row.id,
+                verdict=verdict,
+                body_json=convert.json_safe(dict(audit_json)),
+                created_at=convert.now(),
+            )
+            session.add(row)
+            session.flush()
+            session.refresh(row)
+            return convert.audit_record(row)
+
+    def latest_audit(self, project: str) -> AuditRecord | None:
+        """The most recent audit of *project*, if any."""
+        with self.db.reading() as session:
+            pid = self.tracking.project_row(session, project).id
+            row = session.scalars(
+                select(AuditRow)
+                .where(AuditRow.project_id == pid)
+                .order_by(AuditRow.created_at.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else convert.audit_record(row)
+
+    def list_events(
+        self, project: str | None = None, *, model_version: str | None = None
+    ) -> list[Event]:
+        """Recorded events (registrations, stage changes, forced promotions), oldest first."""
+        with self.db.reading() as session:
+            query = select(EventRow).order_by(EventRow.created_at, EventRow.id)
+            if project is not None:
+                query = query.where(
+                    EventRow.project_id == self.tracking.project_row(session, project).id
+                )
+            if model_version is not None:
+                query = query.where(
+                    EventRow.model_version_id
+                    == self.registry.version_row(session, model_version).id
+                )
+            return [convert.event(r) for r in session.scalars(query).all()]
