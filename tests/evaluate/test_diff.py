@@ -301,3 +301,36 @@ def test_adult_removed_slice_is_named_by_rules_and_data_diff(
     assert data_diff.drift[0].column == "sex"
     summary = " ".join(result.summary_lines())
     assert "sex = Female" in summary and "removed" in summary
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.5, 0.9])
+def test_diff_of_fitted_models_applies_the_threshold(threshold: float) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    n = 1500
+    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)})
+    data["y"] = (data["x1"] + 0.7 * data["x2"] + rng.normal(scale=1.5, size=n) > 0).astype(int)
+    model_a = LogisticRegression().fit(data[["x1"]], data["y"])
+    model_b = LogisticRegression().fit(data[["x1", "x2"]], data["y"])
+    score_a = model_a.predict_proba(data[["x1"]])[:, 1]
+    score_b = model_b.predict_proba(data[["x1", "x2"]])[:, 1]
+    expected = int(((score_a >= threshold) != (score_b >= threshold)).sum())
+
+    result = diff(model_a, model_b, data, target="y", threshold=threshold, n_resamples=300)
+
+    assert result.disagreement.count == expected
+    # the same models as prediction tables: one answer, whichever way they are given
+    tables = diff(
+        pd.DataFrame({"p": score_a}),
+        pd.DataFrame({"p": score_b}),
+        data,
+        target="y",
+        score="p",
+        threshold=threshold,
+        n_resamples=300,
+    )
+    assert tables.disagreement.count == expected
+    assert [(f.a, f.b, f.count) for f in result.flips] == [
+        (f.a, f.b, f.count) for f in tables.flips
+    ]

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from scipy.spatial.distance import jensenshannon
 
 from modelpact.data import load_frame, require_columns
-from modelpact.errors import ConfigurationError, InvalidDataError, MetricError, ModelLoadError
+from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.evaluate._outputs import LabelSpace, Task, infer_task
 from modelpact.evaluate._pairing import pair_tables
 
@@ -995,46 +995,50 @@ def _predict_model(
     data: pd.DataFrame,
     data_source: str,
     roles: set[str],
-    task: str | None,
+    task: str,
+    space: LabelSpace | None,
     positive: Any,
+    threshold: float,
 ) -> _Version:
-    fitted = getattr(model, "feature_names_in_", None)
-    columns = (
-        [str(c) for c in fitted]
-        if fitted is not None
-        else [c for c in data.columns if c not in roles]
+    """Predict through the one prediction path, so the threshold means what it does elsewhere."""
+    from modelpact.evaluate.models import model_columns, predict
+
+    columns = model_columns(model, data, roles=roles)
+    classes = _model_classes(model, task, space, positive)
+    out = predict(
+        model,
+        data,
+        columns,
+        task=task,
+        classes=classes,
+        threshold=threshold,
+        name=name,
+        source=f"{data_source} ({source})",
     )
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ModelLoadError(
-            f"{data_source}: model {name} ({source}) needs column '{missing[0]}', which the "
-            "data lacks"
-        )
-    X = data[columns]
-    try:
-        classes = getattr(model, "classes_", None)
-        if task == "regression" or (classes is None and task is None):
-            values = np.asarray(model.predict(X), dtype=np.float64)
-            return _Version(name, source, None, None, values, tuple(columns))
-        labels = np.asarray(model.predict(X))
-        scores = None
-        if classes is not None and len(classes) == 2 and hasattr(model, "predict_proba"):
-            proba = np.asarray(model.predict_proba(X), dtype=np.float64)
-            known = [_py(c) for c in classes]
-            index = 1
-            if positive is not None:
-                matches = [
-                    i for i, c in enumerate(known) if c == positive or str(c) == str(positive)
-                ]
-                index = matches[0] if matches else 1
-            scores = proba[:, index]
-        return _Version(name, source, labels, scores, None, tuple(columns))
-    except ModelLoadError:
-        raise
-    except Exception as exc:
-        raise ModelLoadError(
-            f"model {name} ({source}) failed to predict on {data_source}: {exc}"
-        ) from None
+    if task == "regression":
+        return _Version(name, source, None, None, out.label.astype(np.float64), tuple(columns))
+    values = np.empty(len(classes), dtype=object)
+    values[:] = list(classes)
+    scores = out.score if task == "binary" else None
+    return _Version(name, source, values[out.label], scores, None, tuple(columns))
+
+
+def _model_classes(
+    model: Any, task: str, space: LabelSpace | None, positive: Any
+) -> tuple[Any, ...]:
+    """The class values, in code order, that the model's outputs are read against."""
+    known = [_py(c) for c in getattr(model, "classes_", [])]
+    if task == "multiclass":
+        # every class the model knows, so a prediction of a class the rows lack shows up
+        return tuple(known) if known else tuple(space.classes if space else ())
+    if space is not None:
+        return tuple(space.classes)
+    if positive is not None:
+        chosen = next((c for c in known if c == positive or str(c) == str(positive)), positive)
+    else:
+        chosen = known[1] if len(known) == 2 else 1
+    others = [c for c in known if c != chosen]
+    return (others[0] if others else (0 if chosen == 1 else f"not {chosen}"), chosen)
 
 
 def _resolve(value: Any, name: str, trusted: Sequence[str] | None) -> tuple[Any, str, str]:
@@ -1191,7 +1195,18 @@ def diff(
     ):
         if kind == "model":
             versions.append(
-                _predict_model(obj, nm, src, rows, data_source, roles, resolved_task, positive)
+                _predict_model(
+                    obj,
+                    nm,
+                    src,
+                    rows,
+                    data_source,
+                    roles,
+                    resolved_task,
+                    space,
+                    positive,
+                    threshold,
+                )
             )
         else:
             versions.append(
