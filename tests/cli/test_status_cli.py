@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modelpact.cli.status import next_step
 from modelpact.ledger import open_store
+from modelpact.ledger.status import next_step
 from tests.ledger.cli_fixtures import invoke, ledger
 
 __all__ = ["ledger"]

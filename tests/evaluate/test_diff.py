@@ -334,3 +334,26 @@ def test_diff_of_fitted_models_applies_the_threshold(threshold: float) -> None:
     assert [(f.a, f.b, f.count) for f in result.flips] == [
         (f.a, f.b, f.count) for f in tables.flips
     ]
+
+
+def test_diff_takes_its_defaults_from_a_pact_file(tmp_path: Any) -> None:
+    rng = np.random.default_rng(5)
+    n = 600
+    data = pd.DataFrame({"row_id": np.arange(n), "g": rng.choice(["a", "b"], n)})
+    data["label"] = rng.integers(0, 2, n)
+    score_a = rng.random(n)
+    score_b = np.clip(score_a + rng.normal(scale=0.2, size=n), 0, 1)
+    pact_file = tmp_path / "pact.yaml"
+    pact_file.write_text(
+        "name: p\ntask: binary\npositive_class: 1\nthreshold: 0.8\n"
+        "columns: {target: label, score: s, id: row_id, slices: [g]}\n"
+        "criteria:\n  - {metric: accuracy, at_least: 0.5}\n"
+    )
+    tables = [pd.DataFrame({"row_id": data["row_id"], "s": s}) for s in (score_a, score_b)]
+
+    result = diff(*tables, data, pact=pact_file, n_resamples=300)
+
+    assert result.disagreement.count == int(((score_a >= 0.8) != (score_b >= 0.8)).sum())
+    assert {s.column for s in result.slices} == {None, "g"}
+    overridden = diff(*tables, data, pact=pact_file, threshold=0.5, n_resamples=300)
+    assert overridden.disagreement.count == int(((score_a >= 0.5) != (score_b >= 0.5)).sum())

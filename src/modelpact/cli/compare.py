@@ -6,18 +6,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
+from modelpact.ledger.refs import LEDGER_PREFIXES, LedgerRefs
 from modelpact.report.json import dumps
 
-__all__ = ["LedgerRefs", "parse_named"]
-
-_LEDGER_PREFIXES = ("run:", "model:")
+__all__ = ["parse_named"]
 
 
 def parse_named(items: list[str]) -> dict[str, str]:
@@ -29,11 +27,11 @@ def parse_named(items: list[str]) -> dict[str, str]:
     named: dict[str, str] = {}
     for item in items:
         name, sep, rest = item.partition("=")
-        if sep and name and not name.startswith(_LEDGER_PREFIXES) and "/" not in name:
+        if sep and name and not name.startswith(LEDGER_PREFIXES) and "/" not in name:
             value = rest
         else:
             value = item
-            name = item if item.startswith(_LEDGER_PREFIXES) else Path(item).stem
+            name = item if item.startswith(LEDGER_PREFIXES) else Path(item).stem
         if not value:
             raise ConfigurationError(f"'{item}' names no file; use NAME=PATH or PATH")
         if name in named:
@@ -43,65 +41,6 @@ def parse_named(items: list[str]) -> dict[str, str]:
             )
         named[name] = value
     return named
-
-
-class LedgerRefs:
-    """Resolves ``run:<id>`` and ``model:<ref>`` against the ledger, opened only when needed."""
-
-    def __init__(self, store_url: str | None) -> None:
-        self.store_url = store_url
-        self._store: Any = None
-
-    def store(self) -> Any:
-        """The ledger store (opened once)."""
-        if self._store is None:
-            from modelpact.ledger import open_configured_store
-
-            self._store = open_configured_store(self.store_url)
-        return self._store
-
-    def close(self) -> None:
-        """Close the store if it was opened."""
-        if self._store is not None:
-            self._store.close()
-
-    @staticmethod
-    def is_ref(value: Any) -> bool:
-        """Whether *value* is a ledger reference."""
-        return isinstance(value, str) and value.startswith(_LEDGER_PREFIXES)
-
-    def run_id(self, ref: str) -> str:
-        """The run behind ``run:<id>`` or ``model:<ref>``."""
-        kind, _, key = ref.partition(":")
-        if kind == "run":
-            return str(self.store().get_run(key).id)
-        version = self.store().get_model_version(key)
-        if not version.run_id:
-            raise ConfigurationError(f"model {version.ref} was registered without a run")
-        return str(version.run_id)
-
-    def predictions(self, ref: str) -> tuple[pd.DataFrame, str]:
-        """The stored evaluation predictions of a run or model version, and a source label."""
-        run_id = self.run_id(ref)
-        return self.store().run_predictions(run_id), f"{ref} (run {run_id[:8]})"
-
-    def model(self, ref: str) -> Any:
-        """The model object of ``model:<ref>`` (loaded from the local ledger's artifacts)."""
-        kind, _, key = ref.partition(":")
-        if kind != "model":
-            raise ConfigurationError(
-                f"'{ref}' is a run; behaviour diffs of models take model:<ref>"
-            )
-        return self.store().load_model(key)
-
-    def training_frame(self, ref: str) -> pd.DataFrame | None:
-        """The training data logged with the run behind *ref*, if its rows were stored."""
-        run = self.store().get_run(self.run_id(ref))
-        train = run.datasets_for("train")
-        if not train:
-            return None
-        frame = self.store().load_dataset_frame(train[0].dataset_id)
-        return frame if isinstance(frame, pd.DataFrame) else None
 
 
 def _progress_callback(progress: Progress) -> Callable[[int, int, str], None]:
@@ -227,11 +166,13 @@ def compare(
             pact=loaded_pact,
             progress=_progress_callback(progress),
         )
-        written = write_outputs([
-            ("HTML report", html, lambda: compare_html(result)),
-            ("JSON", json_out, lambda: dumps(result.to_dict())),
-            ("Markdown", markdown, lambda: compare_markdown(result)),
-        ])
+        written = write_outputs(
+            [
+                ("HTML report", html, lambda: compare_html(result)),
+                ("JSON", json_out, lambda: dumps(result.to_dict())),
+                ("Markdown", markdown, lambda: compare_markdown(result)),
+            ]
+        )
     out_console().print(compare_panel(result))
     announce(written)
     raise typer.Exit(EXIT_OK)

@@ -9,8 +9,8 @@ import typer
 
 from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
-from modelpact.cli.compare import LedgerRefs
 from modelpact.errors import ConfigurationError
+from modelpact.ledger.refs import LedgerRefs
 from modelpact.report.json import dumps
 
 __all__: list[str] = []
@@ -53,7 +53,9 @@ def diff(
     positive_class: str | None = typer.Option(
         None, "--positive-class", help="Target value that is positive (binary)."
     ),
-    threshold: float = typer.Option(0.5, "--threshold", help="Score threshold (binary)."),
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Score threshold (binary; default the pact's, else 0.5)."
+    ),
     metric: list[str] = typer.Option(
         [], "--metric", "-m", help="Metric for slice changes (repeatable); default accuracy/mae."
     ),
@@ -109,21 +111,6 @@ def diff(
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
     slice_columns = _split(slices)
-    if pact is not None:
-        from modelpact.pact import load_pact
-
-        agreed = load_pact(pact)
-        columns = agreed.columns
-        target = target or columns.target
-        id = id or columns.id
-        if score is None and isinstance(columns.score, str):
-            score = columns.score
-        prediction = prediction or columns.prediction
-        slice_columns = slice_columns or list(columns.slices)
-        task = task or agreed.task
-        if positive_class is None and agreed.positive_class is not None:
-            positive_class = str(agreed.positive_class)
-        threshold = agreed.threshold if threshold == 0.5 else threshold
     if (train_a is None) != (train_b is None):
         raise ConfigurationError(
             "the training data diff needs both training sets: pass --train-a and --train-b"
@@ -182,17 +169,20 @@ def diff(
             train_b=trains[1],
             names=names,
             trusted=trust or None,
+            pact=pact,
             confidence=confidence,
             max_depth=max_depth,
             min_leaf_share=min_leaf_share,
             n_resamples=resamples,
             seed=seed,
         )
-        written = write_outputs([
-            ("HTML report", html, lambda: diff_html(result)),
-            ("JSON", json_out, lambda: dumps(result.to_dict())),
-            ("Markdown", markdown, lambda: diff_markdown(result)),
-        ])
+        written = write_outputs(
+            [
+                ("HTML report", html, lambda: diff_html(result)),
+                ("JSON", json_out, lambda: dumps(result.to_dict())),
+                ("Markdown", markdown, lambda: diff_markdown(result)),
+            ]
+        )
     out_console().print(diff_panel(result))
     announce(written)
     raise typer.Exit(EXIT_OK)

@@ -31,6 +31,7 @@ from modelpact.data import load_frame, require_columns
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
 from modelpact.evaluate._outputs import LabelSpace, Task, infer_task
 from modelpact.evaluate._pairing import pair_tables
+from modelpact.pact import Pact, load_pact
 
 __all__ = [
     "DIFF_SCHEMA",
@@ -1066,9 +1067,10 @@ def diff(
     features: Sequence[str] | None = None,
     task: str | None = None,
     positive_class: Any = None,
-    threshold: float = 0.5,
+    threshold: float | None = None,
     metrics: Sequence[str] | None = None,
     tolerance: float | None = None,
+    pact: Pact | str | Path | None = None,
     train_a: Any = None,
     train_b: Any = None,
     names: tuple[str, str] = ("A", "B"),
@@ -1096,6 +1098,9 @@ def diff(
         Row id, used to pair prediction tables with *data*.
     score, prediction
         Column names in prediction tables (score = P(positive), thresholded at *threshold*).
+    threshold
+        Binary only: a row is predicted positive when P(positive) >= *threshold*, for
+        fitted models and score tables alike; default the pact's, else 0.5.
     slices
         Columns of *data* to report metric changes by (numeric columns with many values are
         cut into quartiles).
@@ -1108,6 +1113,10 @@ def diff(
     tolerance
         Regression only: a prediction counts as changed when ``|B - A| > tolerance``; default
         a tenth of the standard deviation of A's predictions.
+    pact
+        A :class:`~modelpact.pact.Pact` or the path of a pact file: target, id, score and
+        prediction columns, slices, task, positive class and threshold not given here come
+        from it.
     train_a, train_b
         Training data of each version: adds the training data diff.
     names
@@ -1120,6 +1129,21 @@ def diff(
 
     if not 0.5 < confidence < 1:
         raise ConfigurationError(f"confidence must lie between 0.5 and 1; got {confidence:g}")
+    if pact is not None:
+        agreed = load_pact(pact)
+        columns_ = agreed.columns
+        target = target or columns_.target
+        id = id or columns_.id
+        if score is None and isinstance(columns_.score, str):
+            score = columns_.score
+        prediction = prediction or columns_.prediction
+        slices = slices or list(columns_.slices)
+        task = task or agreed.task
+        if positive_class is None and agreed.positive_class is not None:
+            positive_class = str(agreed.positive_class)
+        if threshold is None:
+            threshold = agreed.threshold
+    threshold = 0.5 if threshold is None else threshold
     name_a, name_b = names
     if name_a == name_b:
         name_b = f"{name_b} (2)"

@@ -30,6 +30,14 @@ from modelpact.ledger.entities import (
     Stage,
     VerdictRecord,
 )
+from modelpact.ledger.refs import (
+    is_ledger_ref,
+    resolve_model,
+    resolve_predictions,
+    resolve_run_id,
+    resolve_training_frame,
+)
+from modelpact.ledger.status import ProjectStatus, project_status
 from modelpact.ledger.store import (
     VERDICT_SCHEMA,
     Store,
@@ -48,6 +56,7 @@ __all__ = [
     "MetricValue",
     "ModelVersion",
     "Project",
+    "ProjectStatus",
     "PromotionRefused",
     "Run",
     "RunDataset",
@@ -55,9 +64,15 @@ __all__ = [
     "Store",
     "VerdictRecord",
     "display_url",
+    "is_ledger_ref",
     "open_configured_store",
     "open_store",
     "pact_hash",
+    "project_status",
+    "resolve_model",
+    "resolve_predictions",
+    "resolve_run_id",
     "resolve_store_url",
+    "resolve_training_frame",
     "upgrade_store",
 ]

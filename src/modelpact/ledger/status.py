@@ -1,0 +1,132 @@
+"""Where a project stands in its lifecycle, and the first step that is still missing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from modelpact.ledger.store import Store
+
+__all__ = ["ProjectStatus", "next_step", "project_status"]
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    """One project's lifecycle at a glance.
+
+    Attributes
+    ----------
+    project, pact
+        The project and the name of its pact (None before one is recorded).
+    audit
+        Verdict of the latest data audit (``go``, ``go_with_fixes``, ``no_go``), if any.
+    runs, failed_runs
+        How many runs were logged, and how many of them failed.
+    latest_verdict
+        The most recent stored verdict (``signed_off``, ``failed``, ``inconclusive``).
+    champion
+        Reference (``project:N``) of the champion version, if any.
+    candidates
+        Versions waiting in the ``candidate`` stage.
+    next_step
+        The first lifecycle step still missing, phrased as what to run.
+    """
+
+    project: str
+    pact: str | None
+    audit: str | None
+    runs: int
+    failed_runs: int
+    latest_verdict: str | None
+    champion: str | None
+    candidates: int
+    next_step: str
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready form."""
+        return asdict(self)
+
+
+def next_step(
+    *,
+    project: str,
+    pact: str | None,
+    audit: str | None,
+    runs: int,
+    versions: int,
+    signed_off: bool,
+    champion: str | None,
+) -> str:
+    """The first lifecycle step still missing, phrased as what to run.
+
+    Examples
+    --------
+    >>> next_step(project="churn", pact="churn", audit=None, runs=3, versions=1,
+    ...           signed_off=False, champion=None)
+    'no audit recorded: run modelpact audit'
+    """
+    if pact is None:
+        return "no pact: write one with 'modelpact pact init' and start runs with pact=..."
+    if audit is None:
+        return "no audit recorded: run modelpact audit"
+    if audit == "no_go":
+        return "the latest audit says no_go: fix the data and run modelpact audit again"
+    if runs == 0:
+        return f"no runs: log one with modelpact.start_run(project='{project}', pact=...)"
+    if versions == 0:
+        return "no model registered: run.log_model(...) or 'modelpact verify ... --register'"
+    if not signed_off:
+        return (
+            "no signed_off verdict: evaluate a candidate with run.evaluate(...) "
+            "or 'modelpact verify'"
+        )
+    if champion is None:
+        return (
+            f"no champion: promote a signed-off version with 'modelpact models promote {project}:N'"
+        )
+    return f"none: {champion} is champion; watch it with 'modelpact monitor'"
+
+
+def project_status(store: Store, project: str) -> ProjectStatus:
+    """Collect *project*'s status from the ledger.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from modelpact.ledger import open_store
+    >>> with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
+    ...     _ = store.create_run("churn")
+    ...     project_status(store, "churn").next_step
+    "no pact: write one with 'modelpact pact init' and start runs with pact=..."
+    """
+    info = store.get_project(project)
+    audit = store.latest_audit(project)
+    counts = store.count_runs(project)
+    verdicts = store.list_verdicts(project)
+    versions = store.list_model_versions(project)
+    champion = next((v.ref for v in versions if v.stage == "champion"), None)
+    signed = any(v.verdict == "signed_off" for v in verdicts) or any(
+        v.stage in ("signed_off", "champion") for v in versions
+    )
+    runs = sum(counts.values())
+    return ProjectStatus(
+        project=project,
+        pact=info.pact_name,
+        audit=audit.verdict if audit else None,
+        runs=runs,
+        failed_runs=counts.get("failed", 0),
+        latest_verdict=verdicts[0].verdict if verdicts else None,
+        champion=champion,
+        candidates=sum(v.stage == "candidate" for v in versions),
+        next_step=next_step(
+            project=project,
+            pact=info.pact_name,
+            audit=audit.verdict if audit else None,
+            runs=runs,
+            versions=len(versions),
+            signed_off=signed,
+            champion=champion,
+        ),
+    )
