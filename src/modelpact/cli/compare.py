@@ -166,13 +166,11 @@ def compare(
             pact=loaded_pact,
             progress=_progress_callback(progress),
         )
-        written = write_outputs(
-            [
-                ("HTML report", html, lambda: compare_html(result)),
-                ("JSON", json_out, lambda: dumps(result.to_dict())),
-                ("Markdown", markdown, lambda: compare_markdown(result)),
-            ]
-        )
+        written = write_outputs([
+            ("HTML report", html, lambda: compare_html(result)),
+            ("JSON", json_out, lambda: dumps(result.to_dict())),
+            ("Markdown", markdown, lambda: compare_markdown(result)),
+        ])
     out_console().print(compare_panel(result))
     announce(written)
     raise typer.Exit(EXIT_OK)

@@ -176,13 +176,11 @@ def diff(
             n_resamples=resamples,
             seed=seed,
         )
-        written = write_outputs(
-            [
-                ("HTML report", html, lambda: diff_html(result)),
-                ("JSON", json_out, lambda: dumps(result.to_dict())),
-                ("Markdown", markdown, lambda: diff_markdown(result)),
-            ]
-        )
+        written = write_outputs([
+            ("HTML report", html, lambda: diff_html(result)),
+            ("JSON", json_out, lambda: dumps(result.to_dict())),
+            ("Markdown", markdown, lambda: diff_markdown(result)),
+        ])
     out_console().print(diff_panel(result))
     announce(written)
     raise typer.Exit(EXIT_OK)
