@@ -12,7 +12,9 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-__all__ = ["finite", "json_clean"]
+import numpy as np
+
+__all__ = ["finite", "json_clean", "plain_scalar"]
 
 
 def finite(value: Any) -> float | None:
@@ -59,3 +61,15 @@ def json_clean(value: Any, *, strict: bool = True) -> Any:
     if isinstance(value, PurePath):
         return str(value)
     return value if strict else str(value)
+
+
+def plain_scalar(value: Any) -> Any:
+    """A NumPy scalar as the equal Python scalar; anything else unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> type(plain_scalar(np.int64(3))).__name__, plain_scalar("a")
+    ('int', 'a')
+    """
+    return value.item() if isinstance(value, np.generic) else value
