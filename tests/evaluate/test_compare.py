@@ -204,6 +204,11 @@ criteria:
     assert result.metrics == ("roc_auc", "brier")
     assert result.confidence == 0.9
     assert result.target == "y" and result.id_column == "id"
+    # a pact file works as well as a Pact
+    pact_file = tmp_path / "pact.yaml"
+    pact_file.write_text(pact.model_dump_json())
+    from_file = compare(frames, pact=pact_file)
+    assert from_file.to_dict() == result.to_dict()
 
 
 def test_json_contract_and_reproducibility() -> None:
