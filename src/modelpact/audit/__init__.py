@@ -6,6 +6,7 @@ columns, row ids, fix) and a learnability study. The relabelling loop is
 :func:`export_relabel` and :func:`import_labels`.
 """
 
+from modelpact import _entry
 from modelpact.audit.registry import CHECKS, Check, CheckConfig, check_names, get_check, register
 from modelpact.audit.relabel import LabelChanges, export_relabel, import_labels
 from modelpact.audit.result import SCHEMA, AuditResult, CheckOutcome, Finding
@@ -29,3 +30,6 @@ __all__ = [
     "import_labels",
     "register",
 ]
+
+# `modelpact.audit(...)` runs the audit; the package stays importable as before.
+_entry.make_callable(__name__, audit)

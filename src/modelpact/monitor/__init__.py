@@ -10,6 +10,7 @@ labels, :mod:`~modelpact.monitor.realized` measures it with them, and
 :func:`~modelpact.monitor.monitor.monitor` runs everything against the pact.
 """
 
+from modelpact import _entry
 from modelpact.monitor._performance_types import PerformanceEstimate, RealizedPerformance
 from modelpact.monitor.alerts import Alert
 from modelpact.monitor.calibration import ThresholdCalibrator
@@ -63,3 +64,6 @@ __all__ = [
     "profile_ranges",
     "realized_performance",
 ]
+
+# `modelpact.monitor(...)` runs the monitor; the package stays importable as before.
+_entry.make_callable(__name__, monitor)
