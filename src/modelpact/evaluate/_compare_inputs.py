@@ -15,15 +15,15 @@ from numpy.typing import NDArray
 
 from modelpact.data import load_frame
 from modelpact.errors import ConfigurationError, closest
-from modelpact.evaluate._outputs import (
+from modelpact.evaluate._pairing import pair_tables
+from modelpact.evaluate.inputs import (
     LabelSpace,
-    Outputs,
+    Predictions,
     ScoreSpec,
     Task,
     infer_task,
     outputs_from_columns,
 )
-from modelpact.evaluate._pairing import pair_tables
 
 __all__ = ["Prepared", "prepare"]
 
@@ -35,7 +35,7 @@ class Prepared:
     names: list[str]
     sources: dict[str, str]
     y: NDArray[Any]
-    outputs: dict[str, Outputs]
+    outputs: dict[str, Predictions]
     space: LabelSpace
     n_rows: int
     dropped: dict[str, int]
@@ -155,7 +155,12 @@ def prepare(
     y = space.encode(target_series, what=f"{tables[names[0]][1]}: target '{target}'")
     outputs = {
         n: outputs_from_columns(
-            paired.frames[n], space, score=score, prediction=prediction, source=tables[n][1]
+            paired.frames[n],
+            space,
+            score=score,
+            prediction=prediction,
+            source=tables[n][1],
+            name=n,
         )
         for n in names
     }
@@ -167,7 +172,7 @@ def prepare(
     if baseline in _CONSTANT_BASELINES:
         baseline_kind = baseline
         baseline_name = _unique_name(f"baseline ({baseline})", names)
-        outputs[baseline_name] = _constant_outputs(baseline, y, space)
+        outputs[baseline_name] = _constant_outputs(baseline, y, space, baseline_name)
         sources[baseline_name] = f"{baseline} of the evaluation target"
         names.append(baseline_name)
     elif extra_baseline_column:
@@ -185,6 +190,7 @@ def prepare(
             score=as_score if space.task == "binary" else None,
             prediction=None if as_score and space.task == "binary" else extra_baseline_column,
             source=tables[names[0]][1],
+            name=baseline_name,
         )
         sources[baseline_name] = f"column '{extra_baseline_column}' of {tables[names[0]][1]}"
         names.append(baseline_name)
@@ -226,11 +232,13 @@ def _unique_name(name: str, taken: Sequence[str]) -> str:
     return candidate
 
 
-def _constant_outputs(kind: str, y: NDArray[Any], space: LabelSpace) -> Outputs:
+def _constant_outputs(
+    kind: str, y: NDArray[Any], space: LabelSpace, name: str
+) -> Predictions:
     n = y.shape[0]
     if space.task == "regression":
         value = float(np.mean(y)) if kind in ("mean", "prior") else float(np.median(y))
-        return Outputs(None, None, np.full(n, value))
+        return Predictions(name, np.full(n, value), None)
     k = len(space.classes)
     freq = np.bincount(y, minlength=k) / n
     majority = int(np.argmax(freq))
@@ -242,6 +250,6 @@ def _constant_outputs(kind: str, y: NDArray[Any], space: LabelSpace) -> Outputs:
         p = float(freq[1]) if kind == "prior" else float(majority)
         scores = np.full(n, p)
         labels = (scores >= space.threshold).astype(np.int64)
-        return Outputs(scores, labels, None)
+        return Predictions(name, labels, scores)
     probs = np.tile(freq if kind == "prior" else np.eye(k)[majority], (n, 1))
-    return Outputs(probs, np.full(n, majority, dtype=np.int64), None)
+    return Predictions(name, np.full(n, majority, dtype=np.int64), probs)

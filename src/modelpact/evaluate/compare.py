@@ -32,7 +32,6 @@ from scipy.stats import norm
 
 from modelpact.errors import ConfigurationError, MetricError, closest
 from modelpact.evaluate._compare_inputs import Prepared, prepare
-from modelpact.evaluate._outputs import ScoreSpec
 from modelpact.evaluate.comparison import (
     COMPARE_SCHEMA,
     Comparison,
@@ -40,6 +39,7 @@ from modelpact.evaluate.comparison import (
     ModelEstimate,
     PairedDifference,
 )
+from modelpact.evaluate.inputs import ScoreSpec
 from modelpact.pact import Pact, load_pact
 
 __all__ = [

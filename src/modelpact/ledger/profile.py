@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from modelpact._json import finite
 
 __all__ = ["profile_frame"]
 
 TOP_VALUES = 10
 
 
-def _num(value: Any) -> float | None:
-    out = float(value)
-    return out if math.isfinite(out) else None
-
-
 def _summary(values: np.ndarray[Any, Any]) -> dict[str, Any]:
     return {
-        "min": _num(values.min()),
-        "max": _num(values.max()),
-        "mean": _num(values.mean()),
-        "std": _num(values.std(ddof=1)) if len(values) > 1 else None,
+        "min": finite(values.min()),
+        "max": finite(values.max()),
+        "mean": finite(values.mean()),
+        "std": finite(values.std(ddof=1)) if len(values) > 1 else None,
         "quantiles": {
-            str(q): _num(v)
+            str(q): finite(v)
             for q, v in zip(
                 (0.05, 0.25, 0.5, 0.75, 0.95),
                 np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95]),

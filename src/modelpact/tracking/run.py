@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from modelpact._json import finite
 from modelpact.data import load_frame
 from modelpact.errors import ConfigurationError, InvalidDataError
 from modelpact.ledger import (
@@ -42,12 +43,6 @@ if TYPE_CHECKING:
 __all__ = ["Run", "start_run"]
 
 ROW_COLUMN = "row"  # the position column used to pair predictions when the pact has no id
-
-
-def _as_pact(pact: Pact | str | Path | None) -> Pact | None:
-    if pact is None or isinstance(pact, Pact):
-        return pact
-    return load_pact(pact)
 
 
 class Run:
@@ -117,7 +112,7 @@ class Run:
         """Open the store, record the project (and pact), and start the run."""
         if hasattr(self, "id_"):
             raise ConfigurationError(f"run {self.id_[:8]} has already started")
-        self.pact_ = _as_pact(self.pact)
+        self.pact_ = load_pact(self.pact) if self.pact is not None else None
         if isinstance(self.store, Store):
             self.store_, self._owns_store = self.store, False
         else:
@@ -513,17 +508,13 @@ def _criterion_metrics(verdict: Mapping[str, Any]) -> dict[str, MetricValue]:
         out[key] = MetricValue(
             name=key,
             value=float(estimate),
-            low=_finite(ci[0]),
-            high=_finite(ci[1]),
+            low=finite(ci[0]),
+            high=finite(ci[1]),
             confidence=item.get("confidence"),
             method=item.get("method"),
             n=item.get("n"),
         )
     return out
-
-
-def _finite(value: Any) -> float | None:
-    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def start_run(

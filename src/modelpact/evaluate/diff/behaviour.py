@@ -14,7 +14,6 @@ from numpy.typing import NDArray
 from modelpact._json import plain_scalar
 from modelpact.data import load_frame, require_columns
 from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
-from modelpact.evaluate._outputs import LabelSpace, Task, infer_task
 from modelpact.evaluate._pairing import pair_tables
 from modelpact.evaluate.diff._common import is_numeric
 from modelpact.evaluate.diff.results import (
@@ -26,6 +25,7 @@ from modelpact.evaluate.diff.results import (
 )
 from modelpact.evaluate.diff.rules import describe_changes
 from modelpact.evaluate.diff.training import training_data_diff
+from modelpact.evaluate.inputs import LabelSpace, Task, infer_task
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["diff"]
