@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,7 +12,7 @@ from numpy.typing import NDArray
 
 from modelpact._json import plain_scalar
 from modelpact.data import load_frame, require_columns
-from modelpact.errors import ConfigurationError, InvalidDataError, MetricError
+from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate._pairing import pair_tables
 from modelpact.evaluate.diff._common import is_numeric
 from modelpact.evaluate.diff.results import (
@@ -25,94 +24,21 @@ from modelpact.evaluate.diff.results import (
 )
 from modelpact.evaluate.diff.rules import describe_changes
 from modelpact.evaluate.diff.training import training_data_diff
+from modelpact.evaluate.diff.versions import (
+    Version,
+    encoded,
+    predict_model,
+    resolve_version,
+    version_from_table,
+)
 from modelpact.evaluate.inputs import LabelSpace, Task, infer_task
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["diff"]
 
-_MODEL_SUFFIXES = {".joblib", ".pkl", ".pickle", ".skops"}
 _QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 _MAX_SLICE_VALUES = 12
 _MIN_SLICE_ROWS = 20  # below this a slice's paired interval is not worth printing
-
-
-@dataclass(frozen=True)
-class _Version:
-    name: str
-    source: str
-    labels: NDArray[Any] | None  # original class values (classification)
-    scores: NDArray[np.float64] | None  # P(positive) for binary tasks
-    values: NDArray[np.float64] | None  # regression predictions
-    features: tuple[str, ...] = ()
-
-
-def _is_model_path(value: Any) -> bool:
-    return isinstance(value, str | Path) and Path(value).suffix.lower() in _MODEL_SUFFIXES
-
-
-def _predict_model(
-    model: Any,
-    name: str,
-    source: str,
-    data: pd.DataFrame,
-    data_source: str,
-    roles: set[str],
-    task: str,
-    space: LabelSpace | None,
-    positive: Any,
-    threshold: float,
-) -> _Version:
-    """Predict through the one prediction path, so the threshold means what it does elsewhere."""
-    from modelpact.evaluate.models import model_columns, predict
-
-    columns = model_columns(model, data, roles=roles)
-    classes = _model_classes(model, task, space, positive)
-    out = predict(
-        model,
-        data,
-        columns,
-        task=task,
-        classes=classes,
-        threshold=threshold,
-        name=name,
-        source=f"{data_source} ({source})",
-    )
-    if task == "regression":
-        return _Version(name, source, None, None, out.label.astype(np.float64), tuple(columns))
-    values = np.empty(len(classes), dtype=object)
-    values[:] = list(classes)
-    scores = out.score if task == "binary" else None
-    return _Version(name, source, values[out.label], scores, None, tuple(columns))
-
-
-def _model_classes(
-    model: Any, task: str, space: LabelSpace | None, positive: Any
-) -> tuple[Any, ...]:
-    """The class values, in code order, that the model's outputs are read against."""
-    known = [plain_scalar(c) for c in getattr(model, "classes_", [])]
-    if task == "multiclass":
-        # every class the model knows, so a prediction of a class the rows lack shows up
-        return tuple(known) if known else tuple(space.classes if space else ())
-    if space is not None:
-        return tuple(space.classes)
-    if positive is not None:
-        chosen = next((c for c in known if c == positive or str(c) == str(positive)), positive)
-    else:
-        chosen = known[1] if len(known) == 2 else 1
-    others = [c for c in known if c != chosen]
-    return (others[0] if others else (0 if chosen == 1 else f"not {chosen}"), chosen)
-
-
-def _resolve(value: Any, name: str, trusted: Sequence[str] | None) -> tuple[Any, str, str]:
-    """``(object, kind, source)`` with kind ``model`` or ``table``."""
-    if _is_model_path(value):
-        from modelpact.evaluate.models import load_model
-
-        return load_model(value, trusted=list(trusted) if trusted else None), "model", str(value)
-    if hasattr(value, "predict") and not isinstance(value, pd.DataFrame):
-        return value, "model", f"<{type(value).__name__}>"
-    frame, source = load_frame(value, name=f"<{name}>")
-    return frame, "table", source
 
 
 def diff(
@@ -185,20 +111,14 @@ def diff(
     confidence, max_depth, min_leaf_share, n_resamples, seed
         Interval confidence; rule tree depth and minimum leaf share; bootstrap settings.
     """
-    from modelpact import stats
     from modelpact.stats.wilson import wilson_interval
 
     if not 0.5 < confidence < 1:
         raise ConfigurationError(f"confidence must lie between 0.5 and 1; got {confidence:g}")
     if pact is not None:
         agreed = load_pact(pact)
-        columns_ = agreed.columns
-        target = target or columns_.target
-        id = id or columns_.id
-        if score is None and isinstance(columns_.score, str):
-            score = columns_.score
-        prediction = prediction or columns_.prediction
-        slices = slices or list(columns_.slices)
+        target, id, score, prediction = _pact_columns(agreed, target, id, score, prediction)
+        slices = slices or list(agreed.columns.slices)
         task = task or agreed.task
         if positive_class is None and agreed.positive_class is not None:
             positive_class = str(agreed.positive_class)
@@ -209,8 +129,8 @@ def diff(
     if name_a == name_b:
         name_b = f"{name_b} (2)"
     frame, data_source = load_frame(data, name="<data>")
-    obj_a, kind_a, source_a = _resolve(a, name_a, trusted)
-    obj_b, kind_b, source_b = _resolve(b, name_b, trusted)
+    obj_a, kind_a, source_a = resolve_version(a, name_a, trusted)
+    obj_b, kind_b, source_b = resolve_version(b, name_b, trusted)
     if target is not None:
         require_columns(frame, [target], source=data_source, role="target")
     roles = {c for c in (target, id, score, prediction) if c}
@@ -246,20 +166,9 @@ def diff(
     else:
         rows_target = None
     positive = positive_class
-    resolved_task: str | None = task
-    if resolved_task is None and rows_target is not None:
-        resolved_task = infer_task(rows_target, score=score, task=None)
-    if resolved_task is None and any(k == "model" for k in (kind_a, kind_b)):
-        model = obj_a if kind_a == "model" else obj_b
-        classes = getattr(model, "classes_", None)
-        if classes is not None:
-            resolved_task = "binary" if len(classes) == 2 else "multiclass"
-    if resolved_task is None:
-        resolved_task = "binary" if score is not None else None
-    if resolved_task is None and prediction is not None:
-        resolved_task = infer_task(paired.frames[name_a][prediction], score=None, task=None)
-    if resolved_task is None:
-        raise ConfigurationError("cannot tell the task; pass task= / --task")
+    models = [obj for obj, kind in ((obj_a, kind_a), (obj_b, kind_b)) if kind == "model"]
+    first_table = paired.frames.get(name_a, paired.frames.get(name_b))
+    resolved_task = _resolve_task(task, rows_target, score, prediction, models, first_table)
 
     space: LabelSpace | None = None
     if rows_target is not None and resolved_task != "regression":
@@ -280,7 +189,7 @@ def diff(
     ):
         if kind == "model":
             versions.append(
-                _predict_model(
+                predict_model(
                     obj,
                     nm,
                     src,
@@ -295,7 +204,7 @@ def diff(
             )
         else:
             versions.append(
-                _version_from_table(
+                version_from_table(
                     paired.frames[nm],
                     nm,
                     src,
@@ -310,37 +219,7 @@ def diff(
     n = paired.n_rows
 
     # what changed, row by row
-    changes: ChangeDistribution | None = None
-    flips: list[Flip] = []
-    transitions: NDArray[Any] | None = None
-    if resolved_task == "regression":
-        if va.values is None or vb.values is None:
-            raise ConfigurationError("both versions need regression predictions")
-        delta = vb.values - va.values
-        tol = tolerance if tolerance is not None else 0.1 * float(np.std(va.values))
-        changed = np.abs(delta) > tol
-        changes = _distribution("prediction", delta, tol)
-        transitions = np.where(delta > 0, "up", "down")
-    else:
-        if va.labels is None or vb.labels is None:
-            raise ConfigurationError("both versions need class predictions")
-        la = pd.Series(va.labels).astype("object").map(plain_scalar).to_numpy()
-        lb = pd.Series(vb.labels).astype("object").map(plain_scalar).to_numpy()
-        text_a = pd.Series(la).astype(str)
-        text_b = pd.Series(lb).astype(str)
-        changed = (text_a != text_b).to_numpy()
-        flip_counts = pd.crosstab(text_a.rename("a"), text_b.rename("b"))
-        raw_a = {str(v): v for v in la}
-        raw_b = {str(v): v for v in lb}
-        for ka in flip_counts.index:
-            for kb in flip_counts.columns:
-                count = int(flip_counts.loc[ka, kb])
-                if count:
-                    flips.append(Flip(raw_a[ka], raw_b[kb], count, count / n))
-        flips.sort(key=lambda f: (f.a == f.b, -f.count))
-        transitions = (text_a + " → " + text_b).to_numpy(dtype=object)
-        if va.scores is not None and vb.scores is not None:
-            changes = _distribution("score", vb.scores - va.scores, 0.0)
+    changed, transitions, flips, changes = _row_changes(resolved_task, va, vb, n, tolerance)
     k = int(changed.sum())
     low, high = wilson_interval(k, n, confidence)
     disagreement = Proportion(k, n, k / n if n else 0.0, float(low), float(high), confidence)
@@ -364,48 +243,22 @@ def diff(
 
     # metric changes per slice, where labels exist
     slice_rows: list[SliceChange] = []
-    if rows_target is not None:
+    if rows_target is not None and target is not None:
         require_columns(rows, list(slices), source=data_source, role="slice")
-        labelled = rows_target.notna().to_numpy()
-        chosen = _diff_metrics(metrics, resolved_task, va, vb)
-        if space is not None:
-            y = np.full(n, -1, dtype=np.int64)
-            y[labelled] = space.encode(
-                rows_target[labelled], what=f"{data_source}: target '{target}'"
-            )
-            arr_a = _encoded(va, space)
-            arr_b = _encoded(vb, space)
-        else:
-            y = rows_target.to_numpy(dtype=np.float64, na_value=np.nan)
-            arr_a = {"value": va.values}
-            arr_b = {"value": vb.values}
-        groups: list[tuple[str | None, str, NDArray[np.bool_]]] = [(None, "all", labelled)]
-        for slice_column in slices:
-            for value, mask in _slice_masks(rows[slice_column]):
-                groups.append((slice_column, value, mask & labelled))
-        for metric_name in chosen:
-            metric = stats.get_metric(metric_name)
-            for column, value, mask in groups:
-                size = int(mask.sum())
-                flip_rate = float(changed[mask].mean()) if size else 0.0
-                ya, yb = arr_a.get(metric.input), arr_b.get(metric.input)
-                if ya is None or yb is None:
-                    continue
-                entry = _slice_change(
-                    stats,
-                    metric,
-                    column,
-                    value,
-                    size,
-                    flip_rate,
-                    y[mask],
-                    ya[mask],
-                    yb[mask],
-                    confidence,
-                    n_resamples,
-                    seed,
-                )
-                slice_rows.append(entry)
+        slice_rows = _slice_changes(
+            rows,
+            rows_target,
+            slices,
+            changed,
+            _diff_metrics(metrics, resolved_task, va, vb),
+            space,
+            va,
+            vb,
+            what=f"{data_source}: target '{target}'",
+            confidence=confidence,
+            n_resamples=n_resamples,
+            seed=seed,
+        )
 
     data_diff = None
     if train_a is not None or train_b is not None:
@@ -437,6 +290,143 @@ def diff(
     )
 
 
+def _pact_columns(
+    pact: Pact, target: str | None, id: str | None, score: str | None, prediction: str | None
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """The target, id, score and prediction columns: the caller's, else the pact's."""
+    columns = pact.columns
+    if score is None and isinstance(columns.score, str):
+        score = columns.score
+    return target or columns.target, id or columns.id, score, prediction or columns.prediction
+
+
+def _resolve_task(
+    task: str | None,
+    rows_target: pd.Series | None,
+    score: str | None,
+    prediction: str | None,
+    models: Sequence[Any],
+    first_table: pd.DataFrame | None,
+) -> str:
+    """The task: as given, else from the target, the models' classes, or the columns."""
+    if task is not None:
+        return infer_task(pd.Series(dtype=object), score=score, task=task)  # checks the name
+    if rows_target is not None:
+        return infer_task(rows_target, score=score, task=None)
+    for model in models[:1]:
+        classes = getattr(model, "classes_", None)
+        if classes is not None:
+            return "binary" if len(classes) == 2 else "multiclass"
+    if score is not None:
+        return "binary"
+    if prediction is not None and first_table is not None:
+        return infer_task(first_table[prediction], score=None, task=None)
+    raise ConfigurationError("cannot tell the task; pass task= / --task")
+
+
+def _row_changes(
+    task: str, va: Version, vb: Version, n: int, tolerance: float | None
+) -> tuple[NDArray[np.bool_], NDArray[Any], list[Flip], ChangeDistribution | None]:
+    """Which rows changed, how (their transitions), the flip table and the change spread."""
+    if task == "regression":
+        if va.values is None or vb.values is None:
+            raise ConfigurationError("both versions need regression predictions")
+        delta = vb.values - va.values
+        tol = tolerance if tolerance is not None else 0.1 * float(np.std(va.values))
+        return (
+            np.abs(delta) > tol,
+            np.where(delta > 0, "up", "down"),
+            [],
+            _distribution("prediction", delta, tol),
+        )
+    if va.labels is None or vb.labels is None:
+        raise ConfigurationError("both versions need class predictions")
+    la = pd.Series(va.labels).astype("object").map(plain_scalar).to_numpy()
+    lb = pd.Series(vb.labels).astype("object").map(plain_scalar).to_numpy()
+    text_a = pd.Series(la).astype(str)
+    text_b = pd.Series(lb).astype(str)
+    flip_counts = pd.crosstab(text_a.rename("a"), text_b.rename("b"))
+    raw_a = {str(v): v for v in la}
+    raw_b = {str(v): v for v in lb}
+    flips = []
+    for ka in flip_counts.index:
+        for kb in flip_counts.columns:
+            count = int(flip_counts.loc[ka, kb])
+            if count:
+                flips.append(Flip(raw_a[ka], raw_b[kb], count, count / n))
+    flips.sort(key=lambda f: (f.a == f.b, -f.count))
+    changes = None
+    if va.scores is not None and vb.scores is not None:
+        changes = _distribution("score", vb.scores - va.scores, 0.0)
+    return (
+        (text_a != text_b).to_numpy(),
+        (text_a + " → " + text_b).to_numpy(dtype=object),
+        flips,
+        changes,
+    )
+
+
+def _slice_changes(
+    rows: pd.DataFrame,
+    rows_target: pd.Series,
+    slices: Sequence[str],
+    changed: NDArray[np.bool_],
+    chosen: Sequence[str],
+    space: LabelSpace | None,
+    va: Version,
+    vb: Version,
+    *,
+    what: str,
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> list[SliceChange]:
+    """Each metric on every labelled row and on each slice, for A and B, with paired CIs."""
+    from modelpact import stats
+
+    n = len(rows)
+    labelled = rows_target.notna().to_numpy()
+    arr_a: dict[str, NDArray[Any] | None]
+    arr_b: dict[str, NDArray[Any] | None]
+    if space is not None:
+        y = np.full(n, -1, dtype=np.int64)
+        y[labelled] = space.encode(rows_target[labelled], what=what)
+        arr_a, arr_b = encoded(va, space), encoded(vb, space)
+    else:
+        y = rows_target.to_numpy(dtype=np.float64, na_value=np.nan)
+        arr_a, arr_b = {"value": va.values}, {"value": vb.values}
+    groups: list[tuple[str | None, str, NDArray[np.bool_]]] = [(None, "all", labelled)]
+    for slice_column in slices:
+        for value, mask in _slice_masks(rows[slice_column]):
+            groups.append((slice_column, value, mask & labelled))
+    out = []
+    for metric_name in chosen:
+        metric = stats.get_metric(metric_name)
+        for column, value, mask in groups:
+            size = int(mask.sum())
+            flip_rate = float(changed[mask].mean()) if size else 0.0
+            ya, yb = arr_a.get(metric.input), arr_b.get(metric.input)
+            if ya is None or yb is None:
+                continue
+            out.append(
+                _slice_change(
+                    stats,
+                    metric,
+                    column,
+                    value,
+                    size,
+                    flip_rate,
+                    y[mask],
+                    ya[mask],
+                    yb[mask],
+                    confidence,
+                    n_resamples,
+                    seed,
+                )
+            )
+    return out
+
+
 def _id_like(series: pd.Series) -> bool:
     # A unique string per row (an id) splits perfectly and explains nothing.
     return (
@@ -446,47 +436,8 @@ def _id_like(series: pd.Series) -> bool:
     )
 
 
-def _version_from_table(
-    frame: pd.DataFrame,
-    name: str,
-    source: str,
-    task: str,
-    score: str | None,
-    prediction: str | None,
-    threshold: float,
-    positive: Any,
-) -> _Version:
-    if task == "regression":
-        column = prediction or score
-        assert column is not None
-        return _Version(name, source, None, None, frame[column].to_numpy(dtype=np.float64))
-    scores = None
-    if score is not None:
-        s = frame[score]
-        if not is_numeric(s) or s.isna().any():
-            raise InvalidDataError(
-                f"{source}: score column '{score}' must be numeric without missing values"
-            )
-        scores = s.to_numpy(dtype=np.float64)
-    if prediction is not None:
-        labels = frame[prediction].to_numpy()
-    else:
-        assert scores is not None
-        pos = 1 if positive is None else positive
-        neg: Any = 0 if pos == 1 else (False if pos is True else f"not {pos}")
-        labels = np.where(scores >= threshold, pos, neg)
-    return _Version(name, source, labels, scores, None)
-
-
-def _encoded(version: _Version, space: LabelSpace) -> dict[str, NDArray[Any] | None]:
-    labels = None
-    if version.labels is not None:
-        labels = space.encode(pd.Series(version.labels), what=f"predictions of {version.name}")
-    return {"label": labels, "score": version.scores}
-
-
 def _diff_metrics(
-    requested: Sequence[str] | None, task: str, va: _Version, vb: _Version
+    requested: Sequence[str] | None, task: str, va: Version, vb: Version
 ) -> list[str]:
     from modelpact import stats
 
