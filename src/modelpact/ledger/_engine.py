@@ -102,12 +102,7 @@ def upgrade_database(url: str) -> tuple[str | None, str]:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     try:
-        try:
-            with engine.connect() as conn:
-                before = _migrate.current_revision(conn)
-                conn.rollback()
-        except (DBAPIError, OSError) as exc:
-            raise _unreachable(url, exc) from exc
+        before = _current_revision(engine, url)
         if before is not None and before not in _migrate.known_revisions():
             _check_schema(engine, url, create=True)  # raises the "newer" error
         _upgrade(engine, url)
@@ -228,14 +223,19 @@ def _unreachable(url: str, exc: BaseException) -> StoreError:
     )
 
 
-def _check_schema(engine: Engine, url: str, *, create: bool) -> None:
-    head = _migrate.head_revision()
+def _current_revision(engine: Engine, url: str) -> str | None:
     try:
         with engine.connect() as conn:
             current = _migrate.current_revision(conn)
             conn.rollback()
     except (DBAPIError, OSError) as exc:
         raise _unreachable(url, exc) from exc
+    return current
+
+
+def _check_schema(engine: Engine, url: str, *, create: bool) -> None:
+    head = _migrate.head_revision()
+    current = _current_revision(engine, url)
     if current == head:
         return
     if current is not None and current not in _migrate.known_revisions():

@@ -7,21 +7,23 @@ happened (registrations, stage changes, forced promotions, pact changes), kept a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from modelpact.errors import StoreError
 from modelpact.ledger import _convert as convert
 from modelpact.ledger._engine import Database
 from modelpact.ledger.entities import AuditRecord, Event, VerdictRecord
 from modelpact.ledger.schema import AuditRow, EventRow, VerdictRow
-from modelpact.ledger.tracking import Tracking
 
 if TYPE_CHECKING:
     from modelpact.ledger.registry import Registry
+    from modelpact.ledger.tracking import Tracking
 
-__all__ = ["AUDIT_SCHEMA", "VERDICT_SCHEMA", "Records", "verdict_value"]
+__all__ = ["AUDIT_SCHEMA", "VERDICT_SCHEMA", "Records", "event_row", "verdict_value"]
 
 VERDICT_SCHEMA = "modelpact.verdict/v1"
 AUDIT_SCHEMA = "modelpact.audit/v1"
@@ -38,6 +40,33 @@ def verdict_value(doc: Mapping[str, Any]) -> str:
             f"verdict document has verdict {verdict!r}; expected signed_off, failed or inconclusive"
         )
     return str(verdict)
+
+
+def event_row(
+    project_id: str,
+    kind: str,
+    *,
+    created_at: datetime,
+    model_version_id: str | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    forced: bool = False,
+    reason: str | None = None,
+    actor: str | None = None,
+) -> EventRow:
+    """A new row of the event history (registration, stage change, pact change...)."""
+    return EventRow(
+        id=convert.new_id(),
+        project_id=project_id,
+        model_version_id=model_version_id,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        forced=forced,
+        reason=reason,
+        actor=actor,
+        created_at=created_at,
+    )
 
 
 class Records:
@@ -91,15 +120,7 @@ class Records:
         """Stored verdicts, newest first."""
         with self.db.reading() as session:
             query = select(VerdictRow).order_by(VerdictRow.created_at.desc())
-            if project is not None:
-                query = query.where(
-                    VerdictRow.project_id == self.tracking.project_row(session, project).id
-                )
-            if model_version is not None:
-                query = query.where(
-                    VerdictRow.model_version_id
-                    == self.registry.version_row(session, model_version).id
-                )
+            query = self._about(session, query, VerdictRow, project, model_version)
             return [convert.verdict_record(r) for r in session.scalars(query).all()]
 
     def record_audit(self, *, project: str, audit_json: Mapping[str, Any]) -> AuditRecord:
@@ -142,13 +163,21 @@ class Records:
         """Recorded events (registrations, stage changes, forced promotions), oldest first."""
         with self.db.reading() as session:
             query = select(EventRow).order_by(EventRow.created_at, EventRow.id)
-            if project is not None:
-                query = query.where(
-                    EventRow.project_id == self.tracking.project_row(session, project).id
-                )
-            if model_version is not None:
-                query = query.where(
-                    EventRow.model_version_id
-                    == self.registry.version_row(session, model_version).id
-                )
+            query = self._about(session, query, EventRow, project, model_version)
             return [convert.event(r) for r in session.scalars(query).all()]
+
+    def _about(
+        self,
+        session: Session,
+        query: Select[Any],
+        table: type[VerdictRow] | type[EventRow],
+        project: str | None,
+        model_version: str | None,
+    ) -> Select[Any]:
+        """*query* narrowed to one project and/or one model version."""
+        if project is not None:
+            query = query.where(table.project_id == self.tracking.project_row(session, project).id)
+        if model_version is not None:
+            version_id = self.registry.version_row(session, model_version).id
+            query = query.where(table.model_version_id == version_id)
+        return query

@@ -29,8 +29,8 @@ from modelpact.ledger import _convert as convert
 from modelpact.ledger._engine import Database
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import STAGES, ModelVersion, Project, VerdictRecord
-from modelpact.ledger.records import verdict_value
-from modelpact.ledger.schema import EventRow, ModelVersionRow, ProjectRow, VerdictRow
+from modelpact.ledger.records import event_row, verdict_value
+from modelpact.ledger.schema import ModelVersionRow, ProjectRow, VerdictRow
 from modelpact.ledger.tracking import Tracking
 
 __all__ = ["PROMOTING_STAGES", "PromotionRefused", "Registry"]
@@ -152,13 +152,11 @@ class Registry:
                     session.add(row)
                     session.flush()  # the event below refers to this row
                     session.add(
-                        EventRow(
-                            id=convert.new_id(),
-                            project_id=project_row.id,
+                        event_row(
+                            project_row.id,
+                            "registered",
                             model_version_id=version_id,
-                            kind="registered",
                             to_stage="candidate",
-                            forced=False,
                             actor=convert.current_user(),
                             created_at=now,
                         )
@@ -362,14 +360,12 @@ class Registry:
                 ).all()
                 for old in previous:
                     session.add(
-                        EventRow(
-                            id=convert.new_id(),
-                            project_id=row.project_id,
+                        event_row(
+                            row.project_id,
+                            "stage_changed",
                             model_version_id=old.id,
-                            kind="stage_changed",
                             from_stage=old.stage,
                             to_stage="signed_off",
-                            forced=False,
                             reason=f"replaced by {row.project.name}:{row.version}",
                             actor=who,
                             created_at=now,
@@ -378,11 +374,10 @@ class Registry:
                     old.stage = "signed_off"
                     old.stage_changed_at = now
             session.add(
-                EventRow(
-                    id=convert.new_id(),
-                    project_id=row.project_id,
+                event_row(
+                    row.project_id,
+                    "stage_changed",
                     model_version_id=row.id,
-                    kind="stage_changed",
                     from_stage=row.stage,
                     to_stage=stage,
                     forced=used_force,

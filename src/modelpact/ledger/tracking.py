@@ -25,9 +25,9 @@ from modelpact.ledger._engine import Database
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import DatasetSnapshot, MetricValue, Project, Run
 from modelpact.ledger.profile import profile_frame
+from modelpact.ledger.records import event_row
 from modelpact.ledger.schema import (
     DatasetRow,
-    EventRow,
     MetricRow,
     ParamRow,
     ProjectRow,
@@ -115,11 +115,9 @@ class Tracking:
                     if data is not None and row.pact_hash != digest:
                         if row.pact_hash is not None:
                             session.add(
-                                EventRow(
-                                    id=convert.new_id(),
-                                    project_id=row.id,
-                                    kind="pact_changed",
-                                    forced=False,
+                                event_row(
+                                    row.id,
+                                    "pact_changed",
                                     reason=f"pact hash {row.pact_hash[:12]} -> {digest[:12]}"
                                     if digest
                                     else None,
