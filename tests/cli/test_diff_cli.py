@@ -272,3 +272,28 @@ def test_diff_of_skops_files_needs_trusted_types(tmp_path: Path) -> None:
     skops_doc = json.loads((tmp_path / "d.json").read_text())
     joblib_doc = json.loads((tmp_path / "j.json").read_text())
     assert skops_doc["disagreement"] == joblib_doc["disagreement"]
+
+
+def test_threshold_reaches_fitted_models(tmp_path: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    train, evaluation = _data(seed=1), _data(seed=2)
+    a = LogisticRegression().fit(train[["x"]], train["y"])
+    b = LogisticRegression().fit(train[["group", "x"]], train["y"])
+    joblib.dump(a, tmp_path / "a.joblib")
+    joblib.dump(b, tmp_path / "b.joblib")
+    evaluation.to_csv(tmp_path / "eval.csv", index=False)
+    score_a = a.predict_proba(evaluation[["x"]])[:, 1]
+    score_b = b.predict_proba(evaluation[["group", "x"]])[:, 1]
+    counts = {}
+    for threshold in (0.1, 0.5, 0.9):
+        out = tmp_path / f"diff-{threshold}.json"
+        args = ["diff", str(tmp_path / "a.joblib"), str(tmp_path / "b.joblib")]
+        args += ["--data", str(tmp_path / "eval.csv"), "--target", "y", "--id", "id"]
+        args += ["--threshold", str(threshold), "--json", str(out), "--resamples", "300"]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        counts[threshold] = json.loads(out.read_text())["disagreement"]["count"]
+        expected = int(((score_a >= threshold) != (score_b >= threshold)).sum())
+        assert counts[threshold] == expected
+    assert len(set(counts.values())) == 3  # the threshold changes the answer
