@@ -124,21 +124,32 @@ class Store:
     # ---------------------------------------------------------------- tracking
 
     def ensure_project(self, name: str, pact: Pact | None = None) -> Project:
-        """See :meth:`Tracking.ensure_project`."""
+        """Return project *name*, creating it; with *pact*, record it as the project's pact.
+
+        See :meth:`Tracking.ensure_project`.
+        """
         return self.tracking.ensure_project(name, pact)
 
     def get_project(self, name: str) -> Project:
-        """See :meth:`Tracking.get_project`."""
+        """The project called *name*; :class:`NotFoundError` if there is none.
+
+        See :meth:`Tracking.get_project`.
+        """
         return self.tracking.get_project(name)
 
     def list_projects(self) -> list[Project]:
-        """See :meth:`Tracking.list_projects`."""
+        """Every project, by name.
+
+        See :meth:`Tracking.list_projects`.
+        """
         return self.tracking.list_projects()
 
     def log_dataset(
         self, frame: pd.DataFrame, *, name: str, role: str | None = None, keep_rows: bool = True
     ) -> DatasetSnapshot:
-        """See :meth:`Tracking.log_dataset`.
+        """Snapshot *frame*: fingerprint, schema, column profile and (by default) its rows.
+
+        See :meth:`Tracking.log_dataset`.
 
         *role* is accepted for symmetry with :meth:`link_dataset` and is not part of the
         snapshot (the same data can train one run and evaluate another).
@@ -147,11 +158,17 @@ class Store:
         return self.tracking.log_dataset(frame, name=name, keep_rows=keep_rows)
 
     def get_dataset(self, dataset_id: str) -> DatasetSnapshot:
-        """See :meth:`Tracking.get_dataset`."""
+        """The snapshot with this id or fingerprint (a unique prefix of either works).
+
+        See :meth:`Tracking.get_dataset`.
+        """
         return self.tracking.get_dataset(dataset_id)
 
     def load_dataset_frame(self, dataset_id: str) -> pd.DataFrame | None:
-        """See :meth:`Tracking.load_dataset_frame`."""
+        """The rows of a snapshot if they were kept, else None.
+
+        See :meth:`Tracking.load_dataset_frame`.
+        """
         return self.tracking.load_dataset_frame(dataset_id)
 
     def create_run(
@@ -164,7 +181,10 @@ class Store:
         git_dirty: bool | None = None,
         started_at: datetime | None = None,
     ) -> Run:
-        """See :meth:`Tracking.create_run`."""
+        """Start a run in *project* (created if needed); status ``running``.
+
+        See :meth:`Tracking.create_run`.
+        """
         return self.tracking.create_run(
             project,
             name=name,
@@ -175,23 +195,38 @@ class Store:
         )
 
     def log_params(self, run_id: str, params: Mapping[str, Any]) -> None:
-        """See :meth:`Tracking.log_params`."""
+        """Record parameters of a run (a key logged again takes the new value).
+
+        See :meth:`Tracking.log_params`.
+        """
         self.tracking.log_params(run_id, params)
 
     def log_metrics(self, run_id: str, metrics: Mapping[str, float | MetricValue]) -> None:
-        """See :meth:`Tracking.log_metrics`."""
+        """Record metrics of a run; a :class:`MetricValue` carries its interval.
+
+        See :meth:`Tracking.log_metrics`.
+        """
         self.tracking.log_metrics(run_id, metrics)
 
     def link_dataset(self, run_id: str, dataset_id: str, role: str) -> None:
-        """See :meth:`Tracking.link_dataset`."""
+        """Record that a run used a snapshot in *role* (``train``, ``eval``...).
+
+        See :meth:`Tracking.link_dataset`.
+        """
         self.tracking.link_dataset(run_id, dataset_id, role)
 
     def log_predictions(self, run_id: str, frame: pd.DataFrame) -> str:
-        """See :meth:`Tracking.log_predictions`."""
+        """Store a run's evaluation predictions (id, target, scores...) as Parquet.
+
+        See :meth:`Tracking.log_predictions`.
+        """
         return self.tracking.log_predictions(run_id, frame)
 
     def run_predictions(self, run_id: str) -> pd.DataFrame:
-        """See :meth:`Tracking.run_predictions`."""
+        """A run's evaluation predictions; :class:`NotFoundError` if it logged none.
+
+        See :meth:`Tracking.run_predictions`.
+        """
         return self.tracking.run_predictions(run_id)
 
     def finish_run(
@@ -202,11 +237,17 @@ class Store:
         error: str | None = None,
         finished_at: datetime | None = None,
     ) -> Run:
-        """See :meth:`Tracking.finish_run`."""
+        """End a run as ``finished`` or ``failed`` and record its duration.
+
+        See :meth:`Tracking.finish_run`.
+        """
         return self.tracking.finish_run(run_id, status, error=error, finished_at=finished_at)
 
     def get_run(self, run_id: str) -> Run:
-        """See :meth:`Tracking.get_run`."""
+        """The run with this id (or a unique prefix of at least 4 characters).
+
+        See :meth:`Tracking.get_run`.
+        """
         return self.tracking.get_run(run_id)
 
     def list_runs(
@@ -217,11 +258,17 @@ class Store:
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[Run]:
-        """See :meth:`Tracking.list_runs`."""
+        """Runs, newest first, optionally filtered by project, status and start time.
+
+        See :meth:`Tracking.list_runs`.
+        """
         return self.tracking.list_runs(project, status=status, since=since, limit=limit)
 
     def count_runs(self, project: str) -> dict[str, int]:
-        """See :meth:`Tracking.count_runs`."""
+        """Number of runs of *project* by status.
+
+        See :meth:`Tracking.count_runs`.
+        """
         return self.tracking.count_runs(project)
 
     # ---------------------------------------------------------------- registry
@@ -238,7 +285,10 @@ class Store:
         description: str | None = None,
         verdict_json: Mapping[str, Any] | None = None,
     ) -> ModelVersion:
-        """See :meth:`Registry.register_model`."""
+        """Register a new version of *project*'s model as a ``candidate``.
+
+        See :meth:`Registry.register_model`.
+        """
         return self.registry.register_model(
             project=project,
             run_id=run_id,
@@ -251,21 +301,33 @@ class Store:
         )
 
     def get_model_version(self, ref: str) -> ModelVersion:
-        """See :meth:`Registry.get_model_version`."""
+        """A model version by id (or unique prefix), ``project:N``, or ``project@stage``.
+
+        See :meth:`Registry.get_model_version`.
+        """
         return self.registry.get_model_version(ref)
 
     def list_model_versions(
         self, project: str | None = None, *, stage: str | None = None
     ) -> list[ModelVersion]:
-        """See :meth:`Registry.list_model_versions`."""
+        """Model versions by project and version number.
+
+        See :meth:`Registry.list_model_versions`.
+        """
         return self.registry.list_model_versions(project, stage=stage)
 
     def load_model(self, ref: str) -> Any:
-        """See :meth:`Registry.load_model`."""
+        """Load a version's model artifact (joblib). Only for artifacts you trust.
+
+        See :meth:`Registry.load_model`.
+        """
         return self.registry.load_model(ref)
 
     def signing_verdict(self, version_ref: str) -> VerdictRecord | None:
-        """See :meth:`Registry.signing_verdict`."""
+        """The latest ``signed_off`` verdict that lets this version be promoted, if any.
+
+        See :meth:`Registry.signing_verdict`.
+        """
         return self.registry.signing_verdict(version_ref)
 
     def set_stage(
@@ -277,7 +339,10 @@ class Store:
         forced: bool = False,
         actor: str | None = None,
     ) -> ModelVersion:
-        """See :meth:`Registry.set_stage`."""
+        """Move a model version to *stage*, following the registry's rules.
+
+        See :meth:`Registry.set_stage`.
+        """
         return self.registry.set_stage(
             version_ref, stage, reason=reason, forced=forced, actor=actor
         )
@@ -292,7 +357,10 @@ class Store:
         model_version_id: str | None = None,
         run_id: str | None = None,
     ) -> VerdictRecord:
-        """See :meth:`Records.record_verdict`."""
+        """Store a ``modelpact.verdict/v1`` document for a run and/or model version.
+
+        See :meth:`Records.record_verdict`.
+        """
         return self.records.record_verdict(
             project=project,
             verdict_json=verdict_json,
@@ -303,21 +371,33 @@ class Store:
     def list_verdicts(
         self, project: str | None = None, *, model_version: str | None = None
     ) -> list[VerdictRecord]:
-        """See :meth:`Records.list_verdicts`."""
+        """Stored verdicts, newest first.
+
+        See :meth:`Records.list_verdicts`.
+        """
         return self.records.list_verdicts(project, model_version=model_version)
 
     def record_audit(self, *, project: str, audit_json: Mapping[str, Any]) -> AuditRecord:
-        """See :meth:`Records.record_audit`."""
+        """Store a ``modelpact.audit/v1`` document for *project*.
+
+        See :meth:`Records.record_audit`.
+        """
         return self.records.record_audit(project=project, audit_json=audit_json)
 
     def latest_audit(self, project: str) -> AuditRecord | None:
-        """See :meth:`Records.latest_audit`."""
+        """The most recent audit of *project*, if any.
+
+        See :meth:`Records.latest_audit`.
+        """
         return self.records.latest_audit(project)
 
     def list_events(
         self, project: str | None = None, *, model_version: str | None = None
     ) -> list[Event]:
-        """See :meth:`Records.list_events`."""
+        """Recorded events (registrations, stage changes, forced promotions), oldest first.
+
+        See :meth:`Records.list_events`.
+        """
         return self.records.list_events(project, model_version=model_version)
 
 
