@@ -357,3 +357,35 @@ def test_diff_takes_its_defaults_from_a_pact_file(tmp_path: Any) -> None:
     assert {s.column for s in result.slices} == {None, "g"}
     overridden = diff(*tables, data, pact=pact_file, threshold=0.5, n_resamples=300)
     assert overridden.disagreement.count == int(((score_a >= 0.5) != (score_b >= 0.5)).sum())
+
+
+def test_diff_of_fitted_models_without_labels_and_with_three_classes() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(7)
+    n = 900
+    data = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)})
+    label = np.where(data["x1"] > 0.5, "high", np.where(data["x1"] < -0.5, "low", "mid"))
+    data["y"] = label
+    a = LogisticRegression().fit(data[["x1"]], data["y"])
+    b = LogisticRegression().fit(data[["x1", "x2"]], data["y"])
+    # multiclass: the class with the highest probability, as the models' own predict says
+    result = diff(a, b, data, target="y", n_resamples=300)
+    pred_a, pred_b = a.predict(data[["x1"]]), b.predict(data[["x1", "x2"]])
+    assert result.task == "multiclass"
+    assert result.disagreement.count == int((pred_a != pred_b).sum())
+    flips = {(f.a, f.b): f.count for f in result.flips}
+    crosstab = pd.crosstab(pred_a, pred_b)
+    assert flips == {(i, j): int(crosstab.loc[i, j]) for i in crosstab.index
+                     for j in crosstab.columns if crosstab.loc[i, j]}
+
+    # binary without labels: the positive class is the models' second class
+    binary = data.assign(y=(data["x1"] + rng.normal(size=n) > 0).astype(int))
+    a2 = LogisticRegression().fit(binary[["x1"]], binary["y"])
+    b2 = LogisticRegression().fit(binary[["x1", "x2"]], binary["y"])
+    unlabelled = binary.drop(columns="y")
+    p_a = a2.predict_proba(unlabelled[["x1"]])[:, 1]
+    p_b = b2.predict_proba(unlabelled[["x1", "x2"]])[:, 1]
+    got = diff(a2, b2, unlabelled, threshold=0.3, n_resamples=300)
+    assert got.task == "binary" and not got.slices
+    assert got.disagreement.count == int(((p_a >= 0.3) != (p_b >= 0.3)).sum())
