@@ -10,7 +10,48 @@ from modelpact.errors import ConfigurationError
 from modelpact.evaluate import Verdict
 from modelpact.pact import load_pact
 
-__all__ = ["register_audit", "register_verdict"]
+__all__ = ["check_ledger_writable", "check_registration", "register_audit", "register_verdict"]
+
+
+def check_ledger_writable(store: str | None, *, artifacts: bool = False) -> None:
+    """Decide, before any work, that the configured ledger takes writes.
+
+    With *artifacts*, the artifact directory must take files too (a model file goes there).
+    """
+    from modelpact.ledger.config import resolve_store_url
+    from modelpact.ledger.preflight import check_store_writable
+
+    cwd = Path.cwd()
+    root = cwd / ".modelpact"
+    check_store_writable(
+        resolve_store_url(store, cwd), root=root, artifacts=root / "artifacts" if artifacts else None
+    )
+
+
+def check_registration(
+    *,
+    pact_path: Path | None,
+    project: str | None,
+    store: str | None,
+    model: Path | None = None,
+) -> None:
+    """Decide, before any work, that ``--register`` will succeed.
+
+    The project name (given, or the pact's) and the model name must be valid, the store
+    URL must parse, and the ledger must be reachable and take writes (its directory, its
+    database, and the artifact directory when a model file will be copied there).
+    """
+    from modelpact.ledger.names import check_name
+
+    if project is not None:
+        check_name(project, what="project")
+    elif pact_path is not None:
+        check_name(load_pact(pact_path).name, what="project (the pact's name)")
+    else:
+        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
+    if model is not None:
+        check_name(model.stem, what="model")
+    check_ledger_writable(store, artifacts=model is not None)
 
 
 def register_verdict(

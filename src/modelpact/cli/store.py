@@ -11,6 +11,7 @@ from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
 from modelpact.ledger import display_url, resolve_store_url, upgrade_store
 from modelpact.ledger.config import default_url
+from modelpact.ledger.preflight import check_store_url
 
 __all__ = ["store_app"]
 
@@ -35,6 +36,7 @@ def upgrade(store: str | None = typer.Option(None, "--store", help=STORE_HELP)) 
     cwd = Path.cwd()
     url = resolve_store_url(store, cwd)
     root = cwd / ".modelpact"
+    check_store_url(url or default_url(root))
     before, after = upgrade_store(url, root=root)
     shown = display_url(url or default_url(root))
     if before == after:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from modelpact.errors import ConfigurationError, InvalidDataError
+from modelpact.errors import ConfigurationError, InvalidDataError, plain_repr
 
 __all__ = ["LabelSpace", "Outputs", "infer_task", "outputs_from_columns"]
 
@@ -99,7 +99,7 @@ class LabelSpace:
         unknown = [v for v in observed if v not in ordered]
         if unknown:
             raise InvalidDataError(
-                f"{source}: target '{target.name}' holds {unknown[0]!r}, which is not among the "
+                f"{source}: target '{target.name}' holds {plain_repr(unknown[0])}, which is not among the "
                 f"classes {ordered}"
             )
         return cls("multiclass", tuple(ordered), threshold)
@@ -121,7 +121,7 @@ class LabelSpace:
         if (codes < 0).any():
             bad = _py(values.to_numpy()[np.flatnonzero(codes < 0)[0]])
             raise InvalidDataError(
-                f"{what} holds {bad!r}, which is not one of the classes {list(self.classes)}"
+                f"{what} holds {plain_repr(bad)}, which is not one of the classes {list(self.classes)}"
             )
         return codes
 
@@ -143,7 +143,7 @@ def _resolve_positive(observed: list[Any], positive: Any, column: Any, source: s
         if len(observed) < 2:
             return positive
         raise InvalidDataError(
-            f"{source}: positive class {positive!r} does not occur in target '{column}' "
+            f"{source}: positive class {plain_repr(positive)} does not occur in target '{column}' "
             f"(values: {', '.join(map(repr, observed[:5]))})"
         )
     as_set = set(observed)

@@ -15,10 +15,17 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from modelpact.data import require_columns
-from modelpact.errors import InvalidDataError
+from modelpact.errors import InvalidDataError, plain_repr
 from modelpact.pact import Pact
 
-__all__ = ["Predictions", "Target", "encode_target", "predictions_from_columns", "slice_mask"]
+__all__ = [
+    "Predictions",
+    "Target",
+    "encode_target",
+    "predictions_from_columns",
+    "require_unique_ids",
+    "slice_mask",
+]
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,21 @@ def _values(series: pd.Series) -> str:
     return ", ".join(shown)
 
 
+def require_unique_ids(pact: Pact, frame: pd.DataFrame, *, source: str) -> None:
+    """Check the pact's id column as pairing does: present, filled, one row per id.
+
+    ``verify``, ``pact check --data`` and ``compare`` all decide on rows named by this
+    column, so all three refuse the same files. A pact without ``columns.id`` passes.
+    """
+    column = pact.columns.id
+    if column is None:
+        return
+    from modelpact.evaluate._pairing import check_ids
+
+    require_columns(frame, [column], source=source, role="id")
+    check_ids(frame, column, source)
+
+
 def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
     """Encode the pact's target column of *frame*; raise on missing or unknown labels."""
     column = pact.columns.target
@@ -77,7 +99,7 @@ def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
             row = int(np.flatnonzero(np.isnan(values))[0])
             raise InvalidDataError(
                 f"{source}: column '{column}' (the target) holds a non-number "
-                f"{series.iloc[row]!r} at row {row + 2}; a regression target must be numeric"
+                f"{plain_repr(series.iloc[row])} at row {row + 2}; a regression target must be numeric"
             )
         return Target(values, ())
     if pact.task == "binary":
@@ -102,7 +124,7 @@ def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
     if unknown.any():
         bad = as_text[unknown].iloc[0]
         raise InvalidDataError(
-            f"{source}: column '{column}' holds label {bad!r}, which is not among the pact's "
+            f"{source}: column '{column}' holds label {plain_repr(bad)}, which is not among the pact's "
             f"classes ({', '.join(classes)})"
         )
     return Target(as_text.map(index).to_numpy(dtype=np.int64), tuple(classes))
@@ -116,7 +138,7 @@ def _numeric(frame: pd.DataFrame, column: str, *, source: str, role: str) -> NDA
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         shown = raw.iloc[row]
-        what = "NaN or empty" if pd.isna(shown) else f"{shown!r}"
+        what = "NaN or empty" if pd.isna(shown) else plain_repr(shown)
         raise InvalidDataError(
             f"{source}: column '{column}' ({role}) has {int(bad.sum())} non-finite or "
             f"non-numeric values (first: {what} at row {row + 2}); every row needs a number"
@@ -212,7 +234,7 @@ def _equal_labels(
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise InvalidDataError(
-                f"{source}: column '{column}' (prediction) holds {series.iloc[row]!r} at row "
+                f"{source}: column '{column}' (prediction) holds {plain_repr(series.iloc[row])} at row "
                 f"{row + 2}, which is not one of the target's labels ({', '.join(target.classes)})"
             )
         return positive.astype(np.int64)
@@ -222,7 +244,7 @@ def _equal_labels(
     if unknown_m.any():
         row = int(np.flatnonzero(unknown_m.to_numpy())[0])
         raise InvalidDataError(
-            f"{source}: column '{column}' (prediction) holds {series.iloc[row]!r} at row "
+            f"{source}: column '{column}' (prediction) holds {plain_repr(series.iloc[row])} at row "
             f"{row + 2}, which is not among the pact's classes"
         )
     codes: NDArray[np.int64] = np.asarray(as_text.map(index), dtype=np.int64)

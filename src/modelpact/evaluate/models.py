@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from modelpact.errors import ModelLoadError
+from modelpact.errors import ModelLoadError, plain_repr
 from modelpact.evaluate.inputs import Predictions, Target
 from modelpact.pact import Pact
 
@@ -45,13 +45,32 @@ def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
                     "if you trust this file, pass them with --trust"
                 )
             return sio.load(p, trusted=untrusted)
+        if _is_text(p):
+            raise ModelLoadError(
+                f"{p}: cannot be loaded as a model: it is a text file, not a model saved "
+                "with joblib, pickle or skops"
+            )
         import joblib
 
         return joblib.load(p)
     except ModelLoadError:
         raise
     except Exception as exc:
-        raise ModelLoadError(f"{p}: cannot be loaded as a model: {exc}") from None
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise ModelLoadError(f"{p}: cannot be loaded as a model ({reason})") from None
+
+
+def _is_text(path: Path) -> bool:
+    """Whether *path* starts like text: pickles and compressed joblib files do not."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 4096-byte boundary
+    return all(byte >= 0x20 or byte in b"\t\n\r\f" for byte in head)
 
 
 def feature_columns(model: Any, pact: Pact, frame: pd.DataFrame) -> list[str]:
@@ -118,5 +137,5 @@ def _codes(label: Any, pact: Pact, target: Target, name: str) -> Any:
     index = {c: i for i, c in enumerate(target.classes)}
     unknown = ~text.isin(index)
     if unknown.any():
-        raise ModelLoadError(f"model '{name}' predicts {text[unknown].iloc[0]!r}, not a pact class")
+        raise ModelLoadError(f"model '{name}' predicts {plain_repr(text[unknown].iloc[0])}, not a pact class")
     return text.map(index).to_numpy(dtype=np.int64)

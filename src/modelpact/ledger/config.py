@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
-from modelpact.errors import ConfigurationError
+from modelpact.errors import ConfigurationError, StoreError
 
-__all__ = ["CONFIG_FILE", "ENV_VAR", "default_url", "display_url", "resolve_store_url"]
+__all__ = [
+    "CONFIG_FILE",
+    "ENV_VAR",
+    "default_url",
+    "display_url",
+    "find_config",
+    "parse_store_url",
+    "resolve_store_url",
+]
+
+_log = logging.getLogger(__name__)
 
 ENV_VAR = "MODELPACT_STORE"
 CONFIG_FILE = "modelpact.toml"
@@ -30,11 +42,39 @@ def display_url(url: str) -> str:
         return url
 
 
-def _find_config(cwd: Path) -> Path | None:
+def parse_store_url(url: str) -> URL:
+    """*url* parsed as a SQLAlchemy URL, or a :class:`StoreError` saying what one looks like.
+
+    Examples
+    --------
+    >>> parse_store_url("sqlite:///ledger.db").get_backend_name()
+    'sqlite'
+    >>> parse_store_url("not a url")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    modelpact.errors.StoreError: 'not a url' is not a store URL; use e.g. sqlite:///path/ledger.db ...
+    """
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise StoreError(
+            f"'{url}' is not a store URL; use e.g. sqlite:///path/ledger.db or "
+            "postgresql+psycopg://user@host/db"
+        ) from None
+
+
+def find_config(cwd: Path) -> Path | None:
+    """The ``modelpact.toml`` that applies in *cwd*: the nearest in it or a parent directory.
+
+    The search stops at the root of the repository *cwd* is in (the directory holding
+    ``.git``), so a file above a checkout never redirects its ledger.
+    """
     for folder in (cwd, *cwd.parents):
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate
+        if (folder / ".git").exists():
+            return None
     return None
 
 
@@ -43,8 +83,10 @@ def resolve_store_url(
 ) -> str | None:
     """The store URL to use: ``--store``, else ``MODELPACT_STORE``, else ``modelpact.toml``.
 
-    ``modelpact.toml`` is looked for in *cwd* and its parents (like ``.git``); its
-    ``[store] url`` may be a relative ``sqlite:///path``, taken relative to the file.
+    ``modelpact.toml`` is looked for in *cwd* and its parents up to the repository root
+    (:func:`find_config`); its ``[store] url`` may be a relative ``sqlite:///path``, taken
+    relative to the file. The file used is named on the ``modelpact.ledger.config`` logger
+    (shown on stderr when logging is not configured), so a store is never chosen silently.
     Returns None when nothing is configured: the default SQLite store under ``.modelpact/``.
 
     Parameters
@@ -68,7 +110,7 @@ def resolve_store_url(
     env = os.environ if environ is None else environ
     if env.get(ENV_VAR):
         return env[ENV_VAR]
-    path = _find_config(Path(cwd).absolute())
+    path = find_config(Path(cwd).absolute())
     if path is None:
         return None
     try:
@@ -82,4 +124,5 @@ def resolve_store_url(
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         url = prefix + str((path.parent / url[len(prefix) :]).absolute())
+    _log.warning("ledger store %s, as set in %s", display_url(url), path)
     return url

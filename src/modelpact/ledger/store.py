@@ -12,7 +12,6 @@ import getpass
 import hashlib
 import json
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
@@ -30,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from modelpact.data import fingerprint_frame
 from modelpact.errors import ConfigurationError, NotFoundError, StoreError, closest
 from modelpact.ledger import _migrate
+from modelpact.ledger._sql import prefix_of
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.config import default_url, display_url
 from modelpact.ledger.entities import (
@@ -44,6 +44,7 @@ from modelpact.ledger.entities import (
     RunDataset,
     VerdictRecord,
 )
+from modelpact.ledger.names import check_name
 from modelpact.ledger.profile import profile_frame
 from modelpact.ledger.schema import (
     AuditRow,
@@ -83,8 +84,6 @@ SQLITE_BUSY_TIMEOUT_MS = 60_000
 # PostgreSQL advisory-lock key that serialises concurrent first-time migrations.
 _MIGRATION_LOCK = 0x6D6F64656C  # "model"
 _PROMOTING_STAGES = ("signed_off", "champion")
-# ':' and '@' would make references like "project:3" or "project@champion" ambiguous.
-_NAME = re.compile(r"^[^\s:@/][^:@/]{0,198}(?<=\S)$|^[^\s:@/]$")
 
 
 # What converting a run to its domain object reads, loaded in a few queries for many runs.
@@ -341,6 +340,16 @@ def _file_lock(path: Path | None) -> Iterator[None]:
 def _unreachable(url: str, exc: BaseException) -> StoreError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
+    if "file is not a database" in first:  # SQLite's word for a corrupt or foreign file
+        return StoreError(
+            f"the ledger file of {display_url(url)} is not a SQLite database (corrupt, or "
+            "another kind of file); restore it from a backup or point --store elsewhere"
+        )
+    if url.startswith("sqlite"):  # a file, not a server: say what to check about files
+        return StoreError(
+            f"cannot open the ledger {display_url(url)}: {first}; check that the file and its "
+            "directory exist and that you may read and write them"
+        )
     return StoreError(
         f"cannot reach the ledger store {display_url(url)}: {first}; check the URL given by "
         "--store, MODELPACT_STORE or modelpact.toml, and that the database server is running"
@@ -574,11 +583,7 @@ class Store:
         A pact whose content differs from the stored one replaces it (and is recorded as
         an event): verdicts recorded against the old pact no longer count for promotion.
         """
-        if not name or not _NAME.match(name):
-            raise ConfigurationError(
-                f"project name '{name}' is not valid: it must not contain ':', '@' or '/' "
-                "nor start or end with a space"
-            )
+        check_name(name, what="project")
         data = pact.model_dump(mode="json") if pact is not None else None
         digest = pact_hash(data) if data is not None else None
         with self._reading() as session:
@@ -717,7 +722,7 @@ class Store:
         if row is None and ref:
             matches = session.scalars(
                 select(DatasetRow)
-                .where(DatasetRow.id.startswith(ref) | DatasetRow.fingerprint.startswith(ref))
+                .where(prefix_of(DatasetRow.id, ref) | prefix_of(DatasetRow.fingerprint, ref))
                 .limit(2)
             ).all()
             if len(matches) == 1:
@@ -778,7 +783,7 @@ class Store:
         row = session.get(RunRow, run_id, options=options) if run_id else None
         if row is None and len(run_id) >= 4:
             matches = session.scalars(
-                select(RunRow).where(RunRow.id.startswith(run_id)).options(*options).limit(2)
+                select(RunRow).where(prefix_of(RunRow.id, run_id)).options(*options).limit(2)
             ).all()
             if len(matches) == 1:
                 row = matches[0]
@@ -942,6 +947,8 @@ class Store:
         """
         if model is not None and artifact_path is not None:
             raise ConfigurationError("give the model object or its file, not both")
+        if name is not None:
+            check_name(name, what="model")
         verdict = _verdict_value(verdict_json) if verdict_json is not None else None
         project_row = self.ensure_project(project)
         real_run: str | None = None
@@ -1102,7 +1109,7 @@ class Store:
             row = session.get(ModelVersionRow, ref)
             if row is None and len(ref) >= 4:
                 matches = session.scalars(
-                    select(ModelVersionRow).where(ModelVersionRow.id.startswith(ref)).limit(2)
+                    select(ModelVersionRow).where(prefix_of(ModelVersionRow.id, ref)).limit(2)
                 ).all()
                 row = matches[0] if len(matches) == 1 else None
         if row is None:
