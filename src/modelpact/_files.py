@@ -166,7 +166,7 @@ def check_output_paths(paths: Iterable[str | Path | None]) -> None:
     for path in paths:
         if path is None:
             continue
-        target = check_output_path(path).absolute()
+        target = check_output_path(path).resolve()
         if target in seen:
             raise ConfigurationError(
                 f"{seen[target]} and {path} are the same file; give each output its own name"

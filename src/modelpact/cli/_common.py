@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +119,7 @@ class ModelpactGroup(TyperGroup):
 
     def invoke(self, ctx: _click.Context) -> Any:
         try:
-            with all_or_nothing() as commit:
+            with _notes_on_stderr(), all_or_nothing() as commit:
                 try:
                     return super().invoke(ctx)
                 except typer.Exit as exc:
@@ -134,6 +136,24 @@ class ModelpactGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+@contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Show what the package logs as a warning (e.g. which modelpact.toml chose the ledger)
+    as ``note: ...`` lines on stderr, whatever logging the environment configured."""
+    logger = logging.getLogger("modelpact")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("note: %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _fail(ctx: _click.Context, message: str) -> None:

@@ -124,5 +124,9 @@ def resolve_store_url(
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         url = prefix + str((path.parent / url[len(prefix) :]).absolute())
+    try:
+        parse_store_url(url)
+    except StoreError as exc:
+        raise ConfigurationError(f"{path}: [store] url: {exc}") from None
     _log.warning("ledger store %s, as set in %s", display_url(url), path)
     return url
