@@ -27,6 +27,7 @@ __all__ = [
     "check_output_path",
     "check_output_paths",
     "directory_problem",
+    "unique_temporary",
 ]
 
 
@@ -183,6 +184,18 @@ def _open_unique(folder: Path, stem: str) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def unique_temporary(folder: Path, stem: str) -> Path:
+    """Create an empty file in *folder* whose name is unique to this process and call.
+
+    Its mode is 0666 less the umask, like any file the user creates (``mkstemp`` would
+    make it 0600, unreadable to the team sharing a directory). The name ends in ``.tmp``
+    and holds the process id, so stale ones can be recognised.
+    """
+    fd, path = _open_unique(folder, stem)
+    os.close(fd)
+    return path
 
 
 def _make_parents(folder: Path, batch: _Batch | None) -> None:

@@ -77,13 +77,27 @@ def register_verdict(
         if model is not None:
             # the candidate and its verdict land together or not at all
             version = ledger.register_model(
-                project=name, artifact_path=model, name=model.stem, verdict_json=verdict.to_dict()
+                project=name, name=model.stem, verdict_json=verdict.to_dict(), **_artifact(model)
             )
         else:
             ledger.record_verdict(project=name, verdict_json=verdict.to_dict())
         where = ledger.display_url
     what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
     err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
+
+
+def _artifact(model: Path) -> dict[str, Any]:
+    """What to register for the model file *model*: a scikit-learn estimator as an object
+    (the registry stores it in skops format, which teammates load without running code),
+    anything else as the file itself."""
+    if model.suffix == ".skops":
+        return {"artifact_path": model}
+    from sklearn.base import BaseEstimator
+
+    from modelpact.evaluate.models import load_model
+
+    loaded = load_model(model)  # the user's own file, already loaded once to verify it
+    return {"model": loaded} if isinstance(loaded, BaseEstimator) else {"artifact_path": model}
 
 
 def register_audit(

@@ -48,8 +48,12 @@ def parse_named(items: list[str]) -> dict[str, str]:
 class LedgerRefs:
     """Resolves ``run:<id>`` and ``model:<ref>`` against the ledger, opened only when needed."""
 
-    def __init__(self, store_url: str | None) -> None:
+    def __init__(
+        self, store_url: str | None, *, trust_pickle: bool = False, trusted: list[str] | None = None
+    ) -> None:
         self.store_url = store_url
+        self.trust_pickle = trust_pickle
+        self.trusted = trusted
         self._store: Any = None
 
     def store(self) -> Any:
@@ -86,16 +90,22 @@ class LedgerRefs:
         return self.store().run_predictions(run_id), f"{ref} (run {run_id[:8]})"
 
     def model(self, ref: str) -> Any:
-        """The model object of ``model:<ref>`` (loaded from the local ledger's artifacts)."""
+        """The model object of ``model:<ref>``: its hash checked, a pickle only if trusted."""
         kind, _, key = ref.partition(":")
         if kind != "model":
             raise ConfigurationError(
                 f"'{ref}' is a run; behaviour diffs of models take model:<ref>"
             )
-        return self.store().load_model(key)
+        from modelpact.ledger.config import trust_pickle_configured
+
+        trust = self.trust_pickle or trust_pickle_configured(Path.cwd())
+        return self.store().load_model(key, trust_pickle=trust, trusted=self.trusted)
 
     def training_frame(self, ref: str) -> pd.DataFrame | None:
         """The training data logged with the run behind *ref*, if its rows were stored."""
+        kind, _, key = ref.partition(":")
+        if kind == "model" and not self.store().get_model_version(key).run_id:
+            return None  # registered by `verify --register`: no run, no training data
         run = self.store().get_run(self.run_id(ref))
         train = run.datasets_for("train")
         if not train:

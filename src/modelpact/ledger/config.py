@@ -21,6 +21,7 @@ __all__ = [
     "find_config",
     "parse_store_url",
     "resolve_store_url",
+    "trust_pickle_configured",
 ]
 
 _log = logging.getLogger(__name__)
@@ -130,3 +131,23 @@ def resolve_store_url(
         raise ConfigurationError(f"{path}: [store] url: {exc}") from None
     _log.warning("ledger store %s, as set in %s", display_url(url), path)
     return url
+
+
+def trust_pickle_configured(cwd: Path) -> bool:
+    """Whether ``modelpact.toml`` says ``trust_pickle = true`` under ``[store]``.
+
+    A team whose registry only its own members can write may choose to trust its pickles
+    once, in the file, instead of passing ``--trust-pickle`` to every command.
+    """
+    path = find_config(Path(cwd).absolute())
+    if path is None:
+        return False
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
+    store = data.get("store", {})
+    value = store.get("trust_pickle", False) if isinstance(store, dict) else False
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{path}: [store] trust_pickle must be true or false")
+    return value

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from modelpact.data import fingerprint_frame
 from modelpact.errors import ConfigurationError, NotFoundError, StoreError, closest
 from modelpact.ledger import _migrate
 from modelpact.ledger._sql import prefix_of
-from modelpact.ledger.artifacts import ArtifactStore
+from modelpact.ledger.artifacts import ArtifactStore, artifact_sha256
 from modelpact.ledger.config import default_url, display_url
 from modelpact.ledger.entities import (
     STAGES,
@@ -939,8 +939,9 @@ class Store:
     ) -> ModelVersion:
         """Register a new version of *project*'s model as a ``candidate``.
 
-        The artifact is either *model* (serialised with joblib) or the file at
-        *artifact_path*, copied into the artifact store so the ledger is self-contained.
+        The artifact is either *model* (a scikit-learn estimator in skops format, anything
+        else with joblib) or the file at *artifact_path*, copied into the artifact store so
+        the ledger is self-contained; its name records its SHA-256.
         Its parent (lineage) is the version that is champion right now. With
         *verdict_json* (``modelpact.verdict/v1``, what ``verify --register`` has), the verdict
         is stored for the new version in the same transaction.
@@ -962,13 +963,9 @@ class Store:
         version_id = _new_id()
         relative: str | None = None
         if model is not None:
-            relative = self.artifacts.dump_joblib(
-                f"models/{project}/{version_id}/model.joblib", model
-            )
+            relative = self.artifacts.put_model(f"models/{project}/{version_id}", model)
         elif source is not None:
-            relative = self.artifacts.copy_in(
-                f"models/{project}/{version_id}/{source.name}", source
-            )
+            relative = self.artifacts.put_model_file(f"models/{project}/{version_id}", source)
         try:
             return self._insert_version(
                 project_row,
@@ -1142,20 +1139,31 @@ class Store:
                 query = query.where(ModelVersionRow.stage == stage)
             return [_model_version(r) for r in session.scalars(query).all()]
 
-    def load_model(self, ref: str) -> Any:
-        """Load a version's model artifact (joblib). Only for artifacts you trust."""
+    def load_model(
+        self, ref: str, *, trust_pickle: bool = False, trusted: Sequence[str] | None = None
+    ) -> Any:
+        """Load a version's model, checking it is the file that was registered.
+
+        A pickle runs the code it holds when loaded, so it loads only with *trust_pickle*;
+        skops files load with skops' safe loader (types in *trusted* besides scikit-learn's).
+        See :func:`modelpact.evaluate.models.load_registered_model`.
+        """
         version = self.get_model_version(ref)
         if version.artifact_path is None:
             raise NotFoundError(f"model version {version.ref} has no artifact")
-        from modelpact.errors import ModelLoadError
+        from modelpact.evaluate.models import load_registered_model
 
-        path = self.artifacts.path(version.artifact_path)
-        try:
-            import joblib
-
-            return joblib.load(path)
-        except Exception as exc:
-            raise ModelLoadError(f"cannot load model {version.ref} from {path}: {exc}") from exc
+        events = self.list_events(version.project, model_version=version.id)
+        registered = next((e for e in events if e.kind == "registered"), None)
+        return load_registered_model(
+            self.artifacts.path(version.artifact_path),
+            ref=version.ref,
+            sha256=artifact_sha256(version.artifact_path),
+            trust_pickle=trust_pickle,
+            trusted=trusted,
+            registered_by=registered.actor if registered else None,
+            registered_at=registered.created_at if registered else None,
+        )
 
     def signing_verdict(self, version_ref: str) -> VerdictRecord | None:
         """The latest ``signed_off`` verdict that lets this version be promoted, if any.
