@@ -24,7 +24,7 @@ app.add_typer(store_app, name="store")
 
 @store_app.callback()
 def _store() -> None:
-    """Manage the ledger database (schema migrations)."""
+    """Manage the ledger database (schema migrations, clean-up)."""
 
 
 @store_app.command("upgrade")
@@ -43,3 +43,40 @@ def upgrade(store: str | None = typer.Option(None, "--store", help=STORE_HELP)) 
         out_console().print(f"{shown}: already at schema revision {after}")
     else:
         out_console().print(f"{shown}: schema revision {before or '(none)'} -> {after}")
+
+
+@store_app.command("gc")
+def gc(
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    min_age: str = typer.Option(
+        "1h", "--min-age", help="Leave files younger than this (30m, 1h, 2d): writes in progress."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would go; remove nothing."),
+) -> None:
+    """Remove what crashed writers left in the artifact directory, and say what went.
+
+    Two kinds of files: stale temporaries (`.<name>...tmp`) and complete artifacts no ledger
+    row refers to (a model written by a process killed before its row was committed).
+
+    Example: `modelpact store gc --dry-run`
+    """
+    from datetime import UTC, datetime
+
+    from modelpact.cli._ledger import check_ledger_writable
+    from modelpact.cli.runs import parse_since
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.gc import collect_garbage
+
+    now = datetime.now(UTC)
+    age = now - parse_since(min_age, now=now)
+    if not dry_run:
+        check_ledger_writable(store)
+    with open_configured_store(store) as ledger:
+        removed = collect_garbage(ledger, min_age=age, dry_run=dry_run)
+        root = ledger.artifacts.root
+    console = out_console()
+    verb = "would remove" if dry_run else "removed"
+    for item in removed:
+        console.print(f"{verb} {item.reason:9} {item.size:>12,} B  {root / item.path}")
+    total = sum(item.size for item in removed)
+    console.print(f"{verb} {len(removed)} file(s), {total:,} bytes, from {root}")
