@@ -53,14 +53,14 @@ def shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     joblib.dump(model, tmp_path / "honest.joblib")
     url = f"sqlite:///{tmp_path / 'team' / 'ledger.db'}"
     monkeypatch.setattr("modelpact.ledger.store._current_user", lambda: "alice")
-    # artifacts where a command run in tmp_path looks for them (.modelpact/artifacts)
-    with open_store(url, root=tmp_path / ".modelpact") as store:
+    # registered from elsewhere: the artifacts go with the store, beside its database
+    with open_store(url, root=tmp_path / "alice" / ".modelpact") as store:
         store.register_model(project="churn", artifact_path=tmp_path / "model.pkl")
         store.register_model(project="churn", model=model)  # churn:2, an estimator
     monkeypatch.setattr("modelpact.ledger.store._current_user", lambda: "bob")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MODELPACT_STORE", raising=False)
-    return {"url": url, "marker": marker, "root": tmp_path / ".modelpact"}
+    return {"url": url, "marker": marker, "root": tmp_path / "team"}
 
 
 def _diff(shared: dict[str, Any], a: str, *extra: str) -> Any:

@@ -18,14 +18,14 @@ def check_ledger_writable(store: str | None, *, artifacts: bool = False) -> None
 
     With *artifacts*, the artifact directory must take files too (a model file goes there).
     """
-    from modelpact.ledger.config import resolve_store_url
+    from modelpact.ledger.config import default_artifacts, resolve_artifacts, resolve_store_url
     from modelpact.ledger.preflight import check_store_writable
 
     cwd = Path.cwd()
     root = cwd / ".modelpact"
-    check_store_writable(
-        resolve_store_url(store, cwd), root=root, artifacts=root / "artifacts" if artifacts else None
-    )
+    url = resolve_store_url(store, cwd)
+    folder = (resolve_artifacts(cwd) or default_artifacts(url, root)) if artifacts else None
+    check_store_writable(url, root=root, artifacts=folder)
 
 
 def check_registration(

@@ -14,12 +14,15 @@ from sqlalchemy.exc import ArgumentError
 from modelpact.errors import ConfigurationError, StoreError
 
 __all__ = [
+    "ARTIFACTS_ENV_VAR",
     "CONFIG_FILE",
     "ENV_VAR",
+    "default_artifacts",
     "default_url",
     "display_url",
     "find_config",
     "parse_store_url",
+    "resolve_artifacts",
     "resolve_store_url",
     "trust_pickle_configured",
 ]
@@ -27,12 +30,44 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 ENV_VAR = "MODELPACT_STORE"
+ARTIFACTS_ENV_VAR = "MODELPACT_ARTIFACTS"
 CONFIG_FILE = "modelpact.toml"
 
 
 def default_url(root: Path) -> str:
     """The default store: SQLite at ``<root>/ledger.db``."""
     return f"sqlite:///{Path(root).absolute() / 'ledger.db'}"
+
+
+def default_artifacts(url: str | None, root: Path) -> Path:
+    """Where a store keeps its artifacts unless told: beside a SQLite file, else ``<root>``.
+
+    The artifacts belong to the store: a version registered against a shared SQLite ledger
+    from one directory loads from any other. A server database has no directory of its own,
+    so its artifacts go to ``<root>/artifacts`` unless ``[store] artifacts`` (or
+    ``MODELPACT_ARTIFACTS``) names a shared one.
+
+    Examples
+    --------
+    >>> default_artifacts("sqlite:////team/ledger.db", Path("/work/.modelpact")).as_posix()
+    '/team/artifacts'
+    >>> default_artifacts("postgresql+psycopg://h/db", Path("/work/.modelpact")).as_posix()
+    '/work/.modelpact/artifacts'
+    """
+    resolved = url or default_url(root)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        return Path(root) / "artifacts"
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+    ):
+        return Path(database).absolute().parent / "artifacts"
+    return Path(root) / "artifacts"
 
 
 def display_url(url: str) -> str:
@@ -151,3 +186,25 @@ def trust_pickle_configured(cwd: Path) -> bool:
     if not isinstance(value, bool):
         raise ConfigurationError(f"{path}: [store] trust_pickle must be true or false")
     return value
+
+
+def resolve_artifacts(cwd: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The configured artifact directory: ``MODELPACT_ARTIFACTS``, else ``[store] artifacts``
+    in ``modelpact.toml`` (relative to the file); None leaves :func:`default_artifacts`."""
+    env = os.environ if environ is None else environ
+    if env.get(ARTIFACTS_ENV_VAR):
+        return Path(env[ARTIFACTS_ENV_VAR]).absolute()
+    path = find_config(Path(cwd).absolute())
+    if path is None:
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
+    store = data.get("store", {})
+    value = store.get("artifacts") if isinstance(store, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{path}: [store] artifacts must be a directory path")
+    return (path.parent / value).absolute()

@@ -31,7 +31,7 @@ from modelpact.errors import ConfigurationError, NotFoundError, StoreError, clos
 from modelpact.ledger import _migrate
 from modelpact.ledger._sql import prefix_of
 from modelpact.ledger.artifacts import ArtifactStore, artifact_sha256
-from modelpact.ledger.config import default_url, display_url
+from modelpact.ledger.config import default_artifacts, default_url, display_url
 from modelpact.ledger.entities import (
     STAGES,
     AuditRecord,
@@ -375,7 +375,8 @@ def open_store(
         Create the schema when missing and upgrade an older one. With False, a missing or
         outdated ledger is an error.
     artifacts : Path, optional
-        Artifact directory; default ``<root>/artifacts``.
+        Artifact directory; default beside a SQLite file, else ``<root>/artifacts``
+        (:func:`~modelpact.ledger.config.default_artifacts`).
 
     Raises
     ------
@@ -422,7 +423,7 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return Store(engine, resolved, ArtifactStore(artifacts or root / "artifacts"))
+    return Store(engine, resolved, ArtifactStore(artifacts or default_artifacts(url, root)))
 
 
 def _check_schema(engine: Engine, url: str, *, create: bool) -> None:
@@ -1425,8 +1426,9 @@ def open_configured_store(
     With *create* False (what read-only commands want) a missing ledger is an error that
     says so, rather than a new empty one.
     """
-    from modelpact.ledger.config import resolve_store_url
+    from modelpact.ledger.config import resolve_artifacts, resolve_store_url
 
     where = Path.cwd() if cwd is None else Path(cwd)
     url = resolve_store_url(cli_value, where)
-    return open_store(url, root=where / ".modelpact", create=create)
+    artifacts = resolve_artifacts(where)
+    return open_store(url, root=where / ".modelpact", create=create, artifacts=artifacts)
