@@ -212,7 +212,7 @@ CASES = [
     ),
     Case(
         "pact-init-out-is-a-directory",
-        ("pact", "init", "eval.csv", "--target", "y", "--out", "outdir", "--force"),
+        ("pact", "init", "eval.csv", "--target", "y", "--out", "outdir"),
         "outdir",
     ),
     Case(
@@ -396,6 +396,25 @@ CASES = [
     ),
     Case("verify-missing-pact", ("verify", "eval.csv", "--pact", "nope.yaml"), "nope.yaml"),
     Case("verify-too-few-resamples", (*VERIFY, "--resamples", "10"), "--resamples"),
+    Case(
+        "pact-init-out-exists",
+        ("pact", "init", "eval.csv", "--target", "y", "--out", "pact.yaml"),
+        "pact.yaml",
+        also=("--force",),
+    ),
+    Case(
+        "store-gc-read-only-ledger",
+        ("store", "gc", "--min-age", "0s"),
+        ".modelpact",
+        read_only=".modelpact",
+    ),
+    Case("store-gc-bad-min-age", ("store", "gc", "--min-age", "soon"), "soon"),
+    Case(
+        "diff-registered-pickle-untrusted",
+        ("diff", "model:churn:1", "model.joblib", "--data", "eval.csv", "--json", "d.json"),
+        "churn:1",
+        also=("--trust-pickle", "registered by"),
+    ),
     # -- model files
     Case(
         "verify-text-file-as-model",

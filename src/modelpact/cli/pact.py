@@ -39,9 +39,9 @@ def init(
 
     Example: `modelpact pact init eval.csv --target churned --score p_churn`
     """
+    check_outputs(out)
     if out.exists() and not force:
         raise ConfigurationError(f"{out} exists; pass --force to overwrite it")
-    check_outputs(out)
     frame = read_table(data)
     require_columns(frame, [target], source=str(data), role="target")
     if score:

@@ -60,17 +60,14 @@ def gc(
 
     Example: `modelpact store gc --dry-run`
     """
-    from datetime import UTC, datetime
-
     from modelpact.cli._ledger import check_ledger_writable
-    from modelpact.cli.runs import parse_since
+    from modelpact.cli.runs import parse_duration
     from modelpact.ledger import open_configured_store
     from modelpact.ledger.gc import collect_garbage
 
-    now = datetime.now(UTC)
-    age = now - parse_since(min_age, now=now)
+    age = parse_duration(min_age, option="--min-age")
     if not dry_run:
-        check_ledger_writable(store)
+        check_ledger_writable(store, artifacts=True)
     with open_configured_store(store) as ledger:
         removed = collect_garbage(ledger, min_age=age, dry_run=dry_run)
         root = ledger.artifacts.root

@@ -97,12 +97,12 @@ def collect_garbage(
         elif relative not in referenced:
             garbage.append(Garbage(relative, stat.st_size, "orphan"))
     if not dry_run:
+        # a folder changed recently may be one a writer has just made for its file
+        folders = {p: p.stat().st_mtime for p in root.rglob("*") if p.is_dir()}
         for item in garbage:
             (root / item.path).unlink(missing_ok=True)
         # directories a removed version or run lived in, now empty (deepest first)
-        folders = sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
-        for folder in folders:
-            # a young empty folder may be one a writer has just made for its file
-            if not any(folder.iterdir()) and folder.stat().st_mtime <= cutoff:
+        for folder in sorted(folders, key=lambda p: -len(p.parts)):
+            if folders[folder] <= cutoff and not any(folder.iterdir()):
                 folder.rmdir()
     return garbage
