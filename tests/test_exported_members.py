@@ -142,6 +142,7 @@ PUBLIC = {
         "PromotionRefused",
         "StoreError",
         "closest",
+        "plain_repr",
     },
 }
 

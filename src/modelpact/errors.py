@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "ColumnNotFoundError",
@@ -37,6 +38,7 @@ __all__ = [
     "PromotionRefused",
     "StoreError",
     "closest",
+    "plain_repr",
 ]
 
 
@@ -96,3 +98,20 @@ def closest(name: str, candidates: Iterable[str]) -> str:
     """
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def plain_repr(value: Any) -> str:
+    """``repr`` of a value as the user wrote it: NumPy scalars shown as Python's.
+
+    NumPy 2 shows its scalars as ``np.float64(inf)`` and ``np.int64(7)``; a message about a
+    cell of the user's file should say ``inf`` and ``7``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plain_repr(np.float64("inf")), plain_repr(np.int64(7)), plain_repr("EU")
+    ('inf', '7', "'EU'")
+    """
+    if type(value).__module__ == "numpy" and callable(getattr(value, "item", None)):
+        value = value.item()
+    return repr(value)

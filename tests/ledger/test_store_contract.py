@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelpact.errors import ConfigurationError, NotFoundError, PromotionRefused, StoreError
+from modelpact.errors import (
+    ConfigurationError,
+    ModelLoadError,
+    NotFoundError,
+    PromotionRefused,
+    StoreError,
+)
 from modelpact.ledger import MetricValue, Store, pact_hash
 from modelpact.pact import Pact, parse_pact
 from tests.ledger.conftest import PACT_YAML, verdict_doc
@@ -190,7 +196,9 @@ def test_versions_number_per_project_and_resolve_by_ref(store: Store) -> None:
     assert store.get_model_version("churn:latest").id == v2.id
     assert store.get_model_version(v1.id[:10]).id == v1.id
     assert store.get_model_version("churn@candidate").id == v2.id
-    assert store.load_model("churn:1") == {"w": [1, 2]}
+    with pytest.raises(ModelLoadError, match="is a pickle registered by"):
+        store.load_model("churn:1")  # a dict is no estimator: pickled, so trusted or not loaded
+    assert store.load_model("churn:1", trust_pickle=True) == {"w": [1, 2]}
     assert [v.ref for v in store.list_model_versions("churn")] == ["churn:1", "churn:2"]
     assert len(store.list_model_versions()) == 3
     with pytest.raises(NotFoundError, match="no model version 'churn:9'"):

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from modelpact.audit.profile import ColumnKind, ColumnProfile, as_model_values, profile_frame
 from modelpact.data import require_columns
-from modelpact.errors import ConfigurationError, InvalidDataError
+from modelpact.errors import ConfigurationError, InvalidDataError, plain_repr
 from modelpact.pact import Pact
 
 __all__ = ["AuditContext", "Encoder", "prepare"]
@@ -275,7 +275,7 @@ def _infer_task(values: pd.Series, source: str, target: str) -> str:
     if n_unique < 2:
         only = values.iloc[0] if len(values) else "nothing"
         raise InvalidDataError(
-            f"{source}: target column '{target}' has one class only ({only!r}); an audit needs "
+            f"{source}: target column '{target}' has one class only ({plain_repr(only)}); an audit needs "
             "at least two classes (or varying values for regression)"
         )
     if n_unique == 2:
@@ -339,7 +339,7 @@ def _time_values(series: pd.Series, column: str, source: str) -> Float:
         example = series[bad].iloc[0] if bad.any() else None
         raise InvalidDataError(
             f"{source}: time column '{column}' is not a time: {int(bad.sum())} of "
-            f"{int(series.notna().sum())} values cannot be read as dates (e.g. {example!r}); "
+            f"{int(series.notna().sum())} values cannot be read as dates (e.g. {plain_repr(example)}); "
             "give a column of timestamps, dates or ordered numbers"
         )
     return np.asarray(parsed, dtype=np.float64)

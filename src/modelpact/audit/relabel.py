@@ -19,7 +19,7 @@ from modelpact._files import atomic_write
 from modelpact.audit.context import _test_side
 from modelpact.audit.result import AuditResult, jsonable
 from modelpact.data import DataSource, load_frame, read_table, require_columns
-from modelpact.errors import InvalidDataError
+from modelpact.errors import InvalidDataError, plain_repr
 
 __all__ = ["LabelChanges", "export_relabel", "import_labels"]
 
@@ -172,7 +172,7 @@ def _cast(label: Any, column: pd.Series, where: str) -> Any:
     if pd.api.types.is_numeric_dtype(column):
         number = pd.to_numeric(pd.Series([label]), errors="coerce").iloc[0]
         if pd.isna(number):
-            raise InvalidDataError(f"{where}: label {label!r} is not a number, but the target is numeric")
+            raise InvalidDataError(f"{where}: label {plain_repr(label)} is not a number, but the target is numeric")
         return number.item() if hasattr(number, "item") else number
     return label
 
@@ -214,7 +214,7 @@ def import_labels(annotations: str | Path, *, data: DataSource, target: str, out
         if pos is None:
             missing.append(rid)
             continue
-        value = _cast(label, column, f"{ann_path}, id {rid!r}")
+        value = _cast(label, column, f"{ann_path}, id {plain_repr(rid)}")
         old = new_values.iloc[pos]
         if str(old) == str(value):
             unchanged += 1

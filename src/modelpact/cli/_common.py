@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +13,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from modelpact._files import atomic_write_text
+from modelpact._files import all_or_nothing, atomic_write_text, check_output_paths
 from modelpact.errors import ModelpactError, PromotionRefused
 
 if TYPE_CHECKING:  # recent Typer vendors Click; the group's context is its Context
@@ -24,6 +26,7 @@ __all__ = [
     "EXIT_USAGE",
     "ModelpactGroup",
     "announce",
+    "check_outputs",
     "err_console",
     "out_console",
     "write_outputs",
@@ -51,20 +54,32 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def check_outputs(*paths: Path | None) -> None:
+    """Fail now, before any work, if an output the user asked for cannot be written.
+
+    Each given path (None: not asked for) must be a file name whose directory takes new
+    files; no two may name the same file. Nothing is left behind by the check.
+    """
+    check_output_paths(paths)
+
+
 def write_outputs(
     outputs: Iterable[tuple[str, Path | None, Callable[[], str]]],
 ) -> list[tuple[str, Path]]:
-    """Render and atomically write each output the user asked for (path not None).
+    """Render every output the user asked for (path not None), then write them all.
 
     Each item is ``(label, path, render)``; ``render`` runs only when the output is wanted.
+    Every render runs before the first byte is written, so a failing render leaves no file,
+    and the files are renamed into place only when the command succeeds (the command line
+    runs each command inside :func:`modelpact._files.all_or_nothing`).
     Returns ``(label, path)`` of what was written, for :func:`announce`.
     """
-    written = []
-    for label, path, render in outputs:
-        if path is not None:
-            atomic_write_text(path, render())
-            written.append((label, path))
-    return written
+    wanted = [(label, path, render) for label, path, render in outputs if path is not None]
+    check_output_paths(path for _, path, _ in wanted)
+    rendered = [(label, path, render()) for label, path, render in wanted]
+    for _, path, text in rendered:
+        atomic_write_text(path, text)
+    return [(label, path) for label, path, _ in rendered]
 
 
 def announce(written: Iterable[tuple[str, Path]]) -> None:
@@ -107,15 +122,49 @@ class ModelpactGroup(TyperGroup):
 
     def invoke(self, ctx: _click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _notes_on_stderr(), all_or_nothing() as commit:
+                try:
+                    return super().invoke(ctx)
+                except typer.Exit as exc:
+                    # exit codes 1 and 3 are outcomes, not errors: their reports stand
+                    if exc.exit_code != EXIT_USAGE:
+                        commit()
+                    raise
         except PromotionRefused as exc:
             typer.echo(f"error: {exc}", err=True)
             sys.stderr.flush()
             ctx.exit(EXIT_FAIL)
         except ModelpactError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            sys.stderr.flush()
-            ctx.exit(EXIT_USAGE)
+            _fail(ctx, str(exc))
+        except OSError as exc:
+            # the filesystem refused something (a lock file, an artifact) nobody checked for
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(ctx, f"{where}{(exc.strerror or str(exc)).lower()}")
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+@contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Show what the package logs as a warning (e.g. which modelpact.toml chose the ledger)
+    as ``note: ...`` lines on stderr, whatever logging the environment configured."""
+    logger = logging.getLogger("modelpact")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("note: %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _fail(ctx: _click.Context, message: str) -> None:
+    """One line on stderr and exit code 2: what every input or usage error looks like."""
+    typer.echo(f"error: {message}", err=True)
+    sys.stderr.flush()
+    ctx.exit(EXIT_USAGE)

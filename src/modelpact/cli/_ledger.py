@@ -10,7 +10,48 @@ from modelpact.errors import ConfigurationError
 from modelpact.evaluate import Verdict
 from modelpact.pact import load_pact
 
-__all__ = ["register_audit", "register_verdict"]
+__all__ = ["check_ledger_writable", "check_registration", "register_audit", "register_verdict"]
+
+
+def check_ledger_writable(store: str | None, *, artifacts: bool = False) -> None:
+    """Decide, before any work, that the configured ledger takes writes.
+
+    With *artifacts*, the artifact directory must take files too (a model file goes there).
+    """
+    from modelpact.ledger.config import default_artifacts, resolve_artifacts, resolve_store_url
+    from modelpact.ledger.preflight import check_store_writable
+
+    cwd = Path.cwd()
+    root = cwd / ".modelpact"
+    url = resolve_store_url(store, cwd)
+    folder = (resolve_artifacts(cwd) or default_artifacts(url, root)) if artifacts else None
+    check_store_writable(url, root=root, artifacts=folder)
+
+
+def check_registration(
+    *,
+    pact_path: Path | None,
+    project: str | None,
+    store: str | None,
+    model: Path | None = None,
+) -> None:
+    """Decide, before any work, that ``--register`` will succeed.
+
+    The project name (given, or the pact's) and the model name must be valid, the store
+    URL must parse, and the ledger must be reachable and take writes (its directory, its
+    database, and the artifact directory when a model file will be copied there).
+    """
+    from modelpact.ledger.names import check_name
+
+    if project is not None:
+        check_name(project, what="project")
+    elif pact_path is not None:
+        check_name(load_pact(pact_path).name, what="project (the pact's name)")
+    else:
+        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
+    if model is not None:
+        check_name(model.stem, what="model")
+    check_ledger_writable(store, artifacts=model is not None)
 
 
 def register_verdict(
@@ -36,13 +77,27 @@ def register_verdict(
         if model is not None:
             # the candidate and its verdict land together or not at all
             version = ledger.register_model(
-                project=name, artifact_path=model, name=model.stem, verdict_json=verdict.to_dict()
+                project=name, name=model.stem, verdict_json=verdict.to_dict(), **_artifact(model)
             )
         else:
             ledger.record_verdict(project=name, verdict_json=verdict.to_dict())
         where = ledger.display_url
     what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
     err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
+
+
+def _artifact(model: Path) -> dict[str, Any]:
+    """What to register for the model file *model*: a scikit-learn estimator as an object
+    (the registry stores it in skops format, which teammates load without running code),
+    anything else as the file itself."""
+    if model.suffix == ".skops":
+        return {"artifact_path": model}
+    from sklearn.base import BaseEstimator
+
+    from modelpact.evaluate.models import load_model
+
+    loaded = load_model(model)  # the user's own file, already loaded once to verify it
+    return {"model": loaded} if isinstance(loaded, BaseEstimator) else {"artifact_path": model}
 
 
 def register_audit(

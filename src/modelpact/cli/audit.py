@@ -11,12 +11,13 @@ from modelpact.cli._common import (
     EXIT_FAIL,
     EXIT_OK,
     announce,
+    check_outputs,
     err_console,
     out_console,
     write_outputs,
 )
 from modelpact.cli.app import app
-from modelpact.errors import ConfigurationError
+from modelpact.errors import ConfigurationError, plain_repr
 
 labels_app = typer.Typer(
     help="Bring corrected labels back into a dataset (after `audit --relabel-export`).",
@@ -84,8 +85,6 @@ def audit_command(
         raise ConfigurationError("give either --test or --split-column, not both")
     if pact is None and target is None:
         raise ConfigurationError("name the target column with --target (or give --pact)")
-    if register and project is None and pact is None:
-        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
     if sample_rows < 500:
         raise ConfigurationError(f"--sample-rows {sample_rows} is too few; use 500 or more")
     if relabel_export is not None and relabel_export.suffix.lower() not in (".json", ".csv"):
@@ -93,6 +92,11 @@ def audit_command(
             f"--relabel-export {relabel_export}: use .json (Label Studio tasks) or .csv")
     for name in skip:
         get_check(name)  # unknown names fail here, with the closest known one
+    check_outputs(html, json_out, markdown, relabel_export)
+    if register:
+        from modelpact.cli._ledger import check_registration, register_audit
+
+        check_registration(pact_path=pact, project=project, store=store)
     checks = [n for n in check_names() if n not in skip]
     console = err_console()
     with Progress(
@@ -127,9 +131,7 @@ def audit_command(
             console.print("relabel export: skipped (label errors were not checked for this target)")
         else:
             console.print(f"relabel export: {exported} rows to {relabel_export}")
-    if register:
-        from modelpact.cli._ledger import register_audit
-
+    if register:  # a refused registration discards the reports written above
         register_audit(result.to_dict(), pact_path=pact, project=project, store=store)
     if result.verdict == "go_with_fixes":
         console.print("[yellow]warning:[/yellow] GO WITH FIXES exits 0; make the fixes listed "
@@ -158,6 +160,7 @@ def labels_import(
     """
     from modelpact.audit import import_labels
 
+    check_outputs(out, Path(f"{out}.changes.json"))
     changes = import_labels(annotations, data=data, target=target, out=out, id_column=id_column)
     console = out_console()
     console.print(f"{len(changes.changed)} label(s) changed, {changes.unchanged} confirmed, "
@@ -168,5 +171,5 @@ def labels_import(
         console.print(f"  ... and {len(changes.changed) - 20} more")
     if changes.not_found:
         err_console().print(f"[yellow]warning:[/yellow] {len(changes.not_found)} annotated id(s) "
-                            f"not in {data} (e.g. {changes.not_found[0]!r})")
+                            f"not in {data} (e.g. {plain_repr(changes.not_found[0])})")
     err_console().print(f"changes: {out}.changes.json")

@@ -69,6 +69,11 @@ def diff(
     trust: list[str] = typer.Option(
         [], "--trust", help="Type to trust when loading a .skops file (repeatable)."
     ),
+    trust_pickle: bool = typer.Option(
+        False,
+        "--trust-pickle",
+        help="Load model:<ref> versions stored as pickles (they run code when loaded).",
+    ),
     confidence: float = typer.Option(0.95, "--confidence", help="Confidence of the intervals."),
     max_depth: int = typer.Option(3, "--max-depth", help="Depth of the rule tree."),
     min_leaf_share: float = typer.Option(
@@ -97,7 +102,9 @@ def diff(
     versions whose training data was logged), the training data diff behind it.
 
     Model files are loaded only because you name them: joblib files run code when loaded,
-    so diff only files you trust.
+    so diff only files you trust. Versions from the ledger are checked against the hash
+    recorded when they were registered, and pickles among them load only with
+    `--trust-pickle` (scikit-learn models are stored in skops format and need no trust).
 
     Example: `modelpact diff v1.joblib v2.joblib --data eval.csv --target y --slices sex,race`
 
@@ -115,7 +122,10 @@ def diff(
         raise ConfigurationError(
             "the training data diff needs both training sets: pass --train-a and --train-b"
         )
-    refs = LedgerRefs(store)
+    from modelpact.ledger.config import trust_pickle_configured
+
+    trust_pickle = trust_pickle or trust_pickle_configured(Path.cwd())
+    refs = LedgerRefs(store, trust_pickle=trust_pickle, trusted=trust or None)
     names = (_name(a), _name(b))
     if names[0] == names[1]:
         names = ("A", "B")

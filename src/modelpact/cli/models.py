@@ -170,6 +170,9 @@ def show_model(
 
 
 def _change(ref: str, stage: str, *, force: bool, reason: str | None, store: str | None) -> None:
+    from modelpact.cli._ledger import check_ledger_writable
+
+    check_ledger_writable(store)
     with open_configured_store(store) as ledger:
         before = ledger.get_model_version(ref)
         champion = None

@@ -7,7 +7,13 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from modelpact.cli._common import announce, err_console, out_console, write_outputs
+from modelpact.cli._common import (
+    announce,
+    check_outputs,
+    err_console,
+    out_console,
+    write_outputs,
+)
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.pact import load_pact
@@ -66,6 +72,7 @@ def monitor(
         raise ConfigurationError("give exactly one of --reference and --reference-profile")
     if save_reference_profile and reference is None:
         raise ConfigurationError("--save-reference-profile needs --reference (the raw rows)")
+    check_outputs(html, json_out, save_reference_profile)
     the_pact = load_pact(pact)
     console = err_console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),

@@ -8,10 +8,11 @@ from pathlib import Path
 import typer
 
 from modelpact._files import atomic_write_text
-from modelpact.cli._common import EXIT_USAGE, err_console, out_console
+from modelpact.cli._common import EXIT_USAGE, check_outputs, err_console, out_console
 from modelpact.cli.app import app
 from modelpact.data import read_table, require_columns
 from modelpact.errors import ConfigurationError, PactError
+from modelpact.evaluate.inputs import require_unique_ids
 from modelpact.pact import check_pact, pact_schema, starter_pact
 
 pact_app = typer.Typer(
@@ -38,6 +39,7 @@ def init(
 
     Example: `modelpact pact init eval.csv --target churned --score p_churn`
     """
+    check_outputs(out)
     if out.exists() and not force:
         raise ConfigurationError(f"{out} exists; pass --force to overwrite it")
     frame = read_table(data)
@@ -73,6 +75,12 @@ def check(
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PactError(f"{path}: cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise PactError(
+            f"{path}:{line}: is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); "
+            "save the pact as UTF-8"
+        ) from None
     pact, problems = check_pact(text, source=str(path))
     console = err_console()
     if pact is None:
@@ -88,6 +96,7 @@ def check(
         for criterion in pact.criteria:
             columns += list((criterion.slice or {}).keys())
         require_columns(frame, list(dict.fromkeys(columns)), source=str(data))
+        require_unique_ids(pact, frame, source=str(data))
     out_console().print(
         f"[green]ok[/green] {path}: pact '{pact.name}' ({pact.task}), "
         f"{len(pact.criteria)} criteria at {pact.confidence:.0%} confidence"

@@ -14,7 +14,7 @@ from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.ledger import MetricValue, Run, open_configured_store
 
-__all__ = ["STORE_HELP", "format_metric", "parse_since", "runs_app"]
+__all__ = ["STORE_HELP", "format_metric", "parse_duration", "parse_since", "runs_app"]
 
 STORE_HELP = (
     "Ledger URL (SQLAlchemy), e.g. sqlite:///path/ledger.db or postgresql+psycopg://host/db. "
@@ -33,6 +33,20 @@ app.add_typer(runs_app, name="runs")
 
 _SINCE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(value: str, *, option: str) -> timedelta:
+    """``30s``, ``30m``, ``12h``, ``7d``, ``2w`` -> a timedelta; *option* names it in errors.
+
+    Examples
+    --------
+    >>> parse_duration("90m", option="--min-age")
+    datetime.timedelta(seconds=5400)
+    """
+    match = _SINCE.match(value)
+    if not match:
+        raise ConfigurationError(f"{option} '{value}' is not a duration (30m, 1h, 2d)")
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
 
 
 def parse_since(value: str, *, now: datetime | None = None) -> datetime:

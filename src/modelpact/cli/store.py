@@ -11,6 +11,7 @@ from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
 from modelpact.ledger import display_url, resolve_store_url, upgrade_store
 from modelpact.ledger.config import default_url
+from modelpact.ledger.preflight import check_store_url
 
 __all__ = ["store_app"]
 
@@ -23,7 +24,7 @@ app.add_typer(store_app, name="store")
 
 @store_app.callback()
 def _store() -> None:
-    """Manage the ledger database (schema migrations)."""
+    """Manage the ledger database (schema migrations, clean-up)."""
 
 
 @store_app.command("upgrade")
@@ -35,9 +36,44 @@ def upgrade(store: str | None = typer.Option(None, "--store", help=STORE_HELP)) 
     cwd = Path.cwd()
     url = resolve_store_url(store, cwd)
     root = cwd / ".modelpact"
+    check_store_url(url or default_url(root))
     before, after = upgrade_store(url, root=root)
     shown = display_url(url or default_url(root))
     if before == after:
         out_console().print(f"{shown}: already at schema revision {after}")
     else:
         out_console().print(f"{shown}: schema revision {before or '(none)'} -> {after}")
+
+
+@store_app.command("gc")
+def gc(
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    min_age: str = typer.Option(
+        "1h", "--min-age", help="Leave files younger than this (30m, 1h, 2d): writes in progress."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would go; remove nothing."),
+) -> None:
+    """Remove what crashed writers left in the artifact directory, and say what went.
+
+    Two kinds of files: stale temporaries (`.<name>...tmp`) and complete artifacts no ledger
+    row refers to (a model written by a process killed before its row was committed).
+
+    Example: `modelpact store gc --dry-run`
+    """
+    from modelpact.cli._ledger import check_ledger_writable
+    from modelpact.cli.runs import parse_duration
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.gc import collect_garbage
+
+    age = parse_duration(min_age, option="--min-age")
+    if not dry_run:
+        check_ledger_writable(store, artifacts=True)
+    with open_configured_store(store) as ledger:
+        removed = collect_garbage(ledger, min_age=age, dry_run=dry_run)
+        root = ledger.artifacts.root
+    console = out_console()
+    verb = "would remove" if dry_run else "removed"
+    for item in removed:
+        console.print(f"{verb} {item.reason:9} {item.size:>12,} B  {root / item.path}")
+    total = sum(item.size for item in removed)
+    console.print(f"{verb} {len(removed)} file(s), {total:,} bytes, from {root}")

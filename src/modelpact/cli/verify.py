@@ -7,7 +7,13 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from modelpact.cli._common import announce, err_console, out_console, write_outputs
+from modelpact.cli._common import (
+    announce,
+    check_outputs,
+    err_console,
+    out_console,
+    write_outputs,
+)
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.evaluate import plan as make_plan
@@ -53,6 +59,9 @@ def verify(
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL (default: .modelpact/ledger.db)."
     ),
+    trust: list[str] = typer.Option(
+        [], "--trust", help="Type to trust when loading a .skops model file (repeatable)."
+    ),
 ) -> None:
     """Decide whether a candidate meets the pact: each criterion pass, fail or inconclusive.
 
@@ -66,6 +75,11 @@ def verify(
     """
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    check_outputs(html, json_out, markdown)
+    if register:
+        from modelpact.cli._ledger import check_registration, register_verdict
+
+        check_registration(pact_path=pact, project=project, store=store, model=model)
     console = err_console()
     with Progress(
         SpinnerColumn(),
@@ -85,6 +99,7 @@ def verify(
             train=train,
             seed=seed,
             n_resamples=resamples,
+            trusted=trust or None,
             progress=lambda label: progress.update(task, description=f"deciding {label}"),
         )
         progress.update(task, description="writing reports")
@@ -96,11 +111,9 @@ def verify(
             ("Markdown", markdown, lambda: verdict_markdown(result)),
         ])
     out_console().print(verdict_panel(result))
-    announce(written)
-    if register:
-        from modelpact.cli._ledger import register_verdict
-
+    if register:  # a refused registration discards the reports written above
         register_verdict(result, pact_path=pact, project=project, store=store, model=model)
+    announce(written)
     raise typer.Exit(result.exit_code)
 
 
@@ -151,6 +164,7 @@ def plan(
     """
     from modelpact.report.verdict import plan_markdown, plan_table
 
+    check_outputs(json_out, markdown)
     result = make_plan(
         str(pact),
         pilot=pilot,

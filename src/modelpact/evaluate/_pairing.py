@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from modelpact.data import require_columns
-from modelpact.errors import InvalidDataError
+from modelpact.errors import InvalidDataError, plain_repr
 
 __all__ = ["PairedTables", "pair_tables"]
 
@@ -50,7 +50,8 @@ def _example(values: NDArray[Any], limit: int = 3) -> str:
     return shown + (", ..." if len(values) > limit else "")
 
 
-def _check_ids(frame: pd.DataFrame, id_column: str, source: str) -> None:
+def check_ids(frame: pd.DataFrame, id_column: str, source: str) -> None:
+    """Raise :class:`InvalidDataError` if *id_column* has missing or duplicate values."""
     ids = frame[id_column]
     missing = int(ids.isna().sum())
     if missing:
@@ -119,7 +120,7 @@ def pair_tables(
             require_columns(frame, [id], source=source, role="id")
         require_columns(frame, wanted, source=source)
         if id is not None:
-            _check_ids(frame, id, source)
+            check_ids(frame, id, source)
 
     if id is None:
         lengths = {name: len(tables[name][0]) for name in names}
@@ -207,7 +208,7 @@ def _check_target_agrees(
         same = (reference.to_numpy() == other.to_numpy()) | (reference.isna() & other.isna())
         if not np.all(same):
             bad = np.flatnonzero(~np.asarray(same))
-            where = f"id {paired.ids[bad[0]]!r}" if paired.ids is not None else f"row {bad[0] + 1}"
+            where = f"id {plain_repr(paired.ids[bad[0]])}" if paired.ids is not None else f"row {bad[0] + 1}"
             raise InvalidDataError(
                 f"target column '{target}' differs between {tables[names[0]][1]} and "
                 f"{tables[n][1]} on {len(bad):,} of {paired.n_rows:,} paired rows (first at "

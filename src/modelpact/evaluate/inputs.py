@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from modelpact._json import plain_scalar
 from modelpact.data import require_columns
-from modelpact.errors import ConfigurationError, InvalidDataError
+from modelpact.errors import ConfigurationError, InvalidDataError, plain_repr
 from modelpact.pact import Pact, Task
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "infer_task",
     "outputs_from_columns",
     "predictions_from_columns",
+    "require_unique_ids",
     "slice_mask",
 ]
 
@@ -79,6 +80,21 @@ def _values(series: pd.Series) -> str:
     return ", ".join(shown)
 
 
+def require_unique_ids(pact: Pact, frame: pd.DataFrame, *, source: str) -> None:
+    """Check the pact's id column as pairing does: present, filled, one row per id.
+
+    ``verify``, ``pact check --data`` and ``compare`` all decide on rows named by this
+    column, so all three refuse the same files. A pact without ``columns.id`` passes.
+    """
+    column = pact.columns.id
+    if column is None:
+        return
+    from modelpact.evaluate._pairing import check_ids
+
+    require_columns(frame, [column], source=source, role="id")
+    check_ids(frame, column, source)
+
+
 def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
     """Encode the pact's target column of *frame*; raise on missing or unknown labels."""
     column = pact.columns.target
@@ -97,7 +113,7 @@ def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
             row = int(np.flatnonzero(np.isnan(values))[0])
             raise InvalidDataError(
                 f"{source}: column '{column}' (the target) holds a non-number "
-                f"{series.iloc[row]!r} at row {row + 2}; a regression target must be numeric"
+                f"{plain_repr(series.iloc[row])} at row {row + 2}; a regression target must be numeric"
             )
         return Target(values, ())
     if pact.task == "binary":
@@ -122,7 +138,7 @@ def encode_target(pact: Pact, frame: pd.DataFrame, *, source: str) -> Target:
     if unknown.any():
         bad = as_text[unknown].iloc[0]
         raise InvalidDataError(
-            f"{source}: column '{column}' holds label {bad!r}, which is not among the pact's "
+            f"{source}: column '{column}' holds label {plain_repr(bad)}, which is not among the pact's "
             f"classes ({', '.join(classes)})"
         )
     return Target(as_text.map(index).to_numpy(dtype=np.int64), tuple(classes))
@@ -136,7 +152,7 @@ def _numeric(frame: pd.DataFrame, column: str, *, source: str, role: str) -> NDA
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         shown = raw.iloc[row]
-        what = "NaN or empty" if pd.isna(shown) else f"{shown!r}"
+        what = "NaN or empty" if pd.isna(shown) else plain_repr(shown)
         raise InvalidDataError(
             f"{source}: column '{column}' ({role}) has {int(bad.sum())} non-finite or "
             f"non-numeric values (first: {what} at row {row + 2}); every row needs a number"
@@ -232,7 +248,7 @@ def _equal_labels(
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
             raise InvalidDataError(
-                f"{source}: column '{column}' (prediction) holds {series.iloc[row]!r} at row "
+                f"{source}: column '{column}' (prediction) holds {plain_repr(series.iloc[row])} at row "
                 f"{row + 2}, which is not one of the target's labels ({', '.join(target.classes)})"
             )
         return positive.astype(np.int64)
@@ -242,7 +258,7 @@ def _equal_labels(
     if unknown_m.any():
         row = int(np.flatnonzero(unknown_m.to_numpy())[0])
         raise InvalidDataError(
-            f"{source}: column '{column}' (prediction) holds {series.iloc[row]!r} at row "
+            f"{source}: column '{column}' (prediction) holds {plain_repr(series.iloc[row])} at row "
             f"{row + 2}, which is not among the pact's classes"
         )
     codes: NDArray[np.int64] = np.asarray(as_text.map(index), dtype=np.int64)
@@ -344,7 +360,7 @@ class LabelSpace:
         unknown = [v for v in observed if v not in ordered]
         if unknown:
             raise InvalidDataError(
-                f"{source}: target '{target.name}' holds {unknown[0]!r}, which is not among the "
+                f"{source}: target '{target.name}' holds {plain_repr(unknown[0])}, which is not among the "
                 f"classes {ordered}"
             )
         return cls("multiclass", tuple(ordered), threshold)
@@ -366,7 +382,7 @@ class LabelSpace:
         if (codes < 0).any():
             bad = plain_scalar(values.to_numpy()[np.flatnonzero(codes < 0)[0]])
             raise InvalidDataError(
-                f"{what} holds {bad!r}, which is not one of the classes {list(self.classes)}"
+                f"{what} holds {plain_repr(bad)}, which is not one of the classes {list(self.classes)}"
             )
         return codes
 
@@ -388,7 +404,7 @@ def _resolve_positive(observed: list[Any], positive: Any, column: Any, source: s
         if len(observed) < 2:
             return positive
         raise InvalidDataError(
-            f"{source}: positive class {positive!r} does not occur in target '{column}' "
+            f"{source}: positive class {plain_repr(positive)} does not occur in target '{column}' "
             f"(values: {', '.join(map(repr, observed[:5]))})"
         )
     as_set = set(observed)

@@ -3,22 +3,38 @@
 Model files are code: unpickling one runs it. modelpact only loads a file the user has named
 explicitly on their own machine (``--model``), never anything received over the network.
 ``.skops`` files are loaded with skops' safe loader and only the types the user trusts.
+
+A model from the ledger's registry is someone else's file: it was registered by whoever
+could write to the shared store. :func:`load_registered_model` checks it is the file that
+was registered (its SHA-256) and unpickles it only when the user says they trust it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from modelpact.errors import ModelLoadError
+from modelpact.errors import ModelLoadError, plain_repr
 from modelpact.evaluate.inputs import Predictions, Target
 from modelpact.pact import Pact
 
-__all__ = ["feature_columns", "load_model", "model_columns", "predict", "predict_with_model"]
+__all__ = [
+    "feature_columns",
+    "load_model",
+    "load_registered_model",
+    "model_columns",
+    "predict",
+    "predict_with_model",
+]
+
+# skops' safe loader asks before building types it does not know; scikit-learn's own
+# (trees, histogram predictors) carry data only, so registry models may use them.
+_REGISTRY_TRUSTED_PREFIXES = ("sklearn.",)
 
 
 def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
@@ -34,25 +50,105 @@ def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
     p = Path(path)
     if not p.exists():
         raise ModelLoadError(f"{p}: no such model file")
+    return _load(p, trusted=list(trusted or []), label=str(p), allow_pickle=True)
+
+
+def _load(p: Path, *, trusted: list[str], label: str, allow_pickle: bool) -> Any:
     try:
         if p.suffix == ".skops":
             import skops.io as sio
 
             untrusted = sio.get_untrusted_types(file=p)
-            unknown = [t for t in untrusted if t not in (trusted or [])]
+            unknown = [t for t in untrusted if t not in trusted]
             if unknown:
                 raise ModelLoadError(
-                    f"{p}: holds types skops does not trust by default ({', '.join(unknown)}); "
+                    f"{label}: holds types skops does not trust by default ({', '.join(unknown)}); "
                     "if you trust this file, pass them with --trust"
                 )
             return sio.load(p, trusted=untrusted)
+        if not allow_pickle:  # callers decide trust first; this is the last line of defence
+            raise ModelLoadError(f"{label}: is a pickle and was not trusted")
+        if _is_text(p):
+            raise ModelLoadError(
+                f"{label}: cannot be loaded as a model: it is a text file, not a model saved "
+                "with joblib, pickle or skops"
+            )
         import joblib
 
         return joblib.load(p)
     except ModelLoadError:
         raise
     except Exception as exc:
-        raise ModelLoadError(f"{p}: cannot be loaded as a model: {exc}") from None
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise ModelLoadError(f"{label}: cannot be loaded as a model ({reason})") from None
+
+
+def load_registered_model(
+    path: Path,
+    *,
+    ref: str,
+    sha256: str | None,
+    trust_pickle: bool = False,
+    trusted: Sequence[str] | None = None,
+    registered_by: str | None = None,
+    registered_at: datetime | None = None,
+) -> Any:
+    """Load model version *ref* of the registry from its artifact *path*, safely.
+
+    The file must still have the SHA-256 recorded when it was registered. A ``.skops`` file
+    loads with skops' safe loader (scikit-learn's own types, and those in *trusted*). A
+    pickle runs whatever code it holds, so it loads only with *trust_pickle*, and the
+    refusal names who registered it.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is missing or changed, or it is a pickle the user did not trust.
+    """
+    from modelpact.ledger.artifacts import file_sha256
+
+    who = registered_by or "an unknown user"
+    when = f" on {registered_at:%Y-%m-%d %H:%M} UTC" if registered_at else ""
+    if not path.exists():
+        raise ModelLoadError(
+            f"model {ref}: its file {path} is missing from the artifact store; was the "
+            "directory moved or cleaned?"
+        )
+    if sha256 is not None:
+        found = file_sha256(path)
+        if found != sha256:
+            raise ModelLoadError(
+                f"model {ref}: its file {path} is not the one {who} registered{when} "
+                f"(sha256 {sha256[:16]}... recorded, {found[:16]}... found); not loading it"
+            )
+    pickle = path.suffix != ".skops"
+    if pickle and not trust_pickle:
+        raise ModelLoadError(
+            f"model {ref} is a pickle registered by {who}{when}; loading it runs any code it "
+            f"holds. If you trust {who}'s file, pass --trust-pickle (or set trust_pickle = true "
+            "under [store] in modelpact.toml)"
+        )
+    skops_types = list(trusted or [])
+    if not pickle:
+        import skops.io as sio
+
+        skops_types += [
+            t for t in sio.get_untrusted_types(file=path) if t.startswith(_REGISTRY_TRUSTED_PREFIXES)
+        ]
+    return _load(path, trusted=skops_types, label=f"model {ref}", allow_pickle=trust_pickle)
+
+
+def _is_text(path: Path) -> bool:
+    """Whether *path* starts like text: pickles and compressed joblib files do not."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start > len(head) - 4  # a character cut by the 4096-byte boundary
+    return all(byte >= 0x20 or byte in b"\t\n\r\f" for byte in head)
 
 
 def model_columns(
@@ -182,6 +278,6 @@ def _codes(label: Any, task: str, classes: Sequence[Any], name: str) -> Any:
     unknown = ~text.isin(index)
     if unknown.any():
         raise ModelLoadError(
-            f"model '{name}' predicts {text[unknown].iloc[0]!r}, not a known class"
+            f"model '{name}' predicts {plain_repr(text[unknown].iloc[0])}, not a known class"
         )
     return text.map(index).to_numpy(dtype=np.int64)

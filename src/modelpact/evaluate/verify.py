@@ -25,6 +25,7 @@ from modelpact.evaluate.inputs import (
     Target,
     encode_target,
     predictions_from_columns,
+    require_unique_ids,
     slice_mask,
 )
 from modelpact.evaluate.models import load_model, predict_with_model
@@ -69,7 +70,14 @@ def _as_baseline(baseline: Baseline | str | None) -> Baseline | None:
 
 
 def _reference_predictions(
-    ref: Any, pact: Pact, frame: pd.DataFrame, target: Target, *, name: str, source: str
+    ref: Any,
+    pact: Pact,
+    frame: pd.DataFrame,
+    target: Target,
+    *,
+    name: str,
+    source: str,
+    trusted: list[str] | None = None,
 ) -> Predictions:
     """A champion given as ``column:<name>``, a model file path, or a fitted model."""
     if isinstance(ref, str) and ref.startswith("column:"):
@@ -83,7 +91,7 @@ def _reference_predictions(
             prediction=column if pact.task == "multiclass" else None,
             name=name,
         )
-    model = load_model(ref) if isinstance(ref, str) else ref
+    model = load_model(ref, trusted=trusted) if isinstance(ref, str) else ref
     return predict_with_model(model, pact, frame, target, name=name, source=source)
 
 
@@ -97,12 +105,14 @@ def _prepare(
     train: DataSource | None,
     seed: int,
     n_resamples: int,
+    trusted: list[str] | None = None,
 ) -> tuple[_Context, str, list[str]]:
     pact = _as_pact(pact)
     frame, source = load_frame(data)
+    require_unique_ids(pact, frame, source=source)
     target = encode_target(pact, frame, source=source)
     if model is not None:
-        fitted = load_model(model) if isinstance(model, str) else model
+        fitted = load_model(model, trusted=trusted) if isinstance(model, str) else model
         name = model if isinstance(model, str) else type(model).__name__
         candidate = predict_with_model(fitted, pact, frame, target, name=name, source=source)
     else:
@@ -113,6 +123,8 @@ def _prepare(
     description = "none"
     needs_baseline = any(c.reference == "baseline" for c in pact.criteria)
     if needs_baseline or baseline is not None or train is not None:
+        spec = _as_baseline(baseline) or pact.baseline
+        base_model = load_model(str(spec.path), trusted=trusted) if spec.kind == "model" else None
         base, description, base_warnings = baseline_predictions(
             pact,
             frame,
@@ -121,13 +133,14 @@ def _prepare(
             baseline=_as_baseline(baseline),
             train=train_frame,
             train_source=train_source,
+            model=base_model,
         )
         references["baseline"] = base
         if needs_baseline:
             warnings.extend(base_warnings)
     if champion is not None:
         references["champion"] = _reference_predictions(
-            champion, pact, frame, target, name="champion", source=source
+            champion, pact, frame, target, name="champion", source=source, trusted=trusted
         )
     ctx = _Context(pact, frame, source, target, candidate, references, seed, n_resamples)
     return ctx, description, warnings
@@ -357,6 +370,7 @@ def verify(
     seed: int = 0,
     n_resamples: int = 2000,
     progress: Progress | None = None,
+    trusted: list[str] | None = None,
 ) -> Verdict:
     """Decide whether a candidate model meets a pact, criterion by criterion.
 
@@ -381,6 +395,10 @@ def verify(
         learned.
     seed, n_resamples
         Bootstrap settings; the same seed gives the same verdict, byte for byte.
+    progress
+        Called with the label of each criterion as it is decided.
+    trusted
+        Type names to trust when a model file given by path is a ``.skops`` file.
 
     Returns
     -------
@@ -417,6 +435,7 @@ def verify(
         train=train,
         seed=seed,
         n_resamples=n_resamples,
+        trusted=trusted,
     )
     pact_obj = ctx.pact
     results, skipped = _evaluate(ctx, progress)

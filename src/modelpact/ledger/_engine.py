@@ -217,6 +217,16 @@ def _file_lock(path: Path | None) -> Iterator[None]:
 def _unreachable(url: str, exc: BaseException) -> StoreError:
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = reason[0] if reason else type(exc).__name__
+    if "file is not a database" in first:  # SQLite's word for a corrupt or foreign file
+        return StoreError(
+            f"the ledger file of {display_url(url)} is not a SQLite database (corrupt, or "
+            "another kind of file); restore it from a backup or point --store elsewhere"
+        )
+    if url.startswith("sqlite"):  # a file, not a server: say what to check about files
+        return StoreError(
+            f"cannot open the ledger {display_url(url)}: {first}; check that the file and its "
+            "directory exist and that you may read and write them"
+        )
     return StoreError(
         f"cannot reach the ledger store {display_url(url)}: {first}; check the URL given by "
         "--store, MODELPACT_STORE or modelpact.toml, and that the database server is running"

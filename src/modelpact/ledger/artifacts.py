@@ -3,20 +3,67 @@
 Paths handed to the database are relative to the store's root, so a ledger directory can be
 moved or mounted elsewhere. Every write goes to a temporary file first and is renamed into
 place, so a crash never leaves a half-written artifact under its final name.
+
+Model files are content-addressed: their name carries the SHA-256 of their bytes
+(``model.sha256-<hex>.skops``), so the path the database holds is also the hash a later
+load checks the file against. scikit-learn estimators are stored in skops format, which
+loads without running code; anything else is a pickle, which only loads with the user's
+explicit trust (see :func:`modelpact.evaluate.models.load_registered_model`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
-import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from modelpact._files import unique_temporary
 from modelpact.errors import StoreError
 
-__all__ = ["ArtifactStore"]
+__all__ = ["ArtifactStore", "artifact_sha256", "file_sha256", "is_pickle_artifact"]
+
+_HASHED = re.compile(r"\.sha256-([0-9a-f]{64})(\.[^./]+)?$")
+_CHUNK = 1 << 20
+
+
+def artifact_sha256(relative: str) -> str | None:
+    """The SHA-256 a model artifact's name records, or None for one stored without it.
+
+    Examples
+    --------
+    >>> artifact_sha256("models/churn/1f/model.sha256-" + "ab" * 32 + ".skops") == "ab" * 32
+    True
+    >>> artifact_sha256("models/churn/1f/model.joblib") is None
+    True
+    """
+    match = _HASHED.search(PurePosixPath(relative).name)
+    return match.group(1) if match else None
+
+
+def is_pickle_artifact(relative: str) -> bool:
+    """Whether loading the artifact unpickles it (everything but ``.skops``)."""
+    return PurePosixPath(relative).suffix != ".skops"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the bytes of *path*, in hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_estimator(obj: object) -> bool:
+    try:
+        from sklearn.base import BaseEstimator
+    except ImportError:  # pragma: no cover - scikit-learn is a dependency
+        return False
+    return isinstance(obj, BaseEstimator)
 
 
 class ArtifactStore:
@@ -45,9 +92,53 @@ class ArtifactStore:
     def _atomic_target(self, relative: str) -> tuple[Path, Path]:
         target = self.path(relative)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        return target, Path(tmp)
+        return target, unique_temporary(target.parent, f".{target.name}")
+
+    def _put_hashed(self, directory: str, name: str, tmp: Path) -> str:
+        """Rename the written *tmp* to ``directory/<stem>.sha256-<hex><suffix>``."""
+        pure = PurePosixPath(name)
+        relative = f"{directory}/{pure.stem}.sha256-{file_sha256(tmp)}{pure.suffix}"
+        os.replace(tmp, self.path(relative))
+        return relative
+
+    def put_model_file(self, directory: str, source: Path) -> str:
+        """Copy the model file *source* into *directory*, named by its hash; return its path."""
+        target, tmp = self._atomic_target(f"{directory}/{source.name}")
+        try:
+            shutil.copyfile(source, tmp)
+            return self._put_hashed(directory, target.name, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put_model(self, directory: str, model: object) -> str:
+        """Serialise *model* into *directory*, named by its hash; return its path.
+
+        scikit-learn estimators go to skops format (loadable without running code) when
+        skops is installed and can represent them; anything else is pickled with joblib.
+        """
+        if _is_estimator(model):
+            try:
+                import skops.io as sio
+            except ImportError:
+                sio = None
+            if sio is not None:
+                target, tmp = self._atomic_target(f"{directory}/model.skops")
+                try:
+                    sio.dump(model, tmp)
+                    return self._put_hashed(directory, target.name, tmp)
+                except Exception:  # skops cannot represent it (a custom type): pickle it
+                    tmp.unlink(missing_ok=True)
+        import joblib
+
+        target, tmp = self._atomic_target(f"{directory}/model.joblib")
+        try:
+            with tmp.open("wb") as handle:
+                joblib.dump(model, handle)
+            return self._put_hashed(directory, target.name, tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     def write_parquet(self, relative: str, frame: pd.DataFrame) -> str:
         """Write *frame* as Parquet at *relative* atomically; return *relative*."""

@@ -2,24 +2,72 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
-from modelpact.errors import ConfigurationError
+from modelpact.errors import ConfigurationError, StoreError
 
-__all__ = ["CONFIG_FILE", "ENV_VAR", "default_url", "display_url", "resolve_store_url"]
+__all__ = [
+    "ARTIFACTS_ENV_VAR",
+    "CONFIG_FILE",
+    "ENV_VAR",
+    "default_artifacts",
+    "default_url",
+    "display_url",
+    "find_config",
+    "parse_store_url",
+    "resolve_artifacts",
+    "resolve_store_url",
+    "trust_pickle_configured",
+]
+
+_log = logging.getLogger(__name__)
 
 ENV_VAR = "MODELPACT_STORE"
+ARTIFACTS_ENV_VAR = "MODELPACT_ARTIFACTS"
 CONFIG_FILE = "modelpact.toml"
 
 
 def default_url(root: Path) -> str:
     """The default store: SQLite at ``<root>/ledger.db``."""
     return f"sqlite:///{Path(root).absolute() / 'ledger.db'}"
+
+
+def default_artifacts(url: str | None, root: Path) -> Path:
+    """Where a store keeps its artifacts unless told: beside a SQLite file, else ``<root>``.
+
+    The artifacts belong to the store: a version registered against a shared SQLite ledger
+    from one directory loads from any other. A server database has no directory of its own,
+    so its artifacts go to ``<root>/artifacts`` unless ``[store] artifacts`` (or
+    ``MODELPACT_ARTIFACTS``) names a shared one.
+
+    Examples
+    --------
+    >>> default_artifacts("sqlite:////team/ledger.db", Path("/work/.modelpact")).as_posix()
+    '/team/artifacts'
+    >>> default_artifacts("postgresql+psycopg://h/db", Path("/work/.modelpact")).as_posix()
+    '/work/.modelpact/artifacts'
+    """
+    resolved = url or default_url(root)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        return Path(root) / "artifacts"
+    database = parsed.database
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and database
+        and database != ":memory:"
+        and not database.startswith("file:")
+    ):
+        return Path(database).absolute().parent / "artifacts"
+    return Path(root) / "artifacts"
 
 
 def display_url(url: str) -> str:
@@ -30,11 +78,39 @@ def display_url(url: str) -> str:
         return url
 
 
-def _find_config(cwd: Path) -> Path | None:
+def parse_store_url(url: str) -> URL:
+    """*url* parsed as a SQLAlchemy URL, or a :class:`StoreError` saying what one looks like.
+
+    Examples
+    --------
+    >>> parse_store_url("sqlite:///ledger.db").get_backend_name()
+    'sqlite'
+    >>> parse_store_url("not a url")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    modelpact.errors.StoreError: 'not a url' is not a store URL; use e.g. sqlite:///path/ledger.db ...
+    """
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        raise StoreError(
+            f"'{url}' is not a store URL; use e.g. sqlite:///path/ledger.db or "
+            "postgresql+psycopg://user@host/db"
+        ) from None
+
+
+def find_config(cwd: Path) -> Path | None:
+    """The ``modelpact.toml`` that applies in *cwd*: the nearest in it or a parent directory.
+
+    The search stops at the root of the repository *cwd* is in (the directory holding
+    ``.git``), so a file above a checkout never redirects its ledger.
+    """
     for folder in (cwd, *cwd.parents):
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate
+        if (folder / ".git").exists():
+            return None
     return None
 
 
@@ -43,8 +119,10 @@ def resolve_store_url(
 ) -> str | None:
     """The store URL to use: ``--store``, else ``MODELPACT_STORE``, else ``modelpact.toml``.
 
-    ``modelpact.toml`` is looked for in *cwd* and its parents (like ``.git``); its
-    ``[store] url`` may be a relative ``sqlite:///path``, taken relative to the file.
+    ``modelpact.toml`` is looked for in *cwd* and its parents up to the repository root
+    (:func:`find_config`); its ``[store] url`` may be a relative ``sqlite:///path``, taken
+    relative to the file. The file used is named on the ``modelpact.ledger.config`` logger
+    (shown on stderr when logging is not configured), so a store is never chosen silently.
     Returns None when nothing is configured: the default SQLite store under ``.modelpact/``.
 
     Parameters
@@ -68,7 +146,7 @@ def resolve_store_url(
     env = os.environ if environ is None else environ
     if env.get(ENV_VAR):
         return env[ENV_VAR]
-    path = _find_config(Path(cwd).absolute())
+    path = find_config(Path(cwd).absolute())
     if path is None:
         return None
     try:
@@ -82,4 +160,51 @@ def resolve_store_url(
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
         url = prefix + str((path.parent / url[len(prefix) :]).absolute())
+    try:
+        parse_store_url(url)
+    except StoreError as exc:
+        raise ConfigurationError(f"{path}: [store] url: {exc}") from None
+    _log.warning("ledger store %s, as set in %s", display_url(url), path)
     return url
+
+
+def trust_pickle_configured(cwd: Path) -> bool:
+    """Whether ``modelpact.toml`` says ``trust_pickle = true`` under ``[store]``.
+
+    A team whose registry only its own members can write may choose to trust its pickles
+    once, in the file, instead of passing ``--trust-pickle`` to every command.
+    """
+    path = find_config(Path(cwd).absolute())
+    if path is None:
+        return False
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
+    store = data.get("store", {})
+    value = store.get("trust_pickle", False) if isinstance(store, dict) else False
+    if not isinstance(value, bool):
+        raise ConfigurationError(f"{path}: [store] trust_pickle must be true or false")
+    return value
+
+
+def resolve_artifacts(cwd: Path, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The configured artifact directory: ``MODELPACT_ARTIFACTS``, else ``[store] artifacts``
+    in ``modelpact.toml`` (relative to the file); None leaves :func:`default_artifacts`."""
+    env = os.environ if environ is None else environ
+    if env.get(ARTIFACTS_ENV_VAR):
+        return Path(env[ARTIFACTS_ENV_VAR]).absolute()
+    path = find_config(Path(cwd).absolute())
+    if path is None:
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
+    store = data.get("store", {})
+    value = store.get("artifacts") if isinstance(store, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{path}: [store] artifacts must be a directory path")
+    return (path.parent / value).absolute()

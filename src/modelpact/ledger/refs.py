@@ -68,21 +68,27 @@ def resolve_predictions(store: Store, ref: str) -> tuple[pd.DataFrame, str]:
     return store.run_predictions(run_id), f"{ref} (run {run_id[:8]})"
 
 
-def resolve_model(store: Store, ref: str) -> Any:
+def resolve_model(
+    store: Store, ref: str, *, trust_pickle: bool = False, trusted: list[str] | None = None
+) -> Any:
     """The fitted model of ``model:<ref>`` (``project:N``, ``project@stage`` or an id).
 
-    The artifact is unpickled: only for ledgers whose artifacts you trust.
+    The artifact's sha256 is checked; a scikit-learn estimator stored in skops format loads
+    its trusted types (plus *trusted*); a pickle loads only with ``trust_pickle=True``.
     """
     kind, _, key = ref.partition(":")
     if kind != "model":
         raise ConfigurationError(f"'{ref}' is a run; behaviour diffs of models take model:<ref>")
-    return store.load_model(key)
+    return store.load_model(key, trust_pickle=trust_pickle, trusted=trusted)
 
 
 def resolve_training_frame(store: Store, ref: str) -> pd.DataFrame | None:
     """The training rows logged with the run behind *ref*, if they were kept."""
     import pandas as pd
 
+    kind, _, key = ref.partition(":")
+    if kind == "model" and not store.get_model_version(key).run_id:
+        return None  # registered by `verify --register`: no run, no training data
     run = store.get_run(resolve_run_id(store, ref))
     train = run.datasets_for("train")
     if not train:
@@ -99,10 +105,16 @@ class LedgerRefs:
     store_url
         The ``--store`` value; None means ``MODELPACT_STORE``, ``modelpact.toml`` or
         ``.modelpact/`` (see :func:`~modelpact.ledger.open_configured_store`).
+    trust_pickle, trusted
+        Passed to :func:`resolve_model`.
     """
 
-    def __init__(self, store_url: str | None) -> None:
+    def __init__(
+        self, store_url: str | None, *, trust_pickle: bool = False, trusted: list[str] | None = None
+    ) -> None:
         self.store_url = store_url
+        self.trust_pickle = trust_pickle
+        self.trusted = trusted
         self._store: Store | None = None
 
     def store(self) -> Store:
@@ -133,7 +145,9 @@ class LedgerRefs:
 
     def model(self, ref: str) -> Any:
         """See :func:`resolve_model`."""
-        return resolve_model(self.store(), ref)
+        return resolve_model(
+            self.store(), ref, trust_pickle=self.trust_pickle, trusted=self.trusted
+        )
 
     def training_frame(self, ref: str) -> pd.DataFrame | None:
         """See :func:`resolve_training_frame`."""

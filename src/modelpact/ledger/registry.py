@@ -9,7 +9,7 @@ with :class:`~modelpact.errors.PromotionRefused`.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from modelpact.errors import (
     ConfigurationError,
-    ModelLoadError,
     NotFoundError,
     PromotionRefused,
     StoreError,
@@ -27,10 +26,12 @@ from modelpact.errors import (
 )
 from modelpact.ledger import _convert as convert
 from modelpact.ledger._engine import Database
-from modelpact.ledger.artifacts import ArtifactStore
+from modelpact.ledger._sql import prefix_of
+from modelpact.ledger.artifacts import ArtifactStore, artifact_sha256
 from modelpact.ledger.entities import STAGES, ModelVersion, Project, VerdictRecord
+from modelpact.ledger.names import check_name
 from modelpact.ledger.records import event_row, verdict_value
-from modelpact.ledger.schema import ModelVersionRow, ProjectRow, VerdictRow
+from modelpact.ledger.schema import EventRow, ModelVersionRow, ProjectRow, VerdictRow
 from modelpact.ledger.tracking import Tracking
 
 __all__ = ["PROMOTING_STAGES", "PromotionRefused", "Registry"]
@@ -63,14 +64,17 @@ class Registry:
     ) -> ModelVersion:
         """Register a new version of *project*'s model as a ``candidate``.
 
-        The artifact is either *model* (serialised with joblib) or the file at
-        *artifact_path*, copied into the artifact store so the ledger is self-contained.
+        The artifact is either *model* (a scikit-learn estimator in skops format, anything
+        else with joblib) or the file at *artifact_path*, copied into the artifact store so
+        the ledger is self-contained; its name records its SHA-256.
         Its parent (lineage) is the version that is champion right now. With
         *verdict_json* (``modelpact.verdict/v1``, what ``verify --register`` has), the verdict
         is stored for the new version in the same transaction.
         """
         if model is not None and artifact_path is not None:
             raise ConfigurationError("give the model object or its file, not both")
+        if name is not None:
+            check_name(name, what="model")
         verdict = verdict_value(verdict_json) if verdict_json is not None else None
         project_row = self.tracking.ensure_project(project)
         real_run = self.tracking.get_run(run_id).id if run_id is not None else None
@@ -82,13 +86,9 @@ class Registry:
         version_id = convert.new_id()
         relative: str | None = None
         if model is not None:
-            relative = self.artifacts.dump_joblib(
-                f"models/{project}/{version_id}/model.joblib", model
-            )
+            relative = self.artifacts.put_model(f"models/{project}/{version_id}", model)
         elif source is not None:
-            relative = self.artifacts.copy_in(
-                f"models/{project}/{version_id}/{source.name}", source
-            )
+            relative = self.artifacts.put_model_file(f"models/{project}/{version_id}", source)
         try:
             return self._insert_version(
                 project_row,
@@ -228,7 +228,7 @@ class Registry:
             row = session.get(ModelVersionRow, ref)
             if row is None and len(ref) >= 4:
                 matches = session.scalars(
-                    select(ModelVersionRow).where(ModelVersionRow.id.startswith(ref)).limit(2)
+                    select(ModelVersionRow).where(prefix_of(ModelVersionRow.id, ref)).limit(2)
                 ).all()
                 row = matches[0] if len(matches) == 1 else None
         if row is None:
@@ -261,18 +261,37 @@ class Registry:
                 query = query.where(ModelVersionRow.stage == stage)
             return [convert.model_version(r) for r in session.scalars(query).all()]
 
-    def load_model(self, ref: str) -> Any:
-        """Load a version's model artifact (joblib). Only for artifacts you trust."""
+    def load_model(
+        self, ref: str, *, trust_pickle: bool = False, trusted: Sequence[str] | None = None
+    ) -> Any:
+        """Load a version's model, checking it is the file that was registered.
+
+        A pickle runs the code it holds when loaded, so it loads only with *trust_pickle*;
+        skops files load with skops' safe loader (types in *trusted* besides scikit-learn's).
+        See :func:`modelpact.evaluate.models.load_registered_model`.
+        """
         version = self.get_model_version(ref)
         if version.artifact_path is None:
             raise NotFoundError(f"model version {version.ref} has no artifact")
-        path = self.artifacts.path(version.artifact_path)
-        try:
-            import joblib
+        from modelpact.evaluate.models import load_registered_model
 
-            return joblib.load(path)
-        except Exception as exc:
-            raise ModelLoadError(f"cannot load model {version.ref} from {path}: {exc}") from exc
+        with self.db.reading() as session:
+            row = session.scalars(
+                select(EventRow)
+                .where(EventRow.model_version_id == version.id, EventRow.kind == "registered")
+                .order_by(EventRow.created_at)
+                .limit(1)
+            ).first()
+            registered = convert.event(row) if row is not None else None
+        return load_registered_model(
+            self.artifacts.path(version.artifact_path),
+            ref=version.ref,
+            sha256=artifact_sha256(version.artifact_path),
+            trust_pickle=trust_pickle,
+            trusted=trusted,
+            registered_by=registered.actor if registered else None,
+            registered_at=registered.created_at if registered else None,
+        )
 
     # ---------------------------------------------------------------- stages and promotion
 

@@ -16,7 +16,7 @@ its model registry:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelpact.ledger._engine import Database, connect, upgrade_database
 from modelpact.ledger.artifacts import ArtifactStore
-from modelpact.ledger.config import default_url, display_url
+from modelpact.ledger.config import default_artifacts, default_url, display_url
 from modelpact.ledger.entities import (
     AuditRecord,
     DatasetSnapshot,
@@ -316,12 +316,14 @@ class Store:
         """
         return self.registry.list_model_versions(project, stage=stage)
 
-    def load_model(self, ref: str) -> Any:
-        """Load a version's model artifact (joblib). Only for artifacts you trust.
+    def load_model(
+        self, ref: str, *, trust_pickle: bool = False, trusted: Sequence[str] | None = None
+    ) -> Any:
+        """Load a version's model, checking its hash; a pickle only with *trust_pickle*.
 
         See :meth:`Registry.load_model`.
         """
-        return self.registry.load_model(ref)
+        return self.registry.load_model(ref, trust_pickle=trust_pickle, trusted=trusted)
 
     def signing_verdict(self, version_ref: str) -> VerdictRecord | None:
         """The latest ``signed_off`` verdict that lets this version be promoted, if any.
@@ -420,7 +422,8 @@ def open_store(
         Create the schema when missing and upgrade an older one. With False, a missing or
         outdated ledger is an error.
     artifacts : Path, optional
-        Artifact directory; default ``<root>/artifacts``.
+        Artifact directory; default beside a SQLite file, else ``<root>/artifacts``
+        (:func:`~modelpact.ledger.config.default_artifacts`).
 
     Raises
     ------
@@ -441,7 +444,7 @@ def open_store(
     root = Path(root)
     resolved = url or default_url(root)
     db = connect(resolved, create=create)
-    return Store(db.engine, resolved, ArtifactStore(artifacts or root / "artifacts"))
+    return Store(db.engine, resolved, ArtifactStore(artifacts or default_artifacts(url, root)))
 
 
 def upgrade_store(
@@ -460,8 +463,9 @@ def open_configured_store(
     With *create* False (what read-only commands want) a missing ledger is an error that
     says so, rather than a new empty one.
     """
-    from modelpact.ledger.config import resolve_store_url
+    from modelpact.ledger.config import resolve_artifacts, resolve_store_url
 
     where = Path.cwd() if cwd is None else Path(cwd)
     url = resolve_store_url(cli_value, where)
-    return open_store(url, root=where / ".modelpact", create=create)
+    artifacts = resolve_artifacts(where)
+    return open_store(url, root=where / ".modelpact", create=create, artifacts=artifacts)

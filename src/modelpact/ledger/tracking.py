@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,8 +21,10 @@ from modelpact.data import fingerprint_frame
 from modelpact.errors import ConfigurationError, NotFoundError, closest
 from modelpact.ledger import _convert as convert
 from modelpact.ledger._engine import Database
+from modelpact.ledger._sql import prefix_of
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import DatasetSnapshot, MetricValue, Project, Run
+from modelpact.ledger.names import check_name
 from modelpact.ledger.profile import profile_frame
 from modelpact.ledger.records import event_row
 from modelpact.ledger.schema import (
@@ -40,9 +41,6 @@ if TYPE_CHECKING:
     from modelpact.pact import Pact
 
 __all__ = ["Tracking", "pact_hash"]
-
-# ':' and '@' would make references like "project:3" or "project@champion" ambiguous.
-_NAME = re.compile(r"^[^\s:@/][^:@/]{0,198}(?<=\S)$|^[^\s:@/]$")
 
 # What converting a run to its domain object reads, loaded in a few queries for many runs.
 _RUN_DETAIL = (
@@ -93,11 +91,7 @@ class Tracking:
         A pact whose content differs from the stored one replaces it (and is recorded as
         an event): verdicts recorded against the old pact no longer count for promotion.
         """
-        if not name or not _NAME.match(name):
-            raise ConfigurationError(
-                f"project name '{name}' is not valid: it must not contain ':', '@' or '/' "
-                "nor start or end with a space"
-            )
+        check_name(name, what="project")
         data = pact.model_dump(mode="json") if pact is not None else None
         digest = pact_hash(data) if data is not None else None
         with self.db.reading() as session:
@@ -221,7 +215,7 @@ class Tracking:
         if row is None and ref:
             matches = session.scalars(
                 select(DatasetRow)
-                .where(DatasetRow.id.startswith(ref) | DatasetRow.fingerprint.startswith(ref))
+                .where(prefix_of(DatasetRow.id, ref) | prefix_of(DatasetRow.fingerprint, ref))
                 .limit(2)
             ).all()
             if len(matches) == 1:
@@ -287,7 +281,7 @@ class Tracking:
         row = session.get(RunRow, run_id, options=options) if run_id else None
         if row is None and len(run_id) >= 4:
             matches = session.scalars(
-                select(RunRow).where(RunRow.id.startswith(run_id)).options(*options).limit(2)
+                select(RunRow).where(prefix_of(RunRow.id, run_id)).options(*options).limit(2)
             ).all()
             if len(matches) == 1:
                 row = matches[0]

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from modelpact.data import fingerprint_frame, load_frame, require_columns
-from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError
+from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError, plain_repr
 from modelpact.monitor.alerts import Alert, Severity
 from modelpact.monitor.calibration import required_reference_rows
 from modelpact.monitor.chunking import Chunk, make_chunks
@@ -614,7 +614,7 @@ def _labels_as_codes(pact: Pact, values: pd.Series, source: str
     codes = values.astype(str).map(lookup)
     if codes.isna().any():
         bad = values[codes.isna()].iloc[0]
-        raise InvalidDataError(f"{source}: target value {bad!r} is not one of the pact's "
+        raise InvalidDataError(f"{source}: target value {plain_repr(bad)} is not one of the pact's "
                                f"classes {classes}")
     return codes.to_numpy().astype(np.int64), classes
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from modelpact.audit.registry import CHECKS
 from modelpact.audit.result import AuditResult
+from modelpact.report._markdown import md_code, md_text
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["audit_html", "audit_markdown", "audit_panel", "verdict_line"]
@@ -96,18 +97,20 @@ def audit_markdown(result: AuditResult) -> str:
     """A Markdown summary for a pull request or an issue: verdict, what to fix, learnability."""
     icon = {"go": "✅", "go_with_fixes": "⚠️", "no_go": "❌"}[result.verdict]
     lines = [
-        f"### {icon} modelpact audit: `{result.source}` — **{result.verdict.replace('_', ' ')}**",
+        f"### {icon} modelpact audit: {md_code(result.source)} — "
+        f"**{result.verdict.replace('_', ' ')}**",
         "",
-        f"{result.n_rows:,} rows, {result.n_columns} columns; target `{result.target}` "
-        f"({result.task})" + (f"; test `{result.test_source}`" if result.test_source else ""),
+        f"{result.n_rows:,} rows, {result.n_columns} columns; target {md_code(result.target)} "
+        f"({result.task})"
+        + (f"; test {md_code(result.test_source)}" if result.test_source else ""),
         "",
     ]
     to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
     if to_fix:
         lines += ["| severity | check | finding | fix |", "|---|---|---|---|"]
         for f in sorted(to_fix, key=lambda f: f.severity != "blocking"):
-            cells = (f.severity, f"`{f.check}`", f.message, f.fix)
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            cells = (f.severity, md_code(f.check, in_table=True), md_text(f.message), md_text(f.fix))
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     metrics = (result.learnability or {}).get("metrics", {})
     rows = [(name, e) for name, e in metrics.items() if "model" in e]
@@ -115,7 +118,7 @@ def audit_markdown(result: AuditResult) -> str:
         lines += ["| metric | quick model | baseline | difference |", "|---|---:|---:|---:|"]
         for name, e in rows:
             lines.append(
-                f"| {name} | {_iv(e['model'])} | {_iv(e.get('baseline'))} | "
+                f"| {md_text(name)} | {_iv(e['model'])} | {_iv(e.get('baseline'))} | "
                 f"{_iv(e.get('difference'), signed=True)} |"
             )
         lines.append("")

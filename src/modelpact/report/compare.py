@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelpact.evaluate.compare import Comparison, MetricBoard, PairedDifference
+from modelpact.report._markdown import md_code, md_text
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["compare_html", "compare_markdown", "compare_panel", "compare_summary"]
@@ -147,7 +148,9 @@ def compare_markdown(result: Comparison) -> str:
         f"### modelpact compare: {_count(result)} on {result.n_rows:,} paired rows",
         "",
         "| # | model | "
-        + " | ".join(f"{b.metric} {'↑' if b.greater_is_better else '↓'}" for b in result.boards)
+        + " | ".join(
+            f"{md_text(b.metric)} {'↑' if b.greater_is_better else '↓'}" for b in result.boards
+        )
         + " |",
         "|---:|---|" + "---:|" * len(result.boards),
     ]
@@ -158,15 +161,15 @@ def compare_markdown(result: Comparison) -> str:
             mark = _mark(b, model)
             text = f"{_g(e.estimate)} {_ci(e.low, e.high)}"
             cells.append(f"**{mark} {text}**" if mark == "★" else f"{mark} {text}".strip())
-        name = f"`{model}`" + (
+        name = md_code(model, in_table=True) + (
             " (baseline)" if model == result.baseline and "baseline" not in model else ""
         )
         lines.append(f"| {rank} | {name} | " + " | ".join(cells) + " |")
     lines.append("")
     for b in result.boards:
-        lines.append(f"**{b.metric}** — paired differences (Δ = model − reference):")
+        lines.append(f"**{md_text(b.metric)}** — paired differences (Δ = model − reference):")
         lines.append("")
-        header = f"| model | Δ vs best (`{b.best}`) |" + (
+        header = f"| model | Δ vs best ({md_code(b.best, in_table=True)}) |" + (
             " Δ vs baseline |" if result.baseline else ""
         )
         lines.append(header)
@@ -174,15 +177,15 @@ def compare_markdown(result: Comparison) -> str:
         for e in b.estimates:
             if e.model == result.baseline:
                 continue
-            row = f"| `{e.model}` | {_diff_cell(b.versus_best(e.model)) or 'best'} |"
+            row = f"| {md_code(e.model, in_table=True)} | {_diff_cell(b.versus_best(e.model)) or 'best'} |"
             if result.baseline:
                 row += f" {_diff_cell(b.versus_baseline(e.model))} |"
             lines.append(row)
         lines.append("")
-    lines.extend(f"- {line}" for line in compare_summary(result))
+    lines.extend(f"- {md_text(line)}" for line in compare_summary(result))
     lines.append("")
-    lines.append(f"_{_correction_note(result)}_")
-    lines.extend(f"\n> note: {n}" for n in result.notes)
+    lines.append(f"_{md_text(_correction_note(result))}_")
+    lines.extend(f"\n> note: {md_text(n)}" for n in result.notes)
     return "\n".join(lines) + "\n"
 
 

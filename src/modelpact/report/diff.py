@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from modelpact.evaluate.diff import BehaviourDiff, DataDiff, SliceChange
+from modelpact.report._markdown import md_code, md_text
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["diff_html", "diff_markdown", "diff_panel"]
@@ -163,15 +164,17 @@ def diff_panel(result: BehaviourDiff) -> Group:
 def diff_markdown(result: BehaviourDiff) -> str:
     """A Markdown behaviour diff for a pull request."""
     lines = [
-        f"### modelpact diff: `{result.a}` → `{result.b}` on {result.n_rows:,} rows",
+        f"### modelpact diff: {md_code(result.a)} → {md_code(result.b)} on {result.n_rows:,} rows",
         "",
-        *[f"- {line}" for line in result.summary_lines()],
+        *[f"- {md_text(line)}" for line in result.summary_lines()],
         "",
     ]
     flips = _flip_rows(result)
     if flips:
         lines += ["**Flips**", "", "| A | B | rows | share |", "|---|---|---:|---:|"]
-        lines += [f"| {a} | {b} | {n:,} | {share} |" for a, b, n, share in flips]
+        lines += [
+            f"| {md_text(a)} | {md_text(b)} | {n:,} | {share} |" for a, b, n, share in flips
+        ]
         lines.append("")
     if result.changes is not None:
         lines += [
@@ -184,7 +187,7 @@ def diff_markdown(result: BehaviourDiff) -> str:
         lines.append("")
     if result.rules:
         lines += ["**Where predictions changed**", ""]
-        lines += [f"- {r.text}" for r in result.rules]
+        lines += [f"- {md_text(r.text)}" for r in result.rules]
         lines.append("")
     if result.slices:
         lines += [
@@ -194,7 +197,7 @@ def diff_markdown(result: BehaviourDiff) -> str:
             "|---|---|---:|---:|---:|---:|---:|---|",
         ]
         lines += [
-            f"| {s.label} | {s.metric} | {s.n:,} | {s.flip_rate:.1%} | {_g(s.a)} | {_g(s.b)} | "
+            f"| {md_text(s.label)} | {md_text(s.metric)} | {s.n:,} | {s.flip_rate:.1%} | {_g(s.a)} | {_g(s.b)} | "
             f"{_slice_ci(s)} | {_slice_status(s)} |"
             for s in result.slices
         ]
@@ -202,17 +205,17 @@ def diff_markdown(result: BehaviourDiff) -> str:
     if result.data_diff is not None:
         d = result.data_diff
         lines += ["**Training data A → B**", ""]
-        lines += [f"- {line}" for line in d.summary_lines()]
-        lines += [f"- also removed where {r.text}" for r in d.removed_rules[1:]]
-        lines += [f"- also added where {r.text}" for r in d.added_rules[1:]]
+        lines += [f"- {md_text(line)}" for line in d.summary_lines()]
+        lines += [f"- also removed where {md_text(r.text)}" for r in d.removed_rules[1:]]
+        lines += [f"- also added where {md_text(r.text)}" for r in d.added_rules[1:]]
         lines += [
             "",
             "| column | kind | JS distance | SMD | largest change |",
             "|---|---|---:|---:|---|",
         ]
-        lines += [f"| {' | '.join(str(c) for c in row)} |" for row in _drift_rows(d)]
+        lines += [f"| {' | '.join(md_text(c) for c in row)} |" for row in _drift_rows(d)]
         lines.append("")
-    lines += [f"> note: {n}" for n in result.notes]
+    lines += [f"> note: {md_text(n)}" for n in result.notes]
     return "\n".join(lines) + "\n"
 
 

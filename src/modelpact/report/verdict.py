@@ -12,6 +12,7 @@ from rich.text import Text
 
 from modelpact.evaluate import Plan, Verdict
 from modelpact.evaluate.verdict import CriterionResult
+from modelpact.report._markdown import md_code, md_text
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["plan_markdown", "plan_table", "verdict_html", "verdict_markdown", "verdict_panel"]
@@ -88,26 +89,27 @@ def verdict_markdown(verdict: Verdict) -> str:
     """A Markdown summary for a pull-request comment."""
     icon = {"signed_off": "✅", "failed": "❌", "inconclusive": "⚠️"}[verdict.verdict]
     lines = [
-        f"### {icon} modelpact: `{verdict.pact_name}` — **{verdict.verdict.replace('_', ' ')}**",
+        f"### {icon} modelpact: {md_code(verdict.pact_name)} — "
+        f"**{verdict.verdict.replace('_', ' ')}**",
         "",
-        verdict.summary(),
+        md_text(verdict.summary()),
         "",
         f"| criterion | rule | estimate | {verdict.confidence:.0%} bounds | n | status | n needed |",
         "|---|---|---:|---:|---:|---|---:|",
     ]
     for c in verdict.criteria:
         lines.append(
-            f"| {c.label} | {_rule(c)} | {_num(c.estimate)} | {_interval(c)} | {c.n:,} | "
+            f"| {md_text(c.label)} | {md_text(_rule(c))} | {_num(c.estimate)} | {_interval(c)} | {c.n:,} | "
             f"{_ICON[c.status]} {c.status} | {f'{c.n_needed:,}' if c.n_needed else ''} |"
         )
     notes = [f"{c.label}: {c.note}" for c in verdict.criteria if c.note] + list(verdict.warnings)
     notes += [f"skipped {s['criterion']}: {s['reason']}" for s in verdict.skipped]
     if notes:
-        lines += ["", *[f"- {n}" for n in notes]]
+        lines += ["", *[f"- {md_text(n)}" for n in notes]]
     lines += [
         "",
-        f"<sub>{verdict.n_rows:,} rows from `{verdict.source}`, baseline: "
-        f"{verdict.baseline}, seed {verdict.seed}, data sha256 "
+        f"<sub>{verdict.n_rows:,} rows from {md_code(verdict.source)}, baseline: "
+        f"{md_text(verdict.baseline)}, seed {verdict.seed}, data sha256 "
         f"`{verdict.data_fingerprint[:12]}`</sub>",
         "",
     ]
@@ -380,7 +382,7 @@ def plan_table(result: Plan) -> Table:
 def plan_markdown(result: Plan) -> str:
     """Markdown table of a plan."""
     lines = [
-        f"### modelpact plan: `{result.pact_name}`",
+        f"### modelpact plan: {md_code(result.pact_name)}",
         "",
         "| criterion | expected | rows needed | source | decidable | note |",
         "|---|---:|---:|---|---|---|",
@@ -388,7 +390,8 @@ def plan_markdown(result: Plan) -> str:
     for r in result.rows:
         decidable = "" if r.decidable is None else ("yes" if r.decidable else "**no**")
         lines.append(
-            f"| {r.label} | {_num(r.expected)} | "
-            f"{f'{r.n_needed:,}' if r.n_needed else '–'} | {r.source} | {decidable} | {r.note or ''} |"
+            f"| {md_text(r.label)} | {_num(r.expected)} | "
+            f"{f'{r.n_needed:,}' if r.n_needed else '–'} | {md_text(r.source)} | {decidable} | "
+            f"{md_text(r.note or '')} |"
         )
     return "\n".join(lines) + "\n"

@@ -34,6 +34,7 @@ from modelpact.ledger import (
     resolve_store_url,
 )
 from modelpact.ledger import Run as RunRecord
+from modelpact.ledger.config import resolve_artifacts
 from modelpact.pact import Pact, load_pact
 from modelpact.tracking._git import code_version
 
@@ -117,8 +118,10 @@ class Run:
             self.store_, self._owns_store = self.store, False
         else:
             # The Python API's edge: the configuration is read here, once per run.
-            url = resolve_store_url(self.store, Path.cwd() if self.cwd is None else self.cwd)
-            self.store_, self._owns_store = open_store(url, root=self.root), True
+            where = Path.cwd() if self.cwd is None else Path(self.cwd)
+            url = resolve_store_url(self.store, where)
+            artifacts = resolve_artifacts(where)
+            self.store_, self._owns_store = open_store(url, root=self.root, artifacts=artifacts), True
         try:
             self.store_.ensure_project(self.project, self.pact_)
             commit, dirty = code_version(self.cwd)

@@ -7,6 +7,7 @@ from typing import Literal
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
 from modelpact.audit.result import CheckOutcome, Finding
+from modelpact.errors import plain_repr
 
 
 class ConstantColumnsConfig(CheckConfig):
@@ -31,7 +32,7 @@ class ConstantColumns(Check):
                 what = "is empty (every value missing)"
             else:
                 value = ctx.frame[c].dropna().iloc[0]
-                what = f"holds one value only ({value!r})" + (
+                what = f"holds one value only ({plain_repr(value)})" + (
                     f" besides {p.n_missing} missing" if p.n_missing else "")
             findings.append(Finding(
                 self.name, "warning", f"column '{c}' {what}; it carries no information",
