@@ -8,6 +8,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import announce, err_console, out_console, write_outputs
+from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.evaluate import plan as make_plan
@@ -19,12 +20,17 @@ _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
 
 @app.command("verify")
 def verify(
-    data: Path = typer.Argument(..., help="Evaluation rows (CSV or Parquet) with the target."),
+    data: Path = typer.Argument(
+        ...,
+        help="Evaluation rows (CSV or Parquet) with the target, or runs:/<run_id>/<path> in MLflow.",
+    ),
     pact: Path = _PACT,
     model: Path | None = typer.Option(
         None,
         "--model",
-        help="Predict with this model file (joblib or .skops) instead of reading score columns.",
+        help="Predict with this model file (joblib or .skops) or MLflow model "
+        "(models:/NAME/VERSION, models:/NAME@ALIAS) instead of reading score columns. "
+        "Loading a model runs its code: name only models you trust.",
     ),
     baseline: str | None = typer.Option(
         None,
@@ -53,6 +59,8 @@ def verify(
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL (default: .modelpact/ledger.db)."
     ),
+    mlflow: bool = MLFLOW_OPTION,
+    mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
 ) -> None:
     """Decide whether a candidate meets the pact: each criterion pass, fail or inconclusive.
 
@@ -66,6 +74,7 @@ def verify(
     """
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    tracking = mlflow_target(mlflow, mlflow_run_id)
     console = err_console()
     with Progress(
         SpinnerColumn(),
@@ -97,6 +106,13 @@ def verify(
         ])
     out_console().print(verdict_panel(result))
     announce(written)
+    publish(
+        result,
+        markdown=lambda: verdict_markdown(result),
+        mlflow=tracking,
+        pact=pact,
+        model=str(model) if model else None,
+    )
     if register:
         from modelpact.cli._ledger import register_verdict
 

@@ -3,6 +3,8 @@
 Model files are code: unpickling one runs it. modelpact only loads a file the user has named
 explicitly on their own machine (``--model``), never anything received over the network.
 ``.skops`` files are loaded with skops' safe loader and only the types the user trusts.
+MLflow models (``models:/<name>/<version or @alias>``, ``runs:/<run_id>/<path>``) load
+through MLflow, and are code in the same way: naming one is trusting it.
 """
 
 from __future__ import annotations
@@ -19,9 +21,15 @@ from modelpact.pact import Pact
 
 __all__ = ["feature_columns", "load_model", "predict_with_model"]
 
+# MLflow model URIs go to the bridge, which imports MLflow only then.
+_MLFLOW_MODEL = ("models:/", "runs:/")
+
 
 def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
     """Load a scikit-learn compatible model saved with joblib (``.joblib``/``.pkl``) or skops.
+
+    An MLflow model URI (``models:/churn/3``, ``models:/churn@champion``,
+    ``runs:/<run_id>/model``) is loaded through MLflow (needs the ``mlflow`` extra).
 
     Parameters
     ----------
@@ -30,6 +38,10 @@ def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
     trusted
         For ``.skops`` files, extra type names to trust beyond skops' defaults.
     """
+    if str(path).startswith(_MLFLOW_MODEL):
+        from modelpact.mlflow.uris import load_registered_model
+
+        return load_registered_model(str(path))
     p = Path(path)
     if not p.exists():
         raise ModelLoadError(f"{p}: no such model file")
