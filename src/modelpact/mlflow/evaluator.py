@@ -18,6 +18,10 @@ logged to the evaluation's run as :func:`modelpact.mlflow.log` logs it.
 
 MLflow asks for ``model_type`` ("classifier" or "regressor"); this evaluator only answers when
 the configuration names a pact, so default evaluations are unaffected.
+
+The class implements MLflow's ``ModelEvaluator`` interface (``can_evaluate``, ``evaluate``)
+without inheriting it, which MLflow's registry does not require: importing this module then
+imports nothing of MLflow, whose pyfunc module warns at import time.
 """
 
 from __future__ import annotations
@@ -26,8 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from mlflow.models.evaluation import EvaluationResult, ModelEvaluator
-from mlflow.models.evaluation.artifacts import JsonEvaluationArtifact
 
 from modelpact.errors import ConfigurationError
 
@@ -36,8 +38,16 @@ __all__ = ["PactEvaluator"]
 _MODEL_TYPES = ("classifier", "regressor")
 
 
-class PactEvaluator(ModelEvaluator):  # type: ignore[misc]  # MLflow's base is untyped here
-    """Decides the pact on MLflow's evaluation data and logs the verdict to the run."""
+class PactEvaluator:
+    """Decides the pact on MLflow's evaluation data and logs the verdict to the run.
+
+    Examples
+    --------
+    >>> PactEvaluator.can_evaluate(model_type="classifier", evaluator_config={"pact": "p.yaml"})
+    True
+    >>> PactEvaluator.can_evaluate(model_type="classifier", evaluator_config={})
+    False
+    """
 
     @classmethod
     def can_evaluate(cls, *, model_type: Any, evaluator_config: Any, **kwargs: Any) -> bool:
@@ -56,6 +66,9 @@ class PactEvaluator(ModelEvaluator):  # type: ignore[misc]  # MLflow's base is u
         **kwargs: Any,
     ) -> Any:
         """Verify the pact on *dataset* and log the verdict to *run_id*."""
+        from mlflow.models.evaluation import EvaluationResult
+        from mlflow.models.evaluation.artifacts import JsonEvaluationArtifact
+
         from modelpact.evaluate import verify
         from modelpact.mlflow.runs import ARTIFACT_DIR, log
         from modelpact.pact import load_pact

@@ -85,9 +85,21 @@ def read_run_table(uri: str, *, columns: list[str] | None = None) -> pd.DataFram
     from modelpact.data.io import read_table
 
     mlflow = require_mlflow(f"reading {uri}")
+    run_id, _, path = uri.removeprefix(ARTIFACT_PREFIX).partition("/")
+    if not run_id or not path:
+        raise InvalidDataError(f"{uri}: name a run and an artifact, runs:/<run_id>/<path>")
     with tempfile.TemporaryDirectory(prefix="modelpact-mlflow-") as tmp:
         try:
+            # look before downloading, so a wrong path is one clear line, not a failed transfer
+            parent = path.rpartition("/")[0] or None
+            listed = mlflow.tracking.MlflowClient().list_artifacts(run_id, parent)
+            if not any(item.path == path for item in listed):
+                near = [item.path for item in listed if not item.is_dir]
+                hint = f" (there: {', '.join(near[:5])})" if near else ""
+                raise InvalidDataError(f"{uri}: run {run_id} has no artifact '{path}'{hint}")
             local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp)
+        except InvalidDataError:
+            raise
         except Exception as exc:  # MlflowException and the store's OSErrors alike
             raise InvalidDataError(
                 f"{uri}: cannot be downloaded from MLflow: {_first_line(exc)}"
