@@ -30,7 +30,7 @@ from modelpact.report.json import dumps
 __all__ = ["Payload", "criterion_key", "payload_for"]
 
 PREFIX = "modelpact"
-_UNSAFE = re.compile(r"[^\w.\- /]")
+_UNSAFE = re.compile(r"[^\w.\-/]+")
 
 
 @dataclass
@@ -53,7 +53,8 @@ class Payload:
 
 
 def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text)
+    """A name MLflow accepts in a metric or tag key: ``baseline (prior)`` -> ``baseline_prior``."""
+    return _UNSAFE.sub("_", text).strip("_") or "_"
 
 
 def criterion_key(criterion: CriterionResult) -> str:
