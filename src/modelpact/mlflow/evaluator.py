@@ -5,9 +5,12 @@ intervals and three-valued verdict without changing their evaluation code::
 
     result = mlflow.models.evaluate(
         "models:/churn/3", eval_df, targets="churned", model_type="classifier",
-        evaluators=["modelpact"], evaluator_config={"pact": "pact.yaml"},
+        evaluators="modelpact", evaluator_config={"pact": "pact.yaml"},
     )
     result.artifacts["modelpact_verdict"].content["verdict"]   # 'signed_off' | ...
+
+With a list of evaluators, MLflow takes one configuration per evaluator:
+``evaluators=["default", "modelpact"], evaluator_config={"modelpact": {"pact": "pact.yaml"}}``.
 
 ``evaluator_config`` takes ``pact`` (a path; required), and optionally ``train`` (data to learn
 constant baselines from), ``baseline``, ``champion``, ``seed`` and ``resamples``, as
