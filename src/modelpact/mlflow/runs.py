@@ -75,10 +75,12 @@ def log(
 
     Examples
     --------
-    >>> import modelpact, modelpact.mlflow  # doctest: +SKIP
-    >>> verdict = modelpact.verify("pact.yaml", "eval.parquet")  # doctest: +SKIP
-    >>> modelpact.mlflow.log(verdict, pact=modelpact.load_pact("pact.yaml"))  # doctest: +SKIP
-    '5c0f6e3a...'
+    With a tracking store configured (``MLFLOW_TRACKING_URI``)::
+
+        import modelpact, modelpact.mlflow
+
+        verdict = modelpact.verify("pact.yaml", "eval.parquet")
+        run_id = modelpact.mlflow.log(verdict, pact=modelpact.load_pact("pact.yaml"))
     """
     from modelpact.mlflow._payload import payload_for, tag_values
 

@@ -12,7 +12,7 @@ import modelpact
 import modelpact.mlflow
 from modelpact.cli.app import app
 from modelpact.errors import StoreError
-from tests.mlflow._support import MLFLOW_WARNINGS, PACT, fitted, rows
+from tests.mlflow_bridge._support import MLFLOW_WARNINGS, PACT, fitted, rows
 
 from .conftest import Tracking
 

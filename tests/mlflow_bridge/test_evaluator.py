@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import mlflow
 import pytest
 
 import modelpact
-from tests.mlflow._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
+from tests.mlflow_bridge._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
 
 from .conftest import Tracking
 
@@ -23,14 +22,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def evaluation(tracking: Tracking) -> Iterator[Tracking]:
+def evaluation(tracking: Tracking) -> Tracking:
     with warnings.catch_warnings():
         # MLflow's evaluation module imports its genai helpers, which warn about optional
         # packages this project does not install.
         warnings.simplefilter("ignore")
         import mlflow.models.evaluation  # noqa: F401
     Path("pact.yaml").write_text(PACT)
-    yield tracking
+    return tracking
 
 
 def test_the_plugin_is_registered_under_mlflows_entry_point(evaluation: Tracking) -> None:

@@ -21,9 +21,9 @@ os.environ["MLFLOW_ENABLE_TELEMETRY"] = "false"
 os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 os.environ["DO_NOT_TRACK"] = "true"
 
-import mlflow  # noqa: E402
-from mlflow.tracking import MlflowClient  # noqa: E402
-from sqlalchemy.exc import SADeprecationWarning  # noqa: E402
+import mlflow
+from mlflow.tracking import MlflowClient
+from sqlalchemy.exc import SADeprecationWarning
 
 with warnings.catch_warnings():
     # MLflow's pyfunc module infers a schema from its own type hints at import time and warns
@@ -31,8 +31,8 @@ with warnings.catch_warnings():
     warnings.filterwarnings(
         "ignore", message=r".*Any type hint is inferred as AnyType", category=UserWarning
     )
-    import mlflow.pyfunc  # noqa: F401, E402
-    import mlflow.sklearn  # noqa: F401, E402
+    import mlflow.pyfunc
+    import mlflow.sklearn
 
 
 @dataclass(frozen=True)

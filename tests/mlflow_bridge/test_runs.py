@@ -16,7 +16,7 @@ import modelpact
 import modelpact.mlflow
 from modelpact.cli.app import app
 from modelpact.ledger import pact_hash
-from tests.mlflow._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
+from tests.mlflow_bridge._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
 from tests.monitor._synth import make_pact, make_rows
 
 from .conftest import Tracking

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import joblib
 import mlflow
-import pytest
 from typer.testing import CliRunner
 
 from modelpact.cli.app import app
-from tests.mlflow._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
+from tests.mlflow_bridge._support import MLFLOW_WARNINGS, PACT, fitted, rows, scored
 
 from .conftest import Tracking
 
@@ -129,7 +128,7 @@ def test_commands_without_mlflow_uris_never_import_mlflow(tmp_path: Path) -> Non
 import sys
 from typer.testing import CliRunner
 from modelpact.cli.app import app
-from tests.mlflow._support import PACT, fitted, rows, scored
+from tests.mlflow_bridge._support import PACT, fitted, rows, scored
 import os
 os.chdir({str(tmp_path)!r})
 open("pact.yaml", "w").write(PACT)
