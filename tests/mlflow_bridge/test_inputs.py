@@ -142,3 +142,34 @@ print("mlflow" in sys.modules)
         cwd=Path(__file__).resolve().parents[2],
     )
     assert done.stdout.strip() == "False"
+
+
+def test_without_mlflow_installed_a_uri_is_one_line_naming_the_extra(tmp_path: Path) -> None:
+    script = """
+import sys
+sys.modules["mlflow"] = None  # as if the extra were not installed
+from typer.testing import CliRunner
+from modelpact.cli.app import app
+result = CliRunner().invoke(app, ["verify", "runs:/abc/eval.parquet", "--pact", "p.yaml"])
+print(result.exit_code)
+print(result.stderr.strip())
+"""
+    (tmp_path / "p.yaml").write_text(PACT)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    code, message = done.stdout.strip().splitlines()
+    assert code == "2"
+    assert message == (
+        "error: reading runs:/abc/eval.parquet needs MLflow, which is not installed; "
+        "pip install 'modelpact[mlflow]'"
+    )
+
+
+def test_register_refuses_an_mlflow_model(tracking: Tracking) -> None:
+    Path("pact.yaml").write_text(PACT)
+    rows(200).to_csv("eval.csv", index=False)
+    code, _, err = invoke("verify", "eval.csv", "--model", "models:/churn/1", "--register")
+    assert code == 2
+    assert "--register stores model files in the ledger; models:/churn/1 stays" in err
+    assert not Path(".modelpact").exists()

@@ -105,8 +105,10 @@ def publish(
             run_id = mlflow.log(result, pact=pact, model=model)
         except ConfigurationError:
             raise
-        except Exception as exc:
-            raise ConfigurationError(f"logging to MLflow failed: {exc}") from None
+        except Exception as exc:  # the store refused a write after the run was checked
+            lines = str(getattr(exc, "message", "") or exc).strip().splitlines()
+            reason = lines[0] if lines else type(exc).__name__
+            raise ConfigurationError(f"logging to MLflow failed: {reason}") from None
         err_console().print(f"MLflow: logged to run {run_id}")
 
 

@@ -74,6 +74,11 @@ def verify(
     """
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    if register and model is not None and str(model).startswith(("models:/", "runs:/")):
+        raise ConfigurationError(
+            f"--register stores model files in the ledger; {model} stays in MLflow's registry "
+            "(use --mlflow to record the verdict there)"
+        )
     tracking = mlflow_target(mlflow, mlflow_run_id)
     console = err_console()
     with Progress(
