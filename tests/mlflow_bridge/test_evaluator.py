@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import mlflow
@@ -13,21 +12,11 @@ from tests.mlflow_bridge._support import MLFLOW_WARNINGS, PACT, fitted, rows, sc
 
 from .conftest import Tracking
 
-pytestmark = [
-    *MLFLOW_WARNINGS,
-    # MLflow's evaluation datasets call pandas in ways pandas 3.1 deprecates (positional
-    # DataFrame.all, drop(inplace=...)); only warnings raised from MLflow's own modules
-    pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning:mlflow"),
-]
+pytestmark = MLFLOW_WARNINGS
 
 
 @pytest.fixture
 def evaluation(tracking: Tracking) -> Tracking:
-    with warnings.catch_warnings():
-        # MLflow's evaluation module imports its genai helpers, which warn about optional
-        # packages this project does not install.
-        warnings.simplefilter("ignore")
-        import mlflow.models.evaluation  # noqa: F401
     Path("pact.yaml").write_text(PACT)
     return tracking
 

@@ -7,9 +7,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import joblib
 import mlflow
+import pandas as pd
 from typer.testing import CliRunner
 
 from modelpact.cli.app import app
@@ -173,3 +175,45 @@ def test_register_refuses_an_mlflow_model(tracking: Tracking) -> None:
     assert code == 2
     assert "--register stores model files in the ledger; models:/churn/1 stays" in err
     assert not Path(".modelpact").exists()
+
+
+class SignOfX0(mlflow.pyfunc.PythonModel):  # type: ignore[misc]
+    """A pyfunc-only model: labels, no probabilities, no scikit-learn object behind it."""
+
+    def predict(
+        self, context: Any, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> list[int]:
+        return [int(v > 0) for v in model_input["x0"]]
+
+
+LABEL_PACT = """\
+name: labels
+task: binary
+positive_class: 1
+columns: {target: y, prediction: yhat}
+criteria:
+  - {metric: accuracy, at_least: 0.6}
+data: {min_rows: 100}
+"""
+
+
+def test_a_pyfunc_only_model_predicts_labels_on_its_signatures_columns(
+    tracking: Tracking,
+) -> None:
+    Path("pact.yaml").write_text(LABEL_PACT)
+    data = rows(1200, seed=9)
+    data.to_csv("eval.csv", index=False)
+    with mlflow.start_run():
+        mlflow.pyfunc.log_model(
+            name="model", python_model=SignOfX0(), input_example=data[["x0", "x1"]].head(3),
+            registered_model_name="labeller", pip_requirements=[],
+        )
+    code, _, err = invoke("verify", "eval.csv", "--model", "models:/labeller/1", "--json", "m.json")
+    assert code == 0, err
+    data.assign(yhat=(data["x0"] > 0).astype(int)).to_csv("labelled.csv", index=False)
+    code, _, err = invoke("verify", "labelled.csv", "--json", "c.json")
+    assert code == 0, err
+    by_model = json.loads(Path("m.json").read_text())["criteria"]
+    by_column = json.loads(Path("c.json").read_text())["criteria"]
+    assert by_model == by_column
+    assert by_model[0]["status"] == "pass"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -127,3 +129,17 @@ def test_promoting_a_replacement_records_what_it_replaced(registry: Tracking) ->
     assert (done.version, done.previous) == ("1", "2")
     assert registry.client.get_model_version("churn", "2").tags["modelpact.replaced_by"] == "1"
     assert _champion(registry) == "1"
+
+
+def test_diff_takes_two_registered_versions(registry: Tracking) -> None:
+    code, _, err = invoke(
+        "diff", "models:/churn/1", "models:/churn/2", "--data", "eval.csv", "--target", "y",
+        "--resamples", "300", "--json", "diff.json",
+    )
+    assert code == 0, err
+    document = json.loads(Path("diff.json").read_text())
+    data = pd.read_csv("eval.csv")
+    first = mlflow.sklearn.load_model("models:/churn/1").predict(data[["x0", "x1"]])
+    second = mlflow.sklearn.load_model("models:/churn/2").predict(data[["x0", "x1"]])
+    assert document["n_rows"] == len(data)
+    assert document["disagreement"]["count"] == int((first != second).sum()) > 0
