@@ -97,6 +97,29 @@ def test_a_missing_run_stops_the_command_before_anything_is_written(tracking: Tr
     assert not Path("verdict.json").exists()
 
 
+def test_a_missing_run_in_mlflows_environment_is_caught_early_too(
+    tracking: Tracking, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _eval_files()
+    monkeypatch.setenv("MLFLOW_RUN_ID", "f" * 32)
+    code, _, err = invoke("verify", "eval.csv", "--mlflow", "--markdown", "v.md")
+    assert code == 2
+    assert err.startswith(f"error: MLflow run '{'f' * 32}' cannot be used:")
+    assert not Path("v.md").exists()
+
+
+def test_mlflow_run_id_from_the_environment_is_logged_to(
+    tracking: Tracking, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _eval_files()
+    run_id = tracking.client.create_run(tracking.experiment_id).info.run_id
+    monkeypatch.setenv("MLFLOW_RUN_ID", run_id)
+    code, _, err = invoke("verify", "eval.csv", "--mlflow")
+    assert code == 0, err
+    assert tracking.client.get_run(run_id).data.tags["modelpact.verdict"] == "signed_off"
+    assert len(tracking.client.search_runs([tracking.experiment_id])) == 1
+
+
 def test_python_log_uses_the_active_run(tracking: Tracking) -> None:
     _eval_files()
     verdict = modelpact.verify("pact.yaml", "eval.csv")

@@ -70,10 +70,12 @@ def mlflow_target(enabled: bool, run_id: str | None) -> MlflowTarget | None:
     from modelpact.mlflow.uris import require_mlflow
 
     require_mlflow("--mlflow")
-    if run_id is not None:
+    # the run MLflow would pick up from its environment is checked now too
+    named = run_id or os.environ.get("MLFLOW_RUN_ID")
+    if named:
         from modelpact.mlflow.runs import check_run
 
-        check_run(run_id)
+        check_run(named)
     return MlflowTarget(run_id)
 
 

@@ -27,7 +27,7 @@ from modelpact.evaluate.verdict import CriterionResult, Verdict
 from modelpact.monitor.monitor import MonitorResult
 from modelpact.report.json import dumps
 
-__all__ = ["Payload", "criterion_key", "payload_for"]
+__all__ = ["Payload", "criterion_key", "payload_for", "tag_values"]
 
 PREFIX = "modelpact"
 _UNSAFE = re.compile(r"[^\w.\-/]+")

@@ -23,6 +23,7 @@ from modelpact.errors import ConfigurationError, InvalidDataError, ModelLoadErro
 __all__ = [
     "ARTIFACT_PREFIX",
     "MODEL_PREFIX",
+    "PyfuncAdapter",
     "is_artifact_uri",
     "is_model_uri",
     "load_registered_model",
