@@ -16,6 +16,7 @@ from modelpact.cli._common import (
     out_console,
     write_outputs,
 )
+from modelpact.cli._integrations import publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError, plain_repr
 
@@ -126,6 +127,7 @@ def audit_command(
             exported = export_relabel(result, data, relabel_export, limit=relabel_limit)
     out_console().print(audit_panel(result, show_info=not quiet))
     announce(written)
+    publish(result, markdown=lambda: audit_markdown(result))
     if relabel_export is not None:
         if exported is None:
             console.print("relabel export: skipped (label errors were not checked for this target)")

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
+from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.ledger.refs import LEDGER_PREFIXES, LedgerRefs
@@ -32,6 +33,8 @@ def parse_named(items: list[str]) -> dict[str, str]:
         else:
             value = item
             name = item if item.startswith(LEDGER_PREFIXES) else Path(item).stem
+            if item.startswith("runs:/"):  # MLflow artifact: named by its run, not its file
+                name = item.removeprefix("runs:/").split("/", 1)[0][:8]
         if not value:
             raise ConfigurationError(f"'{item}' names no file; use NAME=PATH or PATH")
         if name in named:
@@ -56,8 +59,9 @@ def _progress_callback(progress: Progress) -> Callable[[int, int, str], None]:
 def compare(
     predictions: list[str] = typer.Argument(
         ...,
-        help="Prediction files (CSV/Parquet) of the models, NAME=PATH to name one, or ledger "
-        "references run:<id> / model:<project:version>.",
+        help="Prediction files (CSV/Parquet) of the models, NAME=PATH to name one, ledger "
+        "references run:<id> / model:<project:version>, or MLflow run artifacts "
+        "runs:/<run_id>/<path>.",
     ),
     target: str | None = typer.Option(None, "--target", "-t", help="Target column."),
     score: str | None = typer.Option(
@@ -104,6 +108,8 @@ def compare(
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL for run:/model: references (default: .modelpact/)."
     ),
+    mlflow: bool = MLFLOW_OPTION,
+    mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
 ) -> None:
     """Compare models scored on the same evaluation rows: a leaderboard with paired tests.
 
@@ -123,6 +129,7 @@ def compare(
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    tracking = mlflow_target(mlflow, mlflow_run_id)
     named = parse_named(predictions)
     refs = LedgerRefs(store)
     try:
@@ -173,4 +180,5 @@ def compare(
         ])
     out_console().print(compare_panel(result))
     announce(written)
+    publish(result, markdown=lambda: compare_markdown(result), mlflow=tracking)
     raise typer.Exit(EXIT_OK)

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
+from modelpact.cli._integrations import publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.ledger.refs import LedgerRefs
@@ -193,6 +194,7 @@ def diff(
         ])
     out_console().print(diff_panel(result))
     announce(written)
+    publish(result, markdown=lambda: diff_markdown(result))
     raise typer.Exit(EXIT_OK)
 
 

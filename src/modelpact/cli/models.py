@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.table import Table
@@ -205,14 +206,29 @@ def promote(
     ),
     reason: str | None = typer.Option(None, "--reason", help="Why; recorded in the ledger."),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    pact: Path = typer.Option(
+        Path("pact.yaml"),
+        "--pact",
+        "-p",
+        help="For models:/ references: the project's pact the version's verdict must be "
+        "decided against.",
+    ),
 ) -> None:
     """Promote a version; the current champion steps down to signed_off.
 
     Refused without a stored signed_off verdict against the project's pact, unless forced.
+    A registered MLflow model (`models:/NAME/VERSION`) gets the registry's `champion` alias
+    under the same rule, with who and why recorded on the version.
 
     Example: `modelpact models promote churn:3` or
-    `modelpact models promote churn:3 --force --reason "hotfix approved by risk team"`
+    `modelpact models promote churn:3 --force --reason "hotfix approved by risk team"` or
+    `modelpact models promote models:/churn/3 --pact pact.yaml`
     """
+    if ref.startswith("models:/"):
+        from modelpact.cli._integrations import promote_in_mlflow
+
+        promote_in_mlflow(ref, to=to, pact=pact, force=force, reason=reason)
+        return
     if to not in ("signed_off", "champion"):
         from modelpact.errors import ConfigurationError
 

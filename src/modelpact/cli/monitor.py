@@ -14,6 +14,7 @@ from modelpact.cli._common import (
     out_console,
     write_outputs,
 )
+from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.pact import load_pact
@@ -49,6 +50,9 @@ def monitor(
     no_multivariate: bool = typer.Option(
         False, "--no-multivariate", help="Skip the domain classifier and PCA checks."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
+    mlflow: bool = MLFLOW_OPTION,
+    mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
 ) -> None:
     """Check production data against the reference and the pact, chunk by chunk.
 
@@ -65,6 +69,7 @@ def monitor(
     from modelpact.monitor.monitor import monitor as run_monitor
     from modelpact.monitor.profile import ReferenceProfile
     from modelpact.report.monitor import monitor_html, print_monitor
+    from modelpact.report.monitor_markdown import monitor_markdown
 
     if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:
         raise ConfigurationError("give at most one of --chunk-size, --chunk-period, --chunks")
@@ -74,6 +79,7 @@ def monitor(
         raise ConfigurationError("--save-reference-profile needs --reference (the raw rows)")
     check_outputs(html, json_out, save_reference_profile)
     the_pact = load_pact(pact)
+    tracking = mlflow_target(mlflow, mlflow_run_id)
     console = err_console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -97,9 +103,11 @@ def monitor(
         written = write_outputs([
             ("HTML report", html, lambda: monitor_html(data)),
             ("JSON", json_out, lambda: dumps(data)),
+            ("Markdown", markdown, lambda: monitor_markdown(data)),
         ])
     print_monitor(data, out_console())
     if save_reference_profile:
         written.append(("reference profile", save_reference_profile))
     announce(written)
+    publish(result, markdown=lambda: monitor_markdown(data), mlflow=tracking, pact=pact)
     raise typer.Exit(result.exit_code)

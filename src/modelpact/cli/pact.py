@@ -62,15 +62,25 @@ def schema() -> None:
 
 @pact_app.command("check")
 def check(
-    path: Path = typer.Argument(..., help="The pact file to validate."),
+    paths: list[Path] = typer.Argument(
+        ..., help="The pact file(s) to validate (pre-commit passes every changed one)."
+    ),
     data: Path | None = typer.Option(
         None, "--data", help="Also check that the columns the pact names exist in this file."
     ),
 ) -> None:
-    """Validate a pact and report every problem with its line number.
+    """Validate pacts and report every problem with its line number.
 
-    Exit code 0 when valid, 2 otherwise.
+    Exit code 0 when every pact is valid, 2 otherwise.
     """
+    invalid = 0
+    for path in paths:
+        invalid += not _check_one(path, data)
+    if invalid:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _check_one(path: Path, data: Path | None) -> bool:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -89,7 +99,7 @@ def check(
             field = f" {problem.location}:" if problem.location else ""
             typer.echo(f"{where}:{field} {problem.message}", err=True)
         console.print(f"[red]{len(problems)} problem(s)[/red] in {path}")
-        raise typer.Exit(EXIT_USAGE)
+        return False
     if data is not None:
         frame = read_table(data)
         columns = pact.columns.roles() + list(pact.columns.slices)
@@ -101,3 +111,4 @@ def check(
         f"[green]ok[/green] {path}: pact '{pact.name}' ({pact.task}), "
         f"{len(pact.criteria)} criteria at {pact.confidence:.0%} confidence"
     )
+    return True

@@ -14,6 +14,7 @@ from modelpact.cli._common import (
     out_console,
     write_outputs,
 )
+from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.evaluate import plan as make_plan
@@ -25,12 +26,17 @@ _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
 
 @app.command("verify")
 def verify(
-    data: Path = typer.Argument(..., help="Evaluation rows (CSV or Parquet) with the target."),
+    data: Path = typer.Argument(
+        ...,
+        help="Evaluation rows (CSV or Parquet) with the target, or runs:/<run_id>/<path> in MLflow.",
+    ),
     pact: Path = _PACT,
     model: Path | None = typer.Option(
         None,
         "--model",
-        help="Predict with this model file (joblib or .skops) instead of reading score columns.",
+        help="Predict with this model file (joblib or .skops) or MLflow model "
+        "(models:/NAME/VERSION, models:/NAME@ALIAS) instead of reading score columns. "
+        "Loading a model runs its code: name only models you trust.",
     ),
     baseline: str | None = typer.Option(
         None,
@@ -62,6 +68,8 @@ def verify(
     trust: list[str] = typer.Option(
         [], "--trust", help="Type to trust when loading a .skops model file (repeatable)."
     ),
+    mlflow: bool = MLFLOW_OPTION,
+    mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
 ) -> None:
     """Decide whether a candidate meets the pact: each criterion pass, fail or inconclusive.
 
@@ -76,10 +84,16 @@ def verify(
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
     check_outputs(html, json_out, markdown)
+    if register and model is not None and str(model).startswith(("models:/", "runs:/")):
+        raise ConfigurationError(
+            f"--register stores model files in the ledger; {model} stays in MLflow's registry "
+            "(use --mlflow to record the verdict there)"
+        )
     if register:
         from modelpact.cli._ledger import check_registration, register_verdict
 
         check_registration(pact_path=pact, project=project, store=store, model=model)
+    tracking = mlflow_target(mlflow, mlflow_run_id)
     console = err_console()
     with Progress(
         SpinnerColumn(),
@@ -113,6 +127,13 @@ def verify(
     out_console().print(verdict_panel(result))
     if register:  # a refused registration discards the reports written above
         register_verdict(result, pact_path=pact, project=project, store=store, model=model)
+    publish(
+        result,
+        markdown=lambda: verdict_markdown(result),
+        mlflow=tracking,
+        pact=pact,
+        model=str(model) if model else None,
+    )
     announce(written)
     raise typer.Exit(result.exit_code)
 

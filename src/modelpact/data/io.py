@@ -21,6 +21,10 @@ _PARQUET_SUFFIXES = {".parquet", ".pq"}
 # What users hand to the Python API: a path, a pandas frame, or a polars frame.
 DataSource = str | Path | pd.DataFrame | Any
 
+# Run artifacts in MLflow (runs:/<run_id>/<path>) are fetched through MLflow; the bridge, and
+# MLflow itself, are imported only when such a URI is given.
+_MLFLOW_ARTIFACT = "runs:/"
+
 
 def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, with errors that name the file.
@@ -28,7 +32,8 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
     Parameters
     ----------
     path
-        A ``.csv`` (optionally compressed) or ``.parquet`` file.
+        A ``.csv`` (optionally compressed) or ``.parquet`` file, or an MLflow run artifact
+        ``runs:/<run_id>/<path>`` holding one (needs the ``mlflow`` extra).
     columns
         Read only these columns (Parquet reads them selectively).
 
@@ -37,6 +42,10 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
     InvalidDataError
         When the file does not exist, cannot be parsed, or holds no rows.
     """
+    if str(path).startswith(_MLFLOW_ARTIFACT):
+        from modelpact.mlflow.uris import read_run_table
+
+        return read_run_table(str(path), columns=columns)
     p = Path(path)
     if not p.exists():
         raise InvalidDataError(f"{p}: no such file")

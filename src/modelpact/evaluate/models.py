@@ -7,6 +7,8 @@ explicitly on their own machine (``--model``), never anything received over the 
 A model from the ledger's registry is someone else's file: it was registered by whoever
 could write to the shared store. :func:`load_registered_model` checks it is the file that
 was registered (its SHA-256) and unpickles it only when the user says they trust it.
+MLflow models (``models:/<name>/<version or @alias>``, ``runs:/<run_id>/<path>``) load
+through MLflow, and are code in the same way: naming one is trusting it.
 """
 
 from __future__ import annotations
@@ -36,9 +38,15 @@ __all__ = [
 # (trees, histogram predictors) carry data only, so registry models may use them.
 _REGISTRY_TRUSTED_PREFIXES = ("sklearn.",)
 
+# MLflow model URIs go to the bridge, which imports MLflow only then.
+_MLFLOW_MODEL = ("models:/", "runs:/")
+
 
 def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
     """Load a scikit-learn compatible model saved with joblib (``.joblib``/``.pkl``) or skops.
+
+    An MLflow model URI (``models:/churn/3``, ``models:/churn@champion``,
+    ``runs:/<run_id>/model``) is loaded through MLflow (needs the ``mlflow`` extra).
 
     Parameters
     ----------
@@ -47,6 +55,10 @@ def load_model(path: str | Path, *, trusted: list[str] | None = None) -> Any:
     trusted
         For ``.skops`` files, extra type names to trust beyond skops' defaults.
     """
+    if str(path).startswith(_MLFLOW_MODEL):
+        from modelpact.mlflow.uris import load_registered_model
+
+        return load_registered_model(str(path))
     p = Path(path)
     if not p.exists():
         raise ModelLoadError(f"{p}: no such model file")

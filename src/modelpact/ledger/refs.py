@@ -10,7 +10,7 @@ Examples
 >>> from modelpact.ledger import open_store
 >>> with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
 ...     _ = store.register_model(project="churn", model={"weights": [1, 2]})
-...     resolve_model(store, "model:churn:1")
+...     resolve_model(store, "model:churn:1", trust_pickle=True)
 {'weights': [1, 2]}
 """
 

@@ -35,6 +35,8 @@ class Version:
 
 
 def _is_model_path(value: Any) -> bool:
+    if isinstance(value, str | Path) and str(value).startswith("models:/"):
+        return True  # a registered MLflow model
     return isinstance(value, str | Path) and Path(value).suffix.lower() in _MODEL_SUFFIXES
 
 
