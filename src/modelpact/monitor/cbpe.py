@@ -14,8 +14,11 @@ The steps:
    reference adds its own error, shared by every chunk, to every estimate; that error is
    measured (bootstrap) and carried in the band.
 2. **Expected counts** per chunk: ``E[TP] = Σ p_i [ŷ_i = 1]``, ``E[FP] = Σ (1 - p_i) [ŷ_i = 1]``
-   and so on, where ``ŷ`` is the model's own decision (score against the threshold, or the
-   arg-max class) and ``p`` the calibrated probability.
+   and so on, where ``ŷ`` is the model's own decision and ``p`` the calibrated probability.
+   The decisions are the ones the model really made when they are given (a prediction column
+   next to the scores, as the pact's ``columns.prediction``); otherwise the score against the
+   threshold, or the arg-max class. Estimating the metrics of decisions the model did not make
+   (a threshold of 0.5 where the service decided at 0.8, say) would estimate another model.
 3. **Sampling-error band**: the realized metric of a chunk varies around the estimate because
    its labels are random even when the probabilities are right. Labels are simulated from the
    calibrated probabilities ``n_draws`` times (exactly, row by row, for chunks up to
@@ -150,7 +153,8 @@ class CBPE:
 
     # --- fitting ------------------------------------------------------------------------
 
-    def fit(self, y_true_ref: ArrayLike, scores_ref: ArrayLike) -> CBPE:
+    def fit(self, y_true_ref: ArrayLike, scores_ref: ArrayLike,
+            predictions_ref: ArrayLike | None = None) -> CBPE:
         """Learn the calibration on the labelled reference period.
 
         Parameters
@@ -159,6 +163,10 @@ class CBPE:
             Binary: 0/1 with 1 the positive class. Multiclass: class codes ``0..K-1``.
         scores_ref : array
             Binary: P(positive), shape ``(n,)``. Multiclass: probabilities, shape ``(n, K)``.
+        predictions_ref : array of int, optional
+            The model's decisions on the reference, coded like ``y_true_ref``; only used for
+            the realized reference metrics (``reference_``). Without them, decisions are the
+            score against ``threshold`` (binary) or the arg-max class.
 
         Returns
         -------
@@ -167,9 +175,10 @@ class CBPE:
         """
         self._check_settings()
         with threadpool_limits(limits=1, user_api="blas"):  # see estimate()
-            return self._fit(y_true_ref, scores_ref)
+            return self._fit(y_true_ref, scores_ref, predictions_ref)
 
-    def _fit(self, y_true_ref: ArrayLike, scores_ref: ArrayLike) -> CBPE:
+    def _fit(self, y_true_ref: ArrayLike, scores_ref: ArrayLike,
+             predictions_ref: ArrayLike | None = None) -> CBPE:
         scores = self._as_matrix(scores_ref, "reference scores")
         k = scores.shape[1]
         y = np.asarray(y_true_ref)
@@ -213,7 +222,8 @@ class CBPE:
         self.calibration_replicates_ = _bootstrap_maps(y, scores, self.task, rng) if (
             calibrate
         ) else []
-        self.reference_ = self._realized(y, scores)
+        pred = self._decisions(scores, predictions_ref, "reference predictions")
+        self.reference_ = self._realized(y, scores, pred)
         return self
 
     def _check_settings(self) -> None:
@@ -307,9 +317,9 @@ class CBPE:
             "calibrated_ece": _calibration_error(y, calibrated),
         }
 
-    def _realized(self, y: NDArray[np.int64], scores: Float) -> dict[str, float]:
+    def _realized(self, y: NDArray[np.int64], scores: Float,
+                  pred: NDArray[np.int64]) -> dict[str, float]:
         out = {}
-        pred = self._decisions(scores)
         for name in self.metrics:
             metric = get_metric(name)
             try:
@@ -323,8 +333,26 @@ class CBPE:
 
     # --- estimation ---------------------------------------------------------------------
 
-    def _decisions(self, scores: Float) -> NDArray[np.int64]:
+    def _decisions(self, scores: Float, predictions: ArrayLike | None = None,
+                   what: str = "predictions") -> NDArray[np.int64]:
+        """The model's decisions: the given ones (checked), else derived from the scores."""
         out: NDArray[np.int64]
+        if predictions is not None:
+            given = np.asarray(predictions)
+            k = scores.shape[1]
+            if given.shape != (scores.shape[0],):
+                raise InvalidDataError(
+                    f"CBPE: the {what} have shape {given.shape} but the scores have "
+                    f"{scores.shape[0]} rows; give one decision per row")
+            if given.dtype.kind not in "biuf" or not np.array_equal(given, np.round(given)):
+                raise InvalidDataError(
+                    f"CBPE: {what} must be class codes 0..{k - 1}; got {given.dtype}")
+            out = given.astype(np.int64)
+            if out.size and (out.min() < 0 or out.max() >= k):
+                raise InvalidDataError(
+                    f"CBPE: {what} must be class codes 0..{k - 1}; got {int(out.min())}.."
+                    f"{int(out.max())}")
+            return out
         if self.task == "binary":
             out = (scores[:, 1] >= self.threshold).astype(np.int64)
         else:
@@ -336,8 +364,12 @@ class CBPE:
         self._check_fitted()
         return _apply(self.calibrators_, self._as_matrix(scores, "scores"), self.task)
 
-    def expected_confusion(self, scores: ArrayLike) -> Float:
+    def expected_confusion(self, scores: ArrayLike,
+                           predictions: ArrayLike | None = None) -> Float:
         """Expected confusion counts of a chunk, ``C[i, j]`` = rows of class i predicted j.
+
+        *predictions*, when given, are the model's decisions (class codes) instead of the
+        ones derived from the scores.
 
         Examples
         --------
@@ -349,15 +381,19 @@ class CBPE:
         self._check_fitted()
         raw = self._as_matrix(scores, "scores")
         prob = _apply(self.calibrators_, raw, self.task)
-        return _expected_counts(prob, self._decisions(raw), raw.shape[1])
+        return _expected_counts(prob, self._decisions(raw, predictions), raw.shape[1])
 
-    def estimate(self, scores: ArrayLike) -> dict[str, PerformanceEstimate]:
+    def estimate(self, scores: ArrayLike,
+                 predictions: ArrayLike | None = None) -> dict[str, PerformanceEstimate]:
         """Estimate each metric on one unlabelled chunk.
 
         Parameters
         ----------
         scores : array
             The chunk's scores, as in :meth:`fit`.
+        predictions : array of int, optional
+            The model's decisions on the chunk (class codes, binary: 1 = positive) when they
+            were not made by ``threshold`` or the arg-max, e.g. the pact's prediction column.
 
         Returns
         -------
@@ -368,17 +404,22 @@ class CBPE:
         raw = self._as_matrix(scores, "scores")
         # The products below are memory-bound vector operations: BLAS threads add nothing
         # but wake-up cost, which on a busy machine is tens of milliseconds per call.
+        given = None if predictions is None else self._decisions(raw, predictions)
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._estimate(raw)
+            return self._estimate(raw, given)
 
-    def _estimate(self, raw: Float) -> dict[str, PerformanceEstimate]:
+    def _estimate(self, raw: Float,
+                  given: NDArray[np.int64] | None = None) -> dict[str, PerformanceEstimate]:
         if self.task == "binary":
             # Every statistic below ignores row order; in score order the calibration maps
             # (evaluated once per bootstrap replicate) run several times faster.
-            raw = raw[np.argsort(raw[:, 1], kind="stable")]
+            order = np.argsort(raw[:, 1], kind="stable")
+            raw = raw[order]
+            if given is not None:
+                given = given[order]
         n, k = raw.shape
         prob = _apply(self.calibrators_, raw, self.task)
-        pred = self._decisions(raw)
+        pred = self._decisions(raw) if given is None else given
         auc_classes = self._auc_classes(k)
         # multiclass: each class column in its own order, for ranks and fast calibration maps
         orders = [] if self.task == "binary" else [
@@ -393,9 +434,11 @@ class CBPE:
             ranks = np.column_stack([_ranks(raw[:, c], orders[c]) for c in auc_classes])
         if self.task == "binary":
             # rows in score order: predictions are 0 then 1, so counts are two partial sums
-            values = _binary_plug_in(self.metrics, prob[:, 1], pred, ranks)
+            ascending = given is None
+            values = _binary_plug_in(self.metrics, prob[:, 1], pred, ranks, ascending)
             replicates = [
-                _binary_plug_in(self.metrics, np.interp(raw[:, 1], *maps[0]), pred, ranks)
+                _binary_plug_in(self.metrics, np.interp(raw[:, 1], *maps[0]), pred, ranks,
+                                ascending)
                 for maps in self.calibration_replicates_
             ]
         else:
@@ -695,12 +738,21 @@ def _plug_in(
 
 
 def _binary_plug_in(
-    metrics: list[str], p: Float, pred: NDArray[np.int64], ranks: Float
+    metrics: list[str], p: Float, pred: NDArray[np.int64], ranks: Float,
+    ascending: bool = True,
 ) -> dict[str, float]:
-    """:func:`_plug_in` for binary rows sorted by score (predictions ascending)."""
+    """:func:`_plug_in` for binary rows sorted by score.
+
+    With ``ascending`` the predictions are 0 then 1 (a threshold on the sorted score), so the
+    counts are two partial sums; otherwise (decisions given by the model) they are masked sums.
+    """
     n = p.size
     cut = n - int(np.count_nonzero(pred))
-    low, high = float(p[:cut].sum()), float(p[cut:].sum())
+    if ascending:
+        low, high = float(p[:cut].sum()), float(p[cut:].sum())
+    else:
+        positive = pred == 1
+        low, high = float(p[~positive].sum()), float(p[positive].sum())
     counts = np.array([[cut - low, (n - cut) - high], [low, high]])
     out = {}
     for name in metrics:

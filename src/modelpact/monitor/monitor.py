@@ -573,10 +573,24 @@ def _estimate(pact: Pact, ref: pd.DataFrame, ana: pd.DataFrame, chunk_list: Sequ
                     metrics.append(extra)
             y, classes = _labels_as_codes(pact, ref[target], "reference")
             s_ref = _scores(pact, ref)
+            # the decisions the model made, when the pact names them: realized performance
+            # judges those, so the estimate must too
+            pred_ref = _decision_codes(pact, ref, "reference")
+            pred_ana = _decision_codes(pact, ana, "analysis")
+            if pact.columns.prediction and pred_ana is None:
+                notes.append(f"the prediction column '{pact.columns.prediction}' is not in the "
+                             "analysis data; performance is estimated for decisions at the "
+                             f"pact's threshold {pact.threshold:g}")
             cbpe = CBPE(task=pact.task, metrics=metrics, threshold=pact.threshold,
-                        classes=classes, confidence=pact.confidence, seed=seed).fit(y, s_ref)
+                        classes=classes, confidence=pact.confidence, seed=seed).fit(
+                y, s_ref, pred_ref)
             s_ana = _scores(pact, ana)
-            return [cbpe.estimate(s_ana[ch.start:ch.stop]) for ch in chunk_list]
+            if pred_ana is not None:
+                notes.append(f"performance is estimated for the decisions in column "
+                             f"'{pact.columns.prediction}'")
+            return [cbpe.estimate(s_ana[ch.start:ch.stop],
+                                  None if pred_ana is None else pred_ana[ch.start:ch.stop])
+                    for ch in chunk_list]
         from modelpact.monitor.dle import DLE
 
         pred_col = pact.columns.prediction or (pact.columns.score
@@ -617,6 +631,23 @@ def _labels_as_codes(pact: Pact, values: pd.Series, source: str
         raise InvalidDataError(f"{source}: target value {bad!r} is not one of the pact's "
                                f"classes {classes}")
     return codes.to_numpy().astype(np.int64), classes
+
+
+def _decision_codes(pact: Pact, frame: pd.DataFrame, source: str
+                    ) -> np.ndarray[Any, Any] | None:
+    """The pact's prediction column as class codes, or ``None`` when there is none."""
+    column = pact.columns.prediction
+    if column is None or column not in frame.columns:
+        return None
+    values = frame[column]
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise InvalidDataError(
+            f"{source}: column '{column}' (the prediction) is empty in "
+            f"{int(values.isna().sum())} rows (first at row {row}); every monitored row needs "
+            "the model's decision")
+    codes, _ = _labels_as_codes(pact, values, f"{source}: column '{column}'")
+    return codes
 
 
 def _scores(pact: Pact, frame: pd.DataFrame) -> np.ndarray[Any, Any]:
