@@ -136,7 +136,7 @@ def test_given_decisions_multiclass_and_bad_decisions() -> None:
         [0, 1, 2], np.eye(3) * 0.8 + 0.2 / 3)
     expected = prob[np.arange(2000), pred].mean()
     assert cbpe.estimate(prob, pred)["accuracy"].value == pytest.approx(expected)
-    with pytest.raises(InvalidDataError, match="class codes 0..2"):
+    with pytest.raises(InvalidDataError, match=r"class codes 0\.\.2"):
         cbpe.estimate(prob, pred + 1)
     with pytest.raises(InvalidDataError, match="one decision per row"):
         cbpe.estimate(prob, pred[:10])
