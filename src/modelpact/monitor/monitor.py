@@ -7,7 +7,6 @@ returns a :class:`MonitorResult` whose ``to_dict()`` is the ``modelpact.monitor/
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +14,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from modelpact.data import fingerprint_frame, load_frame, require_columns
 from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError
-from modelpact.monitor.alerts import Alert, Severity
+from modelpact.monitor.alerts import AlarmBudget, Alert, Severity, chunk_alerts, chunk_quality
 from modelpact.monitor.calibration import required_reference_rows
 from modelpact.monitor.chunking import Chunk, make_chunks
 from modelpact.monitor.drift import get_method
@@ -29,8 +27,6 @@ from modelpact.monitor.multivariate import (
     ReconstructionError,
 )
 from modelpact.monitor.profile import (
-    CategoricalProfile,
-    FrameProfile,
     ProfileSpec,
     ReferenceProfile,
     Role,
@@ -52,10 +48,6 @@ __all__ = [
 MONITOR_SCHEMA = "modelpact.monitor/v1"
 REFERENCE_CHUNKS = 10
 DEFAULT_CHUNKS = 10
-# A missing-value spike must also be practically visible, not only significant.
-MISSING_SPIKE_MIN_INCREASE = 0.01
-NEW_CATEGORY_MIN_SHARE = 0.005
-NEW_CATEGORY_MIN_ROWS = 5
 
 ReferenceInput = pd.DataFrame | str | Path | ReferenceProfile
 Progress = Callable[[str], None]
@@ -131,6 +123,7 @@ class MonitorResult:
     findings: tuple[Mapping[str, Any], ...]
     criteria: tuple[Mapping[str, Any], ...]
     notes: tuple[str, ...] = ()
+    alarm_budget: AlarmBudget | None = None
 
     @property
     def status(self) -> Literal["alert", "no_alert"]:
@@ -155,6 +148,7 @@ class MonitorResult:
             "features": [dict(f) for f in self.features],
             "drift_methods": list(self.methods),
             "false_alarm_rate": self.false_alarm_rate,
+            "alarm_budget": None if self.alarm_budget is None else self.alarm_budget.to_dict(),
             "criteria": [dict(c) for c in self.criteria],
             "chunks": [c.to_dict() for c in self.chunks],
             "alerts": [a.to_dict() for a in self.alerts],
@@ -318,24 +312,35 @@ def monitor(
 
     say("profiling chunks")
     profiles = profile_ranges(spec, ana, bounds)
+    feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
+    run_multivariate = bool(multivariate and ref_frame is not None and feature_cols)
+    budget = AlarmBudget(config.false_alarm_rate, {
+        "univariate_drift": sum(spec.kind(c) in m.kinds for c in spec.columns for m in methods),
+        "multivariate_drift": 2 if run_multivariate else 0,
+        "missing_values": 1,
+    }, n_chunks=sum(c.alertable for c in chunk_list))
+
     say("calibrating drift thresholds")
-    univariate = UnivariateDrift(config.drift_methods,
-                                 false_alarm_rate=config.false_alarm_rate).fit(ref_profile)
+    univariate = UnivariateDrift(config.drift_methods, false_alarm_rate=config.false_alarm_rate,
+                                 per_check=budget.per_check).fit(ref_profile)
 
     say("computing drift")
     drift_rows = [univariate.calculate(p) for p in profiles]
-    quality = [_chunk_quality(spec, ref_profile.total, p, config.false_alarm_rate)
-               for p in profiles]
+    quality = [chunk_quality(ref_profile.total, p, budget.per_check) for p in profiles]
 
     multi: list[list[MultivariateValue]] = [[] for _ in chunk_list]
-    feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
-    if multivariate and ref_frame is not None and feature_cols:
+    if run_multivariate:
+        assert ref_frame is not None
         say("multivariate drift")
         num = [c for c in feature_cols if spec.kind(c) == "numeric"]
         cat = [c for c in feature_cols if spec.kind(c) == "categorical"]
-        domain = DomainClassifier(false_alarm_rate=config.false_alarm_rate,
+        # each detector spends its share of the budget; the run's rate also sets how far
+        # beyond the reference's own range a chunk must be
+        domain = DomainClassifier(false_alarm_rate=budget.per_check,
+                                  range_level=config.false_alarm_rate,
                                   confidence=pact.confidence, seed=seed).fit(ref_frame, num, cat)
-        recon = ReconstructionError(false_alarm_rate=config.false_alarm_rate, seed=seed).fit(
+        recon = ReconstructionError(false_alarm_rate=budget.per_check,
+                                    range_level=config.false_alarm_rate, seed=seed).fit(
             ref_frame, num, cat)
         for i, ch in enumerate(chunk_list):
             part = ana.iloc[ch.start:ch.stop]
@@ -371,7 +376,7 @@ def monitor(
                          estimated[i], realized[i])
         chunk_results.append(cr)
         if ch.alertable:
-            alerts.extend(_chunk_alerts(pact, cr, dq))
+            alerts.extend(chunk_alerts(pact, cr, dq))
 
     criteria = tuple(
         {"metric": c.metric, "label": c.label(), "kind": c.kind, "at_least": c.at_least,
@@ -388,7 +393,8 @@ def monitor(
         analysis={"source": ana_source, "n_rows": len(ana)},
         chunking=chunking, features=features_out, methods=tuple(m.name for m in methods),
         false_alarm_rate=config.false_alarm_rate, chunks=tuple(chunk_results),
-        alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes))
+        alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes),
+        alarm_budget=budget)
 
 
 def build_reference_profile(pact: Pact, reference: pd.DataFrame | str | Path) -> ReferenceProfile:
@@ -462,88 +468,6 @@ def _join_labels(pact: Pact, ana: pd.DataFrame, source: str,
     if target in ana.columns:  # labels already in the analysis file count too
         joined[target] = joined[target].where(joined[target].notna(), ana[target].to_numpy())
     return joined
-
-
-def _chunk_quality(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile, alpha: float
-                   ) -> tuple[dict[str, float], dict[str, float], list[Alert]]:
-    missing: dict[str, float] = {}
-    unseen: dict[str, float] = {}
-    found: list[Alert] = []
-    n_checks = max(len(cur.columns), 1)
-    for column, c in cur.columns.items():
-        r = ref.columns.get(column)
-        if r is None:
-            continue
-        rows = c.n + c.missing
-        share = c.missing / rows if rows else math.nan
-        missing[column] = share
-        p0 = (r.missing + 0.5) / (r.n + r.missing + 1)
-        if rows and share - p0 > MISSING_SPIKE_MIN_INCREASE and \
-                sps.binom.sf(c.missing - 1, rows, p0) < alpha / n_checks:
-            found.append(Alert("data_quality", None, column, "missing_share", share, p0,
-                               "critical" if share > 0.5 else "warning",
-                               f"missing values in '{column}' rose to {share:.1%} "
-                               f"(reference {r.missing / max(r.n + r.missing, 1):.1%})"))
-        if isinstance(c, CategoricalProfile) and isinstance(r, CategoricalProfile):
-            u = c.unseen / c.n if c.n else 0.0
-            unseen[column] = u
-            ref_u = r.unseen / r.n if r.n else 0.0
-            if c.unseen >= NEW_CATEGORY_MIN_ROWS and u - ref_u > NEW_CATEGORY_MIN_SHARE:
-                found.append(Alert("data_quality", None, column, "new_categories", u, ref_u,
-                                   "warning",
-                                   f"{c.unseen} values of '{column}' ({u:.1%}) are categories "
-                                   "not seen in the reference"))
-    return missing, unseen, found
-
-
-def _chunk_alerts(pact: Pact, cr: ChunkResult, dq: list[Alert]) -> list[Alert]:
-    ch = cr.chunk
-    out: list[Alert] = []
-    # one alert per drifted column and chunk, led by the method furthest past its threshold
-    fired: dict[str, list[DriftCheck]] = {}
-    for d in cr.drift:
-        if d.alert:
-            fired.setdefault(d.feature, []).append(d)
-    for feature, checks in fired.items():
-        lead = max(checks, key=lambda d: d.value / d.threshold if d.threshold > 0 else math.inf)
-        sev: Severity = "critical" if lead.value >= 2 * lead.threshold else "warning"
-        detail = "; ".join(f"{d.method} {d.value:.4g} > {d.threshold:.4g}" for d in checks)
-        out.append(Alert("drift", ch.index, feature, lead.method, lead.value, lead.threshold, sev,
-                         f"{lead.role} '{feature}' drifted: {detail}", ch.key))
-    for m in cr.multivariate:
-        if m.alert:
-            out.append(Alert("drift", ch.index, None, m.method, m.value, m.threshold, "warning",
-                             f"multivariate drift: {m.method} {m.value:.4g} > threshold "
-                             f"{m.threshold:.4g}", ch.key))
-    for a in dq:
-        out.append(Alert(a.kind, ch.index, a.feature, a.metric, a.value, a.threshold,
-                         a.severity, a.message, ch.key))
-    for criterion in pact.criteria:
-        if criterion.slice or criterion.kind != "absolute":
-            continue
-        est = cr.estimated.get(criterion.metric)
-        if est is None or est.value != est.value:
-            continue
-        bound = criterion.at_least if criterion.at_least is not None else criterion.at_most
-        assert bound is not None
-        if criterion.at_least is not None:
-            bad, sure = est.value < bound, est.high < bound
-        else:
-            bad, sure = est.value > bound, est.low > bound
-        if bad:
-            out.append(Alert("estimated_performance", ch.index, None, criterion.metric,
-                             est.value, bound, "critical" if sure else "warning",
-                             f"{criterion.label()} is estimated to fail: {criterion.metric} "
-                             f"≈ {est.value:.4g} [{est.low:.4g}, {est.high:.4g}]", ch.key))
-    if cr.realized is not None:
-        for res in cr.realized.criteria:
-            if res.status == "fail":
-                out.append(Alert("realized_performance", ch.index, None, res.metric,
-                                 res.estimate, res.threshold, "critical",
-                                 f"{res.label} failed on {res.n} labelled rows: "
-                                 f"{res.estimate:.4g} [{res.ci[0]:.4g}, {res.ci[1]:.4g}]",
-                                 ch.key))
-    return out
 
 
 def _estimate(pact: Pact, ref: pd.DataFrame, ana: pd.DataFrame, chunk_list: Sequence[Chunk],
