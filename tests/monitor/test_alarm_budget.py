@@ -72,7 +72,7 @@ def test_reconstruction_error_p_values_are_uniform_on_stable_chunks():
 
 @pytest.mark.slow
 def test_stable_streams_alert_in_at_most_the_documented_share_of_chunks():
-    alpha, runs, chunks = 0.2, 10, 5
+    alpha, runs, chunks = 0.2, 8, 5
     pact = make_pact(false_alarm_rate=alpha)
     alerted_chunks = alerted_runs = 0
     for seed in range(runs):

@@ -140,7 +140,9 @@ class _Encoder:
                         .to_numpy(dtype=np.float64, na_value=np.nan))
         for c in self.categorical:
             cats = self.categories_[c]
-            values = frame[c].astype(str).where(frame[c].notna())
+            values = frame[c]
+            if not isinstance(values.dtype, pd.StringDtype):  # strings already match as is
+                values = values.astype(str).where(values.notna())
             code = pd.Categorical(values, categories=cats).codes.astype(np.float64)
             code[(code < 0) & values.notna().to_numpy()] = len(cats)  # unseen
             code[~values.notna().to_numpy()] = np.nan
@@ -320,17 +322,34 @@ class ReconstructionError:
 
     @staticmethod
     def _errors(x: Float, mean: Float, sd: Float, pca: Any) -> Float:
-        """Reconstruction error of every row, block by block, never materialising one."""
+        """Reconstruction error of every row, block by block, never materialising one.
+
+        ``||c - c Vᵀ V||² = ||c||² - ||c Vᵀ||²`` for the centred row ``c`` and orthonormal
+        components ``V``: the same error as ``inverse_transform(transform(c))`` without it.
+        """
+        from threadpoolctl import threadpool_limits
+
         out = np.empty(len(x))
-        components = pca.components_
-        for start in range(0, len(x), _BLOCK_ROWS):
-            block = x[start:start + _BLOCK_ROWS]
-            c = (np.where(np.isfinite(block), block, mean) - mean) / sd
-            c -= pca.mean_
-            kept = c @ components.T
-            squared = np.einsum("ij,ij->i", c, c) - np.einsum("ij,ij->i", kept, kept)
-            out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
+        components = np.ascontiguousarray(pca.components_.T)
+        # narrow products: BLAS threads cost more in wake-ups than they save
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, len(x), _BLOCK_ROWS):
+                block = x[start:start + _BLOCK_ROWS]
+                c = np.where(np.isfinite(block), block, mean)
+                c -= mean
+                c /= sd
+                c -= pca.mean_
+                kept = c @ components
+                squared = np.einsum("ij,ij->i", c, c) - np.einsum("ij,ij->i", kept, kept)
+                out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
         return out
+
+    def _frame_errors(self, frame: pd.DataFrame) -> Float:
+        """:meth:`_errors` of a table, encoded block by block (no full design matrix)."""
+        parts = [self._errors(self._design(frame.iloc[start:start + _BLOCK_ROWS]), self.mean_,
+                              self.sd_, self.pca_)
+                 for start in range(0, len(frame), _BLOCK_ROWS)]
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> ReconstructionError:
@@ -387,7 +406,7 @@ class ReconstructionError:
 
     def evaluate(self, chunk: pd.DataFrame) -> MultivariateValue:
         """Mean reconstruction error of *chunk* and its alert."""
-        err = self._errors(self._design(chunk), self.mean_, self.sd_, self.pca_)
+        err = self._frame_errors(chunk)
         value = float(err.mean()) if err.size else math.nan
         se = self._standard_error(err.size)
         p_value = math.nan
