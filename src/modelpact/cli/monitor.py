@@ -43,6 +43,13 @@ def monitor(
     no_multivariate: bool = typer.Option(
         False, "--no-multivariate", help="Skip the domain classifier and PCA checks."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random step."),
+    engine: str = typer.Option(
+        "local", "--engine",
+        help="Where chunk profiles are computed: local (this process) or dask (a cluster)."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler",
+        help="Address of the Dask scheduler for --engine dask (e.g. tcp://10.0.0.5:8786); "
+             "without it Dask runs in this process."),
 ) -> None:
     """Check production data against the reference and the pact, chunk by chunk.
 
@@ -52,6 +59,9 @@ def monitor(
 
     Example: `modelpact monitor --pact pact.yaml --reference ref.parquet --analysis prod.parquet
     --labels labels.csv --chunk-period 1w --html monitor.html --json monitor.json`
+
+    On a Dask cluster: `--engine dask --scheduler tcp://HOST:8786` profiles the chunks on the
+    workers (needs `pip install 'modelpact[dask]'`).
 
     Exit codes: 0 no alert, 1 alert, 2 usage or input error.
     """
@@ -66,7 +76,18 @@ def monitor(
         raise ConfigurationError("give exactly one of --reference and --reference-profile")
     if save_reference_profile and reference is None:
         raise ConfigurationError("--save-reference-profile needs --reference (the raw rows)")
+    if engine not in ("local", "dask"):
+        raise ConfigurationError(f"--engine must be 'local' or 'dask', got {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise ConfigurationError("--scheduler needs --engine dask")
     the_pact = load_pact(pact)
+    client = None
+    run_engine = None
+    if engine == "dask":
+        from modelpact.engines.dask import DaskEngine, connect
+
+        client = connect(scheduler) if scheduler is not None else None
+        run_engine = DaskEngine(client)
     console = err_console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -77,11 +98,16 @@ def monitor(
         else:
             assert reference is not None
             ref_input = reference
-        result = run_monitor(
-            the_pact, ref_input, analysis, labels=labels, chunk_size=chunk_size,
-            chunk_period=chunk_period, chunks=chunks, seed=seed,
-            multivariate=False if no_multivariate else None,
-            progress=lambda label: progress.update(task, description=label))
+        try:
+            result = run_monitor(
+                the_pact, ref_input, analysis, labels=labels, chunk_size=chunk_size,
+                chunk_period=chunk_period, chunks=chunks, seed=seed,
+                multivariate=False if no_multivariate else None,
+                progress=lambda label: progress.update(task, description=label),
+                engine=run_engine)
+        finally:
+            if client is not None:
+                client.close()
         progress.update(task, description="writing reports")
         data = result.to_dict()
         if save_reference_profile:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -31,10 +31,12 @@ from modelpact.monitor.profile import (
     ReferenceProfile,
     Role,
     column_kind,
-    profile_ranges,
 )
 from modelpact.monitor.univariate import DriftCheck, UnivariateDrift
 from modelpact.pact import Pact
+
+if TYPE_CHECKING:
+    from modelpact.engines.local import Engine
 
 __all__ = [
     "MONITOR_SCHEMA",
@@ -203,6 +205,7 @@ def monitor(
     estimate_performance: bool | None = None,
     min_chunk_share: float | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> MonitorResult:
     """Monitor *analysis* against *reference* and the pact.
 
@@ -232,6 +235,10 @@ def monitor(
         ``pact.monitoring`` (0.5).
     progress
         Called with a short description as each stage starts.
+    engine
+        Where the chunk profiles are computed: :class:`~modelpact.engines.LocalEngine`
+        (default) or :class:`~modelpact.engines.dask.DaskEngine` on a cluster. The
+        multivariate checks and performance estimation run here on samples and chunks.
 
     Returns
     -------
@@ -311,7 +318,11 @@ def monitor(
     bounds = np.r_[[c.start for c in chunk_list], len(ana)].astype(np.int64)
 
     say("profiling chunks")
-    profiles = profile_ranges(spec, ana, bounds)
+    if engine is None:
+        from modelpact.engines.local import LocalEngine  # engines build on monitor's profiles
+
+        engine = LocalEngine()
+    profiles = engine.profile_ranges(spec, ana, bounds)
     feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
     run_multivariate = bool(multivariate and ref_frame is not None and feature_cols)
     budget = AlarmBudget(config.false_alarm_rate, {
@@ -390,7 +401,7 @@ def monitor(
         pact_name=pact.name, task=pact.task,
         reference={"source": ref_source, "n_rows": ref_profile.total.n_rows,
                    "fingerprint": ref_profile.fingerprint},
-        analysis={"source": ana_source, "n_rows": len(ana)},
+        analysis={"source": ana_source, "n_rows": len(ana), "engine": engine.name},
         chunking=chunking, features=features_out, methods=tuple(m.name for m in methods),
         false_alarm_rate=config.false_alarm_rate, chunks=tuple(chunk_results),
         alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes),
