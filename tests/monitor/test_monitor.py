@@ -241,3 +241,23 @@ def test_estimate_judges_the_decisions_in_the_prediction_column(reference):
         at_half = float(np.mean((rows_of_chunk["score"] >= 0.5) == (rows_of_chunk["label"] == "yes")))
         assert abs(accuracy["estimated"] - at_half) > 0.05  # not the threshold-0.5 decisions
     assert any("column 'decision'" in n for n in result.notes)
+
+
+def test_estimate_and_realized_compared_on_the_same_labelled_rows(reference):
+    # labels arrive only for confident rows (as outcomes do for approved applications): the
+    # chunk-wide estimate describes other rows than the labelled ones realized performance sees
+    rng = np.random.default_rng(14)
+    analysis = make_rows(rng, 8000, start_id=10**6)
+    confident = (analysis["score"] - 0.5).abs() > 0.3
+    labels = analysis.loc[confident, ["id", "label"]]
+    result = monitor(make_pact(), reference, analysis.drop(columns="label"), labels=labels,
+                     chunks=2, multivariate=False)
+    for chunk in result.chunks:
+        assert 0 < chunk.realized.labelled_share < 1
+        rows = {r["metric"]: r for r in chunk.estimate_vs_realized()}
+        accuracy = rows["accuracy"]
+        assert accuracy["estimated_on"] == "labelled rows"
+        assert accuracy["agree"], accuracy
+        assert accuracy["estimated"] == pytest.approx(accuracy["realized"], abs=0.02)
+        # the whole chunk's estimate is of other rows: far from what the labels say
+        assert abs(chunk.estimated["accuracy"].value - accuracy["realized"]) > 0.05

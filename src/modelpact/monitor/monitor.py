@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from modelpact.data import fingerprint_frame, load_frame, require_columns
-from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError
+from modelpact.errors import InvalidDataError, ModelpactError
+from modelpact.monitor._estimation import Estimator, estimator, feature_columns, score_columns
 from modelpact.monitor.alerts import AlarmBudget, Alert, Severity, chunk_alerts, chunk_quality
 from modelpact.monitor.calibration import required_reference_rows
 from modelpact.monitor.chunking import Chunk, make_chunks
@@ -70,11 +71,15 @@ class ChunkResult:
     unseen_share: Mapping[str, float]
     estimated: Mapping[str, Any] = field(default_factory=dict)
     realized: Any = None
+    estimated_labelled: Mapping[str, Any] = field(default_factory=dict)
 
     def estimate_vs_realized(self) -> list[dict[str, Any]]:
         """Each metric both estimated and realized on this chunk, and whether they agree.
 
-        They agree when the realized confidence interval overlaps the estimate's band. A
+        Both describe the same rows and decisions: when only some labels have arrived, the
+        estimate compared is the one on the labelled rows (``estimated_on``), since realized
+        performance sees only those. They agree when the realized confidence interval
+        overlaps the estimate's band. A
         persistent disagreement while the estimate stays good is the signature of concept
         shift: the relation between inputs and labels changed, which no label-free estimate
         can see.
@@ -83,7 +88,8 @@ class ChunkResult:
         if self.realized is None:
             return out
         for res in self.realized.criteria:
-            est = self.estimated.get(res.metric)
+            on = "labelled rows" if res.metric in self.estimated_labelled else "all rows"
+            est = self.estimated_labelled.get(res.metric, self.estimated.get(res.metric))
             if est is None or res.kind != "absolute" or res.slice or res.estimate != res.estimate:
                 continue
             low, high = res.ci
@@ -91,7 +97,7 @@ class ChunkResult:
             out.append({"metric": res.metric, "estimated": _num(est.value),
                         "band": [_num(est.low), _num(est.high)],
                         "realized": _num(res.estimate), "ci": [_num(low), _num(high)],
-                        "n_labelled": res.n, "agree": agree})
+                        "n_labelled": res.n, "agree": agree, "estimated_on": on})
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,24 +168,9 @@ class MonitorResult:
 # --------------------------------------------------------------------------- columns
 
 
-def _score_columns(pact: Pact) -> list[str]:
-    score = pact.columns.score
-    if isinstance(score, dict):
-        return list(score.values())
-    return [score] if score else []
-
-
-def _feature_columns(pact: Pact, reference_columns: Sequence[str]) -> list[str]:
-    chosen = pact.monitoring.features or pact.columns.features
-    if chosen:
-        return list(chosen)
-    roles = set(pact.columns.roles())
-    return [c for c in reference_columns if c not in roles]
-
-
 def _roles(pact: Pact, features: Sequence[str], columns: Sequence[str]) -> dict[str, Role]:
     roles: dict[str, Role] = {c: "feature" for c in features}
-    for c in _score_columns(pact):
+    for c in score_columns(pact):
         if c in columns:
             roles[c] = "score"
     pred = pact.columns.prediction
@@ -363,13 +354,17 @@ def monitor(
     estimate_on = config.estimate_performance if estimate_performance is None \
         else estimate_performance
     estimated: list[dict[str, Any]] = [{} for _ in chunk_list]
+    estimate_rows: Estimator | None = None
     if estimate_on:
         if ref_frame is None:
             notes.append("performance estimation needs the labelled reference rows; skipped "
                          "with a saved reference profile")
         else:
             say("estimating performance")
-            estimated = _estimate(pact, ref_frame, ana, chunk_list, seed, notes)
+            estimate_rows = estimator(pact, ref_frame, ana, seed, notes)
+            if estimate_rows is not None:
+                estimated = [estimate_rows(slice(ch.start, ch.stop)) for ch in chunk_list]
+    on_labelled: list[dict[str, Any]] = [{} for _ in chunk_list]
 
     realized: list[Any] = [None for _ in chunk_list]
     target = pact.columns.target
@@ -379,12 +374,19 @@ def monitor(
 
         for i, ch in enumerate(chunk_list):
             realized[i] = realized_performance(pact, ana.iloc[ch.start:ch.stop], seed=seed)
+            labelled = np.flatnonzero(ana[target].iloc[ch.start:ch.stop].notna().to_numpy())
+            if estimate_rows is not None and 0 < labelled.size < ch.stop - ch.start:
+                # realized performance sees only the labelled rows: compare like with like
+                try:
+                    on_labelled[i] = estimate_rows(ch.start + labelled)
+                except ModelpactError:
+                    on_labelled[i] = {}
 
     chunk_results: list[ChunkResult] = []
     for i, ch in enumerate(chunk_list):
         missing, unseen, dq = quality[i]
         cr = ChunkResult(ch, tuple(drift_rows[i]), tuple(multi[i]), missing, unseen,
-                         estimated[i], realized[i])
+                         estimated[i], realized[i], on_labelled[i])
         chunk_results.append(cr)
         if ch.alertable:
             alerts.extend(chunk_alerts(pact, cr, dq))
@@ -438,7 +440,7 @@ def _profile_reference(pact: Pact, ref: pd.DataFrame, source: str
             f"leave-chunk-out needs {REFERENCE_CHUNKS} reference chunks of at least "
             f"{needed // REFERENCE_CHUNKS} rows, i.e. at least {needed} rows; give a longer "
             "reference period")
-    features = _feature_columns(pact, list(ref.columns))
+    features = feature_columns(pact, list(ref.columns))
     require_columns(ref, features, source=source, role="feature to monitor")
     roles = _roles(pact, features, list(ref.columns))
     categorical = [c for c in roles if column_kind(ref[c]) == "categorical"]
@@ -479,117 +481,3 @@ def _join_labels(pact: Pact, ana: pd.DataFrame, source: str,
     if target in ana.columns:  # labels already in the analysis file count too
         joined[target] = joined[target].where(joined[target].notna(), ana[target].to_numpy())
     return joined
-
-
-def _estimate(pact: Pact, ref: pd.DataFrame, ana: pd.DataFrame, chunk_list: Sequence[Chunk],
-              seed: int, notes: list[str]) -> list[dict[str, Any]]:
-    empty: list[dict[str, Any]] = [{} for _ in chunk_list]
-    target = pact.columns.target
-    if target not in ref.columns:
-        notes.append(f"performance estimation needs the target '{target}' in the reference; "
-                     "skipped")
-        return empty
-    wanted = [c.metric for c in pact.criteria if c.kind == "absolute" and not c.slice]
-    try:
-        if pact.task in ("binary", "multiclass"):
-            from modelpact.monitor.cbpe import CBPE, cbpe_metrics
-
-            scores = _score_columns(pact)
-            missing = [c for c in scores if c not in ref.columns or c not in ana.columns]
-            if not scores or missing:
-                notes.append("performance estimation needs the score column(s) in reference "
-                             "and analysis; skipped")
-                return empty
-            supported = cbpe_metrics(pact.task)
-            metrics = [m for m in dict.fromkeys(wanted) if m in supported]
-            headline = "roc_auc" if pact.task == "binary" else "roc_auc_ovr"
-            for extra in (headline, "accuracy"):
-                if extra in supported and extra not in metrics:
-                    metrics.append(extra)
-            y, classes = _labels_as_codes(pact, ref[target], "reference")
-            s_ref = _scores(pact, ref)
-            # the decisions the model made, when the pact names them: realized performance
-            # judges those, so the estimate must too
-            pred_ref = _decision_codes(pact, ref, "reference")
-            pred_ana = _decision_codes(pact, ana, "analysis")
-            if pact.columns.prediction and pred_ana is None:
-                notes.append(f"the prediction column '{pact.columns.prediction}' is not in the "
-                             "analysis data; performance is estimated for decisions at the "
-                             f"pact's threshold {pact.threshold:g}")
-            cbpe = CBPE(task=pact.task, metrics=metrics, threshold=pact.threshold,
-                        classes=classes, confidence=pact.confidence, seed=seed).fit(
-                y, s_ref, pred_ref)
-            s_ana = _scores(pact, ana)
-            if pred_ana is not None:
-                notes.append(f"performance is estimated for the decisions in column "
-                             f"'{pact.columns.prediction}'")
-            return [cbpe.estimate(s_ana[ch.start:ch.stop],
-                                  None if pred_ana is None else pred_ana[ch.start:ch.stop])
-                    for ch in chunk_list]
-        from modelpact.monitor.dle import DLE
-
-        pred_col = pact.columns.prediction or (pact.columns.score
-                                               if isinstance(pact.columns.score, str) else None)
-        if pred_col is None or pred_col not in ref.columns or pred_col not in ana.columns:
-            notes.append("performance estimation needs the prediction column; skipped")
-            return empty
-        metrics = [m for m in dict.fromkeys(wanted) if m in ("mae", "mse", "rmse")] or ["mae",
-                                                                                          "rmse"]
-        feats = [c for c in _feature_columns(pact, list(ref.columns)) if c in ana.columns]
-        dle = DLE(metrics=metrics, confidence=pact.confidence, seed=seed).fit(
-            ref[feats], ref[target].to_numpy(dtype=np.float64), ref[pred_col].to_numpy(
-                dtype=np.float64))
-        pred = ana[pred_col].to_numpy(dtype=np.float64)
-        return [dle.estimate(ana[feats].iloc[ch.start:ch.stop], pred[ch.start:ch.stop])
-                for ch in chunk_list]
-    except ColumnNotFoundError:
-        raise
-    except ModelpactError as exc:
-        notes.append(f"performance estimation skipped: {exc}")
-        return empty
-
-
-def _labels_as_codes(pact: Pact, values: pd.Series, source: str
-                     ) -> tuple[np.ndarray[Any, Any], list[Any] | None]:
-    if pact.task == "binary":
-        pos = pact.positive_class
-        hit = values == pos
-        if not hit.any():  # "1" read from a CSV versus 1 in the pact, and the like
-            hit = values.astype(str) == str(pos)
-        return hit.to_numpy().astype(np.int64), None
-    classes = list(pact.classes or (pact.columns.score.keys()
-                                    if isinstance(pact.columns.score, dict) else []))
-    lookup = {str(c): i for i, c in enumerate(classes)}
-    codes = values.astype(str).map(lookup)
-    if codes.isna().any():
-        bad = values[codes.isna()].iloc[0]
-        raise InvalidDataError(f"{source}: target value {bad!r} is not one of the pact's "
-                               f"classes {classes}")
-    return codes.to_numpy().astype(np.int64), classes
-
-
-def _decision_codes(pact: Pact, frame: pd.DataFrame, source: str
-                    ) -> np.ndarray[Any, Any] | None:
-    """The pact's prediction column as class codes, or ``None`` when there is none."""
-    column = pact.columns.prediction
-    if column is None or column not in frame.columns:
-        return None
-    values = frame[column]
-    if values.isna().any():
-        row = int(np.flatnonzero(values.isna().to_numpy())[0])
-        raise InvalidDataError(
-            f"{source}: column '{column}' (the prediction) is empty in "
-            f"{int(values.isna().sum())} rows (first at row {row}); every monitored row needs "
-            "the model's decision")
-    codes, _ = _labels_as_codes(pact, values, f"{source}: column '{column}'")
-    return codes
-
-
-def _scores(pact: Pact, frame: pd.DataFrame) -> np.ndarray[Any, Any]:
-    score = pact.columns.score
-    if isinstance(score, dict):
-        classes = list(pact.classes or score.keys())
-        cols = [score[c] if c in score else score[str(c)] for c in classes]
-        return frame[cols].to_numpy(dtype=np.float64)
-    assert score is not None
-    return frame[score].to_numpy(dtype=np.float64)
