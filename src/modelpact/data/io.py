@@ -22,6 +22,19 @@ _PARQUET_SUFFIXES = {".parquet", ".pq"}
 DataSource = str | Path | pd.DataFrame | Any
 
 
+# pandas 3 passes these to pyarrow's to_pandas; older pandas has no such parameter
+_LEAN_PARQUET: dict[str, Any] = (
+    {"to_pandas_kwargs": {"self_destruct": True, "split_blocks": True}}
+    if int(pd.__version__.split(".")[0]) >= 3 else {})
+
+
+def _release_arrow_memory() -> None:
+    # Arrow's allocator keeps freed conversion buffers for reuse; give them back to the OS
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+
+
 def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, with errors that name the file.
 
@@ -45,7 +58,10 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
     suffix = p.suffix.lower()
     try:
         if suffix in _PARQUET_SUFFIXES or p.is_dir():
-            frame = pd.read_parquet(p, columns=columns)
+            # Arrow frees each column as it is converted and the split blocks skip pandas'
+            # consolidation copy: the peak while reading drops from about 2x the table to 1x.
+            frame = pd.read_parquet(p, columns=columns, engine="pyarrow", **_LEAN_PARQUET)
+            _release_arrow_memory()
         elif suffix in _CSV_SUFFIXES:
             sep = "\t" if suffix == ".tsv" else ","
             frame = pd.read_csv(p, sep=sep, usecols=columns, low_memory=False)
