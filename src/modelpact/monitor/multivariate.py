@@ -194,8 +194,8 @@ class DomainClassifier:
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
             rng = np.random.default_rng([self.seed, int(i)])
-            a = self._sample(self.reference_[~inside], rng)
-            b = self._sample(self.reference_[inside], rng)
+            a = self.reference_[self._sample(np.flatnonzero(~inside), rng)]
+            b = self.reference_[self._sample(np.flatnonzero(inside), rng)]
             auc = self._test(a, b)[0]
             if auc == auc:
                 aucs.append(auc)
@@ -203,8 +203,8 @@ class DomainClassifier:
         self.threshold_ = max(_prediction_bound(np.asarray(aucs), self.range_level), 0.5)
         return self
 
-    def _sample(self, codes: Float, rng: np.random.Generator) -> Float:
-        return codes[rng.choice(len(codes), min(self.max_rows, len(codes)), replace=False)]
+    def _sample(self, rows: NDArray[np.intp], rng: np.random.Generator) -> NDArray[np.intp]:
+        return rows[rng.choice(len(rows), min(self.max_rows, len(rows)), replace=False)]
 
     def _test(self, a: Float, b: Float) -> tuple[float, float, float, float]:
         """Out-of-fold AUC, its DeLong interval, and the p-value of the exact null.
@@ -253,7 +253,7 @@ class DomainClassifier:
         Only the sampled rows of *chunk* are encoded.
         """
         rng = np.random.default_rng([self.seed, 1000 + index])
-        a = self._sample(self.reference_, rng)
+        a = self.reference_[self._sample(np.arange(len(self.reference_)), rng)]
         rows = rng.choice(len(chunk), min(self.max_rows, len(chunk)), replace=False)
         b = self.encoder_.codes(chunk.iloc[rows])
         auc, low, high, p_value = self._test(a, b)
@@ -344,6 +344,12 @@ class ReconstructionError:
                 out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
         return out
 
+    def _errors_at(self, x: Float, rows: NDArray[np.intp]) -> Float:
+        """:meth:`_errors` of the given rows of *x*, gathered block by block."""
+        parts = [self._errors(x[rows[start:start + _BLOCK_ROWS]], self.mean_, self.sd_,
+                              self.pca_) for start in range(0, len(rows), _BLOCK_ROWS)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
     def _frame_errors(self, frame: pd.DataFrame) -> Float:
         """:meth:`_errors` of a table, encoded block by block (no full design matrix)."""
         parts = [self._errors(self._design(frame.iloc[start:start + _BLOCK_ROWS]), self.mean_,
@@ -363,7 +369,7 @@ class ReconstructionError:
         self.mean_, self.sd_, self.pca_ = self._fit_pca(x[fitted], self.variance)
         # a refit choosing another number of components would move every error at once
         k = int(self.pca_.n_components_)
-        held = self._errors(x[~fitted], self.mean_, self.sd_, self.pca_)
+        held = self._errors_at(x, np.flatnonzero(~fitted))
         self.null_mean_ = float(held.mean()) if held.size else math.nan
         self.null_sd_ = float(held.std(ddof=1)) if held.size > 1 else math.nan
         self.null_rows_ = int(held.size)
@@ -372,9 +378,11 @@ class ReconstructionError:
         for i in range(self.n_chunks):
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
-            rest = x[~inside]
-            if len(rest) > self.max_fit_rows:
-                rest = rest[rng.choice(len(rest), self.max_fit_rows, replace=False)]
+            rest_rows = np.flatnonzero(~inside)  # rows, not a copy of the design
+            if len(rest_rows) > self.max_fit_rows:
+                rest_rows = rest_rows[rng.choice(len(rest_rows), self.max_fit_rows,
+                                                 replace=False)]
+            rest = x[rest_rows]
             m, s, pca = self._fit_pca(rest, min(k, *rest.shape))
             means.append(float(self._errors(x[inside], m, s, pca).mean()))
         self.calibration_errors_ = tuple(means)
