@@ -50,7 +50,7 @@ __all__ = ["DomainClassifier", "MultivariateValue", "ReconstructionError", "mann
 
 Float = NDArray[np.float64]
 # Rows per block when computing reconstruction errors: bounds the temporaries.
-_BLOCK_ROWS = 65_536
+_BLOCK_ROWS = 16_384
 
 
 @dataclass(frozen=True)
