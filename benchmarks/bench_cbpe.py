@@ -50,7 +50,8 @@ REALIZED = {
     "recall": lambda y, p, d: recall_score(y, d),
     "specificity": lambda y, p, d: recall_score(1 - y, 1 - d),
 }
-NANNYML = "/work/bench-venvs/nannyml/bin/python"
+_LOCAL = Path(__file__).resolve().parents[1] / ".venv-bench-nannyml" / "bin" / "python"
+NANNYML = str(_LOCAL if _LOCAL.exists() else Path("/work/bench-venvs/nannyml/bin/python"))
 
 NANNYML_SCRIPT = r'''
 import json, sys, time, warnings

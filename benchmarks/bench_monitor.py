@@ -13,10 +13,19 @@ timed (reading the Parquet files is not):
 * Evidently: ``Report([DataDriftPreset()])`` run once per chunk against the reference (it has no
   chunking of its own), with its default per-column tests.
 
-The peers run in their own virtual environments (``/work/bench-venvs/<peer>``) as
-subprocesses, with usage tracking disabled. Run::
+The peers run in their own virtual environments as subprocesses, with usage tracking disabled:
+``.venv-bench-<peer>/`` in the checkout (git-ignored), else ``/work/bench-venvs/<peer>``. Set
+one up with::
+
+    python3 -m venv .venv-bench-nannyml && .venv-bench-nannyml/bin/pip install nannyml==0.13.1
+
+Run::
 
     .venv/bin/python benchmarks/bench_monitor.py [--rows 1000000] [--skip evidently]
+
+``--scale 1000000 5000000`` instead times the whole ``monitor`` at its defaults (univariate and
+multivariate drift, data quality) on Parquet files of each size, one fresh process per size,
+and prints wall, user and system CPU seconds and the peak resident memory per analysed row.
 """
 
 from __future__ import annotations
@@ -34,7 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-VENVS = Path("/work/bench-venvs")
+ROOT = Path(__file__).resolve().parents[1]
+VENVS = (ROOT, Path("/work/bench-venvs"))
 N_NUMERIC, N_CATEGORICAL, N_CHUNKS = 15, 5, 10
 NUMERIC = [f"num_{i:02d}" for i in range(N_NUMERIC)]
 CATEGORICAL = [f"cat_{i}" for i in range(N_CATEGORICAL)]
@@ -72,17 +82,18 @@ NANNYML = textwrap.dedent("""
     import pandas as pd, nannyml as nml
     ref = pd.read_parquet(sys.argv[1]); ana = pd.read_parquet(sys.argv[2])
     cols = json.loads(sys.argv[3])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     calc = nml.UnivariateDriftCalculator(
         column_names=cols, chunk_number=10,
         continuous_methods=["jensen_shannon", "wasserstein"],
         categorical_methods=["jensen_shannon"])
     calc.fit(ref)
     res = calc.calculate(ana).filter(period="analysis")
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
     frame = res.to_df()
-    alerts = int(sum(frame[c].sum() for c in frame.columns if c[-1] == "alert"))
-    print(json.dumps({"seconds": seconds, "alerts": alerts, "version": nml.__version__}))
+    alerts = int(sum(frame[k].sum() for k in frame.columns if k[-1] == "alert"))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "alerts": alerts,
+                      "version": nml.__version__}))
 """)
 
 EVIDENTLY = textwrap.dedent("""
@@ -94,7 +105,7 @@ EVIDENTLY = textwrap.dedent("""
     ref = pd.read_parquet(sys.argv[1]); ana = pd.read_parquet(sys.argv[2])
     num, cat = json.loads(sys.argv[3]), json.loads(sys.argv[4])
     limit = int(sys.argv[5])
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     definition = DataDefinition(numerical_columns=num, categorical_columns=cat)
     reference = Dataset.from_pandas(ref[num + cat], data_definition=definition)
     bounds = np.linspace(0, len(ana), 11).round().astype(int)
@@ -104,14 +115,20 @@ EVIDENTLY = textwrap.dedent("""
                                       data_definition=definition)
         Report([DataDriftPreset()]).run(current, reference)
         done += 1
-    seconds = time.perf_counter() - t
-    print(json.dumps({"seconds": seconds, "chunks_timed": done,
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "chunks_timed": done,
                       "version": evidently.__version__}))
 """)
 
 
+def peer_python(name: str) -> Path:
+    """The peer's interpreter: ``.venv-bench-<name>`` here, else the shared bench venvs."""
+    local = VENVS[0] / f".venv-bench-{name}" / "bin" / "python"
+    return local if local.exists() else VENVS[1] / name / "bin" / "python"
+
+
 def run_peer(name: str, script: str, args: list[str]) -> dict[str, object]:
-    python = VENVS / name / "bin" / "python"
+    python = peer_python(name)
     if not python.exists():
         return {"error": f"{python} not found"}
     env = {**os.environ, "NML_DISABLE_USAGE_LOGGING": "1", "DO_NOT_TRACK": "1"}
@@ -122,21 +139,82 @@ def run_peer(name: str, script: str, args: list[str]) -> dict[str, object]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+SCALE = textwrap.dedent("""
+    import json, resource, sys, time
+
+    def high_water_mb():
+        # VmHWM is this process's own peak; ru_maxrss survives exec and reports the parent's
+        with open("/proc/self/status") as f:
+            line = next(x for x in f if x.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+
+    from modelpact.monitor import monitor
+    from modelpact.pact import Pact
+    pact = Pact.model_validate(json.loads(sys.argv[3]))
+    imported = high_water_mb()
+    t = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    result = monitor(pact, sys.argv[1], sys.argv[2], chunks=10)
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"wall": time.perf_counter() - t,
+                      "user": after.ru_utime - before.ru_utime,
+                      "system": after.ru_stime - before.ru_stime,
+                      "peak_mb": high_water_mb(), "import_mb": imported,
+                      "alerts": len(result.alerts), "chunks": len(result.chunks)}))
+""")
+
+
+def bench_pact() -> dict[str, object]:
+    return {"name": "bench", "task": "binary", "positive_class": 1,
+            "columns": {"target": "target", "features": NUMERIC + CATEGORICAL},
+            "criteria": [{"metric": "accuracy", "at_least": 0.5}]}
+
+
+def run_scale(sizes: list[int], reference_rows: int) -> None:
+    """The whole monitor at its defaults, one fresh process per analysis size."""
+    rng = np.random.default_rng(0)
+    rows_out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ref_path = Path(tmp) / "ref.parquet"
+        make_data(reference_rows, rng, drift=False).to_parquet(ref_path, index=False)
+        for n in sizes:
+            ana_path = Path(tmp) / f"ana-{n}.parquet"
+            make_data(n, np.random.default_rng(n), drift=True).to_parquet(ana_path, index=False)
+            proc = subprocess.run(
+                [sys.executable, "-c", SCALE, str(ref_path), str(ana_path),
+                 json.dumps(bench_pact())], capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                print(proc.stderr, file=sys.stderr)
+                raise SystemExit(1)
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            r["rows"] = n
+            rows_out.append(r)
+            print(json.dumps(r), flush=True)
+            ana_path.unlink()
+    print(f"\nmonitor at defaults, reference {reference_rows:,} rows, 10 chunks, "
+          f"{N_NUMERIC} numeric + {N_CATEGORICAL} categorical features")
+    print(f"{'rows':>10}{'wall s':>9}{'user s':>9}{'sys s':>8}{'CPU s':>8}{'peak MB':>9}"
+          f"{'B/row':>7}{'B/row*':>8}{'CPU/1st':>9}   (* less the imports' memory)")
+    base = rows_out[0]["user"] + rows_out[0]["system"]
+    for r in rows_out:
+        cpu = r["user"] + r["system"]
+        print(f"{r['rows']:>10,}{r['wall']:>9.2f}{r['user']:>9.2f}{r['system']:>8.2f}"
+              f"{cpu:>8.2f}{r['peak_mb']:>9.0f}{r['peak_mb'] * 2**20 / r['rows']:>7.0f}"
+              f"{(r['peak_mb'] - r['import_mb']) * 2**20 / r['rows']:>8.0f}"
+              f"{cpu / base:>8.2f}x")
+
+
 def run_modelpact(ref: pd.DataFrame, ana: pd.DataFrame) -> dict[str, object]:
     from modelpact.monitor import monitor
     from modelpact.pact import Pact
 
-    pact = Pact.model_validate({
-        "name": "bench", "task": "binary", "positive_class": 1,
-        "columns": {"target": "target", "features": NUMERIC + CATEGORICAL},
-        "criteria": [{"metric": "accuracy", "at_least": 0.5}],
-    })
-    t = time.perf_counter()
+    pact = Pact.model_validate(bench_pact())
+    t, cpu = time.perf_counter(), time.process_time()
     result = monitor(pact, ref, ana, chunks=N_CHUNKS, multivariate=False,
                      estimate_performance=False)
-    seconds = time.perf_counter() - t
+    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     drifted = sorted({a.feature for a in result.alerts if a.kind == "drift" and a.feature})
-    return {"seconds": seconds, "alerts": len(result.alerts), "drifted": drifted}
+    return {"seconds": seconds, "cpu": cpu, "alerts": len(result.alerts), "drifted": drifted}
 
 
 def main() -> None:
@@ -146,7 +224,12 @@ def main() -> None:
     parser.add_argument("--skip", action="append", default=[], choices=["nannyml", "evidently"])
     parser.add_argument("--evidently-chunks", type=int, default=N_CHUNKS,
                         help="Chunks Evidently is timed on (the rest extrapolated linearly).")
+    parser.add_argument("--scale", type=int, nargs="+", metavar="ROWS",
+                        help="Time the whole monitor at these analysis sizes instead.")
     args = parser.parse_args()
+    if args.scale:
+        run_scale(args.scale, args.reference_rows)
+        return
     rng = np.random.default_rng(0)
     ref = make_data(args.reference_rows, rng, drift=False)
     ana = make_data(args.rows, rng, drift=True)
@@ -173,17 +256,20 @@ def main() -> None:
                     ev["chunks_timed"])  # type: ignore[arg-type]
             print("evidently", ev, flush=True)
     ours = float(results["modelpact"]["seconds"])  # type: ignore[arg-type]
+    ours_cpu = float(results["modelpact"]["cpu"])  # type: ignore[arg-type]
     print(f"\nreference {args.reference_rows:,} rows, analysis {args.rows:,} rows, "
           f"{N_NUMERIC} numeric + {N_CATEGORICAL} categorical, {N_CHUNKS} chunks")
-    print(f"{'tool':<12}{'seconds':>10}{'ratio':>10}")
-    print(f"{'modelpact':<12}{ours:>10.2f}{1.0:>10.1f}")
+    print(f"{'tool':<12}{'wall s':>10}{'CPU s':>10}{'ratio wall':>12}{'ratio CPU':>11}")
+    print(f"{'modelpact':<12}{ours:>10.2f}{ours_cpu:>10.2f}{1.0:>12.1f}{1.0:>11.1f}")
     for peer in ("nannyml", "evidently"):
         r = results.get(peer)
         if not r or "error" in r:
             print(f"{peer:<12}{'n/a':>10}  {r.get('error') if r else 'skipped'}")
             continue
         secs = float(r.get("seconds_extrapolated", r["seconds"]))  # type: ignore[arg-type]
-        print(f"{peer:<12}{secs:>10.2f}{secs / ours:>10.1f}x")
+        cpu = float(r.get("cpu", "nan")) * secs / float(r["seconds"])  # type: ignore[arg-type]
+        print(f"{peer:<12}{secs:>10.2f}{cpu:>10.2f}{secs / ours:>11.1f}x"
+              f"{cpu / ours_cpu:>10.1f}x")
     sys.stdout.flush()
 
 

@@ -115,3 +115,93 @@ def test_drift_from_cluster_profiles_equals_the_monitoring_run(tmp_path, cluster
         np.testing.assert_allclose([c.value for c in checks], [c.value for c in chunk.drift],
                                    rtol=1e-9)
     assert any(c.alert for c in local.chunks[-1].drift)
+
+
+def _monitor_inputs():
+    from modelpact.pact import Pact
+
+    rng = np.random.default_rng(7)
+    reference = _frame(rng, 4000).drop(columns="day")
+    analysis = _frame(rng, 6000).drop(columns="day")
+    analysis.loc[3000:, "x"] += 0.4
+    pact = Pact.model_validate({
+        "name": "d", "task": "binary", "positive_class": 1,
+        "columns": {"target": "y", "features": ["x", "k", "c"]},
+        "criteria": [{"metric": "accuracy", "at_least": 0.5}]})
+    return pact, reference, analysis
+
+
+def _comparable(result):
+    data = result.to_dict()
+    data["analysis"] = {k: v for k, v in data["analysis"].items() if k != "engine"}
+    return data
+
+
+def test_monitor_on_the_cluster_equals_the_local_run(cluster_client):
+    from modelpact.engines import LocalEngine
+    from modelpact.engines.dask import DaskEngine
+    from modelpact.monitor import monitor
+
+    pact, reference, analysis = _monitor_inputs()
+    local = monitor(pact, reference, analysis, chunk_size=1500, multivariate=False,
+                    estimate_performance=False, engine=LocalEngine())
+    # pieces of 700 rows: every chunk is profiled in parts on the workers, then merged
+    remote = monitor(pact, reference, analysis, chunk_size=1500, multivariate=False,
+                     estimate_performance=False,
+                     engine=DaskEngine(cluster_client, partition_rows=700))
+    assert remote.to_dict()["analysis"]["engine"] == "dask"
+    assert [a.to_dict()["message"] for a in remote.alerts] == \
+        [a.to_dict()["message"] for a in local.alerts]
+    assert any(a.kind == "drift" for a in local.alerts)
+    for a, b in zip(local.chunks, remote.chunks, strict=True):
+        assert [(d.feature, d.method, d.alert) for d in a.drift] == \
+            [(d.feature, d.method, d.alert) for d in b.drift]
+        np.testing.assert_allclose([d.value for d in b.drift], [d.value for d in a.drift],
+                                   rtol=1e-9, atol=1e-12)
+    # without a client Dask's own scheduler runs the same graph in this process
+    threaded = monitor(pact, reference, analysis, chunk_size=1500, multivariate=False,
+                       estimate_performance=False, engine=DaskEngine(partition_rows=700))
+    assert [a.message for a in threaded.alerts] == [a.message for a in local.alerts]
+
+
+def test_cli_runs_on_a_scheduler_address(cluster_client, tmp_path):
+    import json
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from modelpact.cli.app import app
+
+    pact, reference, analysis = _monitor_inputs()
+    (tmp_path / "pact.yaml").write_text(yaml.safe_dump(pact.model_dump(mode="json",
+                                                                        exclude_none=True)))
+    reference.to_parquet(tmp_path / "ref.parquet")
+    analysis.to_parquet(tmp_path / "ana.parquet")
+    base = ["monitor", "--pact", str(tmp_path / "pact.yaml"), "--reference",
+            str(tmp_path / "ref.parquet"), "--analysis", str(tmp_path / "ana.parquet"),
+            "--chunk-size", "1500", "--no-multivariate"]
+    runner = CliRunner()
+    address = cluster_client.scheduler.address
+    remote = runner.invoke(app, [*base, "--engine", "dask", "--scheduler", address,
+                                 "--json", str(tmp_path / "remote.json")])
+    local = runner.invoke(app, [*base, "--json", str(tmp_path / "local.json")])
+    assert remote.exit_code == local.exit_code == 1, remote.output
+    remote_json = json.loads((tmp_path / "remote.json").read_text())
+    local_json = json.loads((tmp_path / "local.json").read_text())
+    assert remote_json["analysis"].pop("engine") == "dask"
+    assert local_json["analysis"].pop("engine") == "local"
+    assert [a["message"] for a in remote_json["alerts"]] == \
+        [a["message"] for a in local_json["alerts"]]
+
+
+def test_cli_engine_usage_errors_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from modelpact.cli.app import app
+
+    runner = CliRunner()
+    args = ["monitor", "--reference", "r.csv", "--analysis", "a.csv"]
+    res = runner.invoke(app, [*args, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert res.exit_code == 2 and "--scheduler needs --engine dask" in res.output
+    res = runner.invoke(app, [*args, "--engine", "spark"])
+    assert res.exit_code == 2 and "--engine must be 'local' or 'dask'" in res.output

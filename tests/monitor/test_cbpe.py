@@ -102,6 +102,46 @@ def test_expected_confusion_and_metrics_from_expected_counts() -> None:
     assert est["f1"].value == pytest.approx(2 * tp / (2 * tp + fp + fn))
 
 
+def test_given_decisions_replace_the_threshold_everywhere() -> None:
+    """Decisions made elsewhere (a prediction column) are the ones estimated, on every route."""
+    rng = np.random.default_rng(12)
+    scores = rng.uniform(size=3000)
+    decisions = (scores >= 0.8) ^ (rng.uniform(size=3000) < 0.1)  # not a threshold at all
+    metrics = ["accuracy", "precision", "recall", "f1", "roc_auc"]
+    cbpe = CBPE(task="binary", metrics=metrics, calibrate=False).fit([0, 1], [0.2, 0.7])
+    pred = decisions.astype(int)
+    tp, fp = scores[decisions].sum(), (1 - scores[decisions]).sum()
+    fn, tn = scores[~decisions].sum(), (1 - scores[~decisions]).sum()
+    np.testing.assert_allclose(cbpe.expected_confusion(scores, pred), [[tn, fp], [fn, tp]])
+    est = cbpe.estimate(scores, pred)
+    assert est["accuracy"].value == pytest.approx((tp + tn) / 3000)
+    assert est["precision"].value == pytest.approx(tp / (tp + fp))
+    assert est["f1"].value == pytest.approx(2 * tp / (2 * tp + fp + fn))
+    # ROC AUC ranks scores, not decisions: the same with or without them
+    assert est["roc_auc"].value == cbpe.estimate(scores)["roc_auc"].value
+    # the band is the spread of scikit-learn's metric over label draws of these decisions
+    draws = (rng.uniform(size=(300, scores.size)) < scores).astype(int)
+    realized = np.array([accuracy_score(y, pred) for y in draws])
+    assert est["accuracy"].se == pytest.approx(realized.std(ddof=1), rel=0.15)
+    assert est["accuracy"].value == pytest.approx(realized.mean(), abs=0.25 * est["accuracy"].se)
+    # at threshold 0.5 the estimate would be of another model's decisions
+    assert abs(cbpe.estimate(scores)["accuracy"].value - est["accuracy"].value) > 0.05
+
+
+def test_given_decisions_multiclass_and_bad_decisions() -> None:
+    rng = np.random.default_rng(13)
+    prob = rng.dirichlet([1.0, 1.0, 1.0], size=2000)
+    pred = rng.integers(0, 3, size=2000)
+    cbpe = CBPE(task="multiclass", metrics=["accuracy"], calibrate=False).fit(
+        [0, 1, 2], np.eye(3) * 0.8 + 0.2 / 3)
+    expected = prob[np.arange(2000), pred].mean()
+    assert cbpe.estimate(prob, pred)["accuracy"].value == pytest.approx(expected)
+    with pytest.raises(InvalidDataError, match=r"class codes 0\.\.2"):
+        cbpe.estimate(prob, pred + 1)
+    with pytest.raises(InvalidDataError, match="one decision per row"):
+        cbpe.estimate(prob, pred[:10])
+
+
 @pytest.mark.slow
 def test_standard_error_matches_sklearn_on_labels_drawn_from_the_probabilities() -> None:
     """The band's width is the spread of scikit-learn's metric over label draws."""

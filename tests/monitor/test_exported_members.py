@@ -24,7 +24,8 @@ def test_engine_exports_and_lazy_dask():
     import subprocess
     import sys
 
-    assert set(modelpact.engines.__all__) == {"profile_by", "profile_local"}
+    assert set(modelpact.engines.__all__) == {"Engine", "LocalEngine", "profile_by",
+                                              "profile_local"}
     # Dask is an optional extra: importing monitoring and the engines must not import it
     code = "import sys, modelpact.monitor, modelpact.engines; print('dask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -219,3 +219,45 @@ def test_one_fifth_sd_shift_alerts_within_two_chunks_of_10000_rows_at_defaults()
     flagged = {a.chunk for a in result.alerts if a.kind == "drift" and a.feature == "x0"}
     assert flagged & {0, 1}
     assert {a.feature for a in result.alerts} <= {"x0", "score"}  # the score follows x0
+
+
+def test_estimate_judges_the_decisions_in_the_prediction_column(reference):
+    # the service decides at 0.8 while the pact's threshold stays at 0.5: CBPE must estimate
+    # the decisions that were made, the ones realized performance judges
+    def decided(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(decision=np.where(frame["score"] >= 0.8, "yes", "no"))
+
+    data = make_pact().model_dump()
+    data["columns"]["prediction"] = "decision"
+    pact = Pact.model_validate(data)
+    analysis = decided(make_rows(np.random.default_rng(11), 20_000, start_id=10**6))
+    result = monitor(pact, decided(reference), analysis, chunks=2, multivariate=False)
+    for chunk in result.chunks:
+        rows = chunk.estimate_vs_realized()
+        accuracy = next(r for r in rows if r["metric"] == "accuracy")
+        assert accuracy["agree"], accuracy
+        assert accuracy["estimated"] == pytest.approx(accuracy["realized"], abs=0.015)
+        rows_of_chunk = analysis.iloc[chunk.chunk.start:chunk.chunk.stop]
+        at_half = float(np.mean((rows_of_chunk["score"] >= 0.5) == (rows_of_chunk["label"] == "yes")))
+        assert abs(accuracy["estimated"] - at_half) > 0.05  # not the threshold-0.5 decisions
+    assert any("column 'decision'" in n for n in result.notes)
+
+
+def test_estimate_and_realized_compared_on_the_same_labelled_rows(reference):
+    # labels arrive only for confident rows (as outcomes do for approved applications): the
+    # chunk-wide estimate describes other rows than the labelled ones realized performance sees
+    rng = np.random.default_rng(14)
+    analysis = make_rows(rng, 8000, start_id=10**6)
+    confident = (analysis["score"] - 0.5).abs() > 0.3
+    labels = analysis.loc[confident, ["id", "label"]]
+    result = monitor(make_pact(), reference, analysis.drop(columns="label"), labels=labels,
+                     chunks=2, multivariate=False)
+    for chunk in result.chunks:
+        assert 0 < chunk.realized.labelled_share < 1
+        rows = {r["metric"]: r for r in chunk.estimate_vs_realized()}
+        accuracy = rows["accuracy"]
+        assert accuracy["estimated_on"] == "labelled rows"
+        assert accuracy["agree"], accuracy
+        assert accuracy["estimated"] == pytest.approx(accuracy["realized"], abs=0.02)
+        # the whole chunk's estimate is of other rows: far from what the labels say
+        assert abs(chunk.estimated["accuracy"].value - accuracy["realized"]) > 0.05

@@ -49,3 +49,31 @@ def test_domain_classifier_auc_interval_and_alert(reference):
     assert broken.alert
     assert broken.low is not None and broken.low > 0.5
     assert broken.low <= broken.value <= (broken.high or 1.0)
+
+
+def test_reconstruction_error_equals_scikit_learn_inverse_transform(reference):
+    # the error is ||c||^2 - ||cV'||^2 in blocks; scikit-learn's round trip is the oracle
+    recon = ReconstructionError(seed=0).fit(reference, ["a", "b", "c"], ["k"])
+    rows = _rows(np.random.default_rng(5), 3000, correlated=False)
+    rows.loc[::7, "a"] = np.nan
+    x = recon._design(rows)
+    z = (np.where(np.isfinite(x), x, recon.mean_) - recon.mean_) / recon.sd_
+    back = recon.pca_.inverse_transform(recon.pca_.transform(z))
+    expected = np.sqrt(((z - back) ** 2).sum(axis=1))
+    np.testing.assert_allclose(recon._frame_errors(rows), expected, rtol=1e-9, atol=1e-12)
+    assert recon.evaluate(rows).value == pytest.approx(expected.mean(), rel=1e-12)
+
+
+def test_domain_classifier_encodes_only_the_rows_it_samples(reference, monkeypatch):
+    clf = DomainClassifier(seed=0, max_rows=500).fit(reference, ["a", "b", "c"], ["k"])
+    seen: list[int] = []
+    original = clf.encoder_.codes
+
+    def counting(frame):
+        seen.append(len(frame))
+        return original(frame)
+
+    monkeypatch.setattr(clf.encoder_, "codes", counting)
+    result = clf.evaluate(_rows(np.random.default_rng(6), 20_000, correlated=True), 0)
+    assert seen == [500]
+    assert result.p_value is not None and 0.0 <= result.p_value <= 1.0

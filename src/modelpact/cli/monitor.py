@@ -53,6 +53,13 @@ def monitor(
     markdown: Path | None = typer.Option(None, "--markdown", help="Write a Markdown summary here."),
     mlflow: bool = MLFLOW_OPTION,
     mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
+    engine: str = typer.Option(
+        "local", "--engine",
+        help="Where chunk profiles are computed: local (this process) or dask (a cluster)."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler",
+        help="Address of the Dask scheduler for --engine dask (e.g. tcp://10.0.0.5:8786); "
+             "without it Dask runs in this process."),
 ) -> None:
     """Check production data against the reference and the pact, chunk by chunk.
 
@@ -62,6 +69,9 @@ def monitor(
 
     Example: `modelpact monitor --pact pact.yaml --reference ref.parquet --analysis prod.parquet
     --labels labels.csv --chunk-period 1w --html monitor.html --json monitor.json`
+
+    On a Dask cluster: `--engine dask --scheduler tcp://HOST:8786` profiles the chunks on the
+    workers (needs `pip install 'modelpact[dask]'`).
 
     Exit codes: 0 no alert, 1 alert, 2 usage or input error.
     """
@@ -77,9 +87,20 @@ def monitor(
         raise ConfigurationError("give exactly one of --reference and --reference-profile")
     if save_reference_profile and reference is None:
         raise ConfigurationError("--save-reference-profile needs --reference (the raw rows)")
-    check_outputs(html, json_out, save_reference_profile)
+    if engine not in ("local", "dask"):
+        raise ConfigurationError(f"--engine must be 'local' or 'dask', got {engine!r}")
+    if scheduler is not None and engine != "dask":
+        raise ConfigurationError("--scheduler needs --engine dask")
+    check_outputs(html, json_out, markdown, save_reference_profile)
     the_pact = load_pact(pact)
     tracking = mlflow_target(mlflow, mlflow_run_id)
+    client = None
+    run_engine = None
+    if engine == "dask":
+        from modelpact.engines.dask import DaskEngine, connect
+
+        client = connect(scheduler) if scheduler is not None else None
+        run_engine = DaskEngine(client)
     console = err_console()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -90,11 +111,16 @@ def monitor(
         else:
             assert reference is not None
             ref_input = reference
-        result = run_monitor(
-            the_pact, ref_input, analysis, labels=labels, chunk_size=chunk_size,
-            chunk_period=chunk_period, chunks=chunks, seed=seed,
-            multivariate=False if no_multivariate else None,
-            progress=lambda label: progress.update(task, description=label))
+        try:
+            result = run_monitor(
+                the_pact, ref_input, analysis, labels=labels, chunk_size=chunk_size,
+                chunk_period=chunk_period, chunks=chunks, seed=seed,
+                multivariate=False if no_multivariate else None,
+                progress=lambda label: progress.update(task, description=label),
+                engine=run_engine)
+        finally:
+            if client is not None:
+                client.close()
         progress.update(task, description="writing reports")
         data = result.to_dict()
         if save_reference_profile:

@@ -26,6 +26,48 @@ DataSource = str | Path | pd.DataFrame | Any
 _MLFLOW_ARTIFACT = "runs:/"
 
 
+# pandas 3 passes these to pyarrow's to_pandas; older pandas has no such parameter
+_LEAN_PARQUET: dict[str, Any] = (
+    {"to_pandas_kwargs": {"self_destruct": True, "split_blocks": True}}
+    if int(pd.__version__.split(".")[0]) >= 3 else {})
+
+
+def _release_arrow_memory() -> None:
+    # Arrow's allocator keeps freed conversion buffers for reuse; give them back to the OS
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    """Read Parquet at about the size of the result, not twice it.
+
+    Reading a whole table keeps Arrow's copy alive while pandas builds its own, so memory
+    peaks at about twice the table. A single file without a stored index is read one column
+    at a time (the same pandas conversion per column, so the same dtypes) and the columns
+    are put together without a copy; anything else takes pandas' own path.
+    """
+    import pyarrow.parquet as pq
+
+    if path.is_dir():
+        frame = pd.read_parquet(path, columns=columns, engine="pyarrow", **_LEAN_PARQUET)
+        _release_arrow_memory()
+        return frame
+    schema = pq.read_schema(path)
+    names = list(schema.names) if columns is None else list(columns)
+    stored_index = (schema.pandas_metadata or {}).get("index_columns", [])
+    if any(isinstance(c, str) for c in stored_index) or not set(names) <= set(schema.names) \
+            or len(set(names)) != len(names):
+        frame = pd.read_parquet(path, columns=columns, engine="pyarrow", **_LEAN_PARQUET)
+        _release_arrow_memory()
+        return frame
+    parts: dict[str, pd.Series] = {}
+    for name in names:
+        parts[name] = pd.read_parquet(path, columns=[name], engine="pyarrow")[name]
+        _release_arrow_memory()
+    return pd.DataFrame(parts, copy=False)
+
+
 def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a CSV or Parquet file into a DataFrame, with errors that name the file.
 
@@ -54,7 +96,7 @@ def read_table(path: str | Path, *, columns: list[str] | None = None) -> pd.Data
     suffix = p.suffix.lower()
     try:
         if suffix in _PARQUET_SUFFIXES or p.is_dir():
-            frame = pd.read_parquet(p, columns=columns)
+            frame = _read_parquet(p, columns)
         elif suffix in _CSV_SUFFIXES:
             sep = "\t" if suffix == ".tsv" else ","
             frame = pd.read_csv(p, sep=sep, usecols=columns, low_memory=False)

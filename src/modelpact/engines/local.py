@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from modelpact.monitor.profile import FrameProfile, ProfileSpec, profile_frame, profile_ranges
 
-__all__ = ["profile_by", "profile_local"]
+__all__ = ["Engine", "LocalEngine", "profile_by", "profile_local"]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Where a monitoring run profiles its chunks."""
+
+    name: str
+
+    def profile_ranges(self, spec: ProfileSpec, frame: pd.DataFrame,
+                       bounds: NDArray[np.int64]) -> list[FrameProfile]:
+        """Profiles of ``frame[bounds[i]:bounds[i + 1]]`` for every ``i``."""
+        ...
+
+
+class LocalEngine:
+    """Profiles computed in this process, all chunks in one vectorised pass.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"x": np.arange(6.0)})
+    >>> spec = ProfileSpec.from_reference(frame, ["x"], n_bins=2)
+    >>> [p.n_rows for p in LocalEngine().profile_ranges(spec, frame, np.array([0, 2, 6]))]
+    [2, 4]
+    """
+
+    name = "local"
+
+    def profile_ranges(self, spec: ProfileSpec, frame: pd.DataFrame,
+                       bounds: NDArray[np.int64]) -> list[FrameProfile]:
+        """Profiles of the row ranges between consecutive *bounds*."""
+        return profile_ranges(spec, frame, bounds)
 
 
 def profile_local(spec: ProfileSpec, frame: pd.DataFrame) -> FrameProfile:

@@ -20,9 +20,12 @@ How a threshold is made, for one column and one method:
    freedom, so that the uncertainty of fitting only ``R`` draws is paid for (a plain quantile
    of the fit, or a gamma fitted by moments, under-covers badly with ``R = 10``).
 4. **Alarm control.** The pact's ``monitoring.false_alarm_rate`` ``α`` (default 0.01) is the
-   probability that a chunk from a stable stream raises *any* drift alert. With ``m`` checks
-   per chunk (columns × methods) each check uses level ``α/m`` (Bonferroni, valid whatever the
-   dependence between features). The threshold for a chunk of ``n`` rows is
+   probability that a chunk from a stable stream raises *any* alert from a statistical check.
+   With ``m`` checks per chunk each check uses level ``α/m`` (Bonferroni, valid whatever the
+   dependence between features). Alone, a calibrator counts its own checks (columns ×
+   methods); in a monitoring run the univariate checks share one budget with the
+   multivariate and missing-value checks (:class:`modelpact.monitor.alerts.AlarmBudget`),
+   which passes the per-check level as ``per_check``. The threshold for a chunk of ``n`` rows is
    ``(q · (1/n + 1/N)) ** power`` with ``q`` the prediction bound at level ``1 - α/m``, and never below
    the largest leave-chunk-out value (carried to that size).
 
@@ -97,11 +100,16 @@ class ThresholdCalibrator:
         Drift methods to calibrate.
     false_alarm_rate
         Probability that a stable chunk raises any drift alert (across all checks).
+    per_check
+        Level of each check when the checks share a larger budget; default
+        ``false_alarm_rate`` divided by this calibrator's number of checks.
     """
 
-    def __init__(self, methods: Sequence[DriftMethod], *, false_alarm_rate: float = 0.01) -> None:
+    def __init__(self, methods: Sequence[DriftMethod], *, false_alarm_rate: float = 0.01,
+                 per_check: float | None = None) -> None:
         self.methods = methods
         self.false_alarm_rate = false_alarm_rate
+        self.per_check = per_check
 
     def fit(self, reference: ReferenceProfile) -> ThresholdCalibrator:
         """Compute leave-chunk-out statistics and fit the null of every check."""
@@ -141,6 +149,8 @@ class ThresholdCalibrator:
     @property
     def alpha_per_check(self) -> float:
         """The Bonferroni level of one check."""
+        if self.per_check is not None:
+            return self.per_check
         return self.false_alarm_rate / self.n_checks_
 
     def threshold(self, column: str, method: str, n: int) -> float:

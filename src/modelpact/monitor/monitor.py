@@ -7,19 +7,18 @@ returns a :class:`MonitorResult` whose ``to_dict()`` is the ``modelpact.monitor/
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from modelpact.data import fingerprint_frame, load_frame, require_columns
-from modelpact.errors import ColumnNotFoundError, InvalidDataError, ModelpactError, plain_repr
-from modelpact.monitor.alerts import Alert, Severity
+from modelpact.errors import InvalidDataError, ModelpactError
+from modelpact.monitor._estimation import Estimator, estimator, feature_columns, score_columns
+from modelpact.monitor.alerts import AlarmBudget, Alert, Severity, chunk_alerts, chunk_quality
 from modelpact.monitor.calibration import required_reference_rows
 from modelpact.monitor.chunking import Chunk, make_chunks
 from modelpact.monitor.drift import get_method
@@ -29,16 +28,16 @@ from modelpact.monitor.multivariate import (
     ReconstructionError,
 )
 from modelpact.monitor.profile import (
-    CategoricalProfile,
-    FrameProfile,
     ProfileSpec,
     ReferenceProfile,
     Role,
     column_kind,
-    profile_ranges,
 )
 from modelpact.monitor.univariate import DriftCheck, UnivariateDrift
 from modelpact.pact import Pact
+
+if TYPE_CHECKING:
+    from modelpact.engines.local import Engine
 
 __all__ = [
     "MONITOR_SCHEMA",
@@ -52,10 +51,6 @@ __all__ = [
 MONITOR_SCHEMA = "modelpact.monitor/v1"
 REFERENCE_CHUNKS = 10
 DEFAULT_CHUNKS = 10
-# A missing-value spike must also be practically visible, not only significant.
-MISSING_SPIKE_MIN_INCREASE = 0.01
-NEW_CATEGORY_MIN_SHARE = 0.005
-NEW_CATEGORY_MIN_ROWS = 5
 
 ReferenceInput = pd.DataFrame | str | Path | ReferenceProfile
 Progress = Callable[[str], None]
@@ -76,11 +71,15 @@ class ChunkResult:
     unseen_share: Mapping[str, float]
     estimated: Mapping[str, Any] = field(default_factory=dict)
     realized: Any = None
+    estimated_labelled: Mapping[str, Any] = field(default_factory=dict)
 
     def estimate_vs_realized(self) -> list[dict[str, Any]]:
         """Each metric both estimated and realized on this chunk, and whether they agree.
 
-        They agree when the realized confidence interval overlaps the estimate's band. A
+        Both describe the same rows and decisions: when only some labels have arrived, the
+        estimate compared is the one on the labelled rows (``estimated_on``), since realized
+        performance sees only those. They agree when the realized confidence interval
+        overlaps the estimate's band. A
         persistent disagreement while the estimate stays good is the signature of concept
         shift: the relation between inputs and labels changed, which no label-free estimate
         can see.
@@ -89,7 +88,8 @@ class ChunkResult:
         if self.realized is None:
             return out
         for res in self.realized.criteria:
-            est = self.estimated.get(res.metric)
+            on = "labelled rows" if res.metric in self.estimated_labelled else "all rows"
+            est = self.estimated_labelled.get(res.metric, self.estimated.get(res.metric))
             if est is None or res.kind != "absolute" or res.slice or res.estimate != res.estimate:
                 continue
             low, high = res.ci
@@ -97,7 +97,7 @@ class ChunkResult:
             out.append({"metric": res.metric, "estimated": _num(est.value),
                         "band": [_num(est.low), _num(est.high)],
                         "realized": _num(res.estimate), "ci": [_num(low), _num(high)],
-                        "n_labelled": res.n, "agree": agree})
+                        "n_labelled": res.n, "agree": agree, "estimated_on": on})
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,6 +131,7 @@ class MonitorResult:
     findings: tuple[Mapping[str, Any], ...]
     criteria: tuple[Mapping[str, Any], ...]
     notes: tuple[str, ...] = ()
+    alarm_budget: AlarmBudget | None = None
 
     @property
     def status(self) -> Literal["alert", "no_alert"]:
@@ -155,6 +156,7 @@ class MonitorResult:
             "features": [dict(f) for f in self.features],
             "drift_methods": list(self.methods),
             "false_alarm_rate": self.false_alarm_rate,
+            "alarm_budget": None if self.alarm_budget is None else self.alarm_budget.to_dict(),
             "criteria": [dict(c) for c in self.criteria],
             "chunks": [c.to_dict() for c in self.chunks],
             "alerts": [a.to_dict() for a in self.alerts],
@@ -166,24 +168,9 @@ class MonitorResult:
 # --------------------------------------------------------------------------- columns
 
 
-def _score_columns(pact: Pact) -> list[str]:
-    score = pact.columns.score
-    if isinstance(score, dict):
-        return list(score.values())
-    return [score] if score else []
-
-
-def _feature_columns(pact: Pact, reference_columns: Sequence[str]) -> list[str]:
-    chosen = pact.monitoring.features or pact.columns.features
-    if chosen:
-        return list(chosen)
-    roles = set(pact.columns.roles())
-    return [c for c in reference_columns if c not in roles]
-
-
 def _roles(pact: Pact, features: Sequence[str], columns: Sequence[str]) -> dict[str, Role]:
     roles: dict[str, Role] = {c: "feature" for c in features}
-    for c in _score_columns(pact):
+    for c in score_columns(pact):
         if c in columns:
             roles[c] = "score"
     pred = pact.columns.prediction
@@ -209,6 +196,7 @@ def monitor(
     estimate_performance: bool | None = None,
     min_chunk_share: float | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> MonitorResult:
     """Monitor *analysis* against *reference* and the pact.
 
@@ -238,6 +226,10 @@ def monitor(
         ``pact.monitoring`` (0.5).
     progress
         Called with a short description as each stage starts.
+    engine
+        Where the chunk profiles are computed: :class:`~modelpact.engines.LocalEngine`
+        (default) or :class:`~modelpact.engines.dask.DaskEngine` on a cluster. The
+        multivariate checks and performance estimation run here on samples and chunks.
 
     Returns
     -------
@@ -317,25 +309,40 @@ def monitor(
     bounds = np.r_[[c.start for c in chunk_list], len(ana)].astype(np.int64)
 
     say("profiling chunks")
-    profiles = profile_ranges(spec, ana, bounds)
+    if engine is None:
+        from modelpact.engines.local import LocalEngine  # engines build on monitor's profiles
+
+        engine = LocalEngine()
+    profiles = engine.profile_ranges(spec, ana, bounds)
+    feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
+    run_multivariate = bool(multivariate and ref_frame is not None and feature_cols)
+    budget = AlarmBudget(config.false_alarm_rate, {
+        "univariate_drift": sum(spec.kind(c) in m.kinds for c in spec.columns for m in methods),
+        "multivariate_drift": 2 if run_multivariate else 0,
+        "missing_values": 1,
+    }, n_chunks=sum(c.alertable for c in chunk_list))
+
     say("calibrating drift thresholds")
-    univariate = UnivariateDrift(config.drift_methods,
-                                 false_alarm_rate=config.false_alarm_rate).fit(ref_profile)
+    univariate = UnivariateDrift(config.drift_methods, false_alarm_rate=config.false_alarm_rate,
+                                 per_check=budget.per_check).fit(ref_profile)
 
     say("computing drift")
     drift_rows = [univariate.calculate(p) for p in profiles]
-    quality = [_chunk_quality(spec, ref_profile.total, p, config.false_alarm_rate)
-               for p in profiles]
+    quality = [chunk_quality(ref_profile.total, p, budget.per_check) for p in profiles]
 
     multi: list[list[MultivariateValue]] = [[] for _ in chunk_list]
-    feature_cols = [c for c, r in roles.items() if r == "feature" and c in ana.columns]
-    if multivariate and ref_frame is not None and feature_cols:
+    if run_multivariate:
+        assert ref_frame is not None
         say("multivariate drift")
         num = [c for c in feature_cols if spec.kind(c) == "numeric"]
         cat = [c for c in feature_cols if spec.kind(c) == "categorical"]
-        domain = DomainClassifier(false_alarm_rate=config.false_alarm_rate,
+        # each detector spends its share of the budget; the run's rate also sets how far
+        # beyond the reference's own range a chunk must be
+        domain = DomainClassifier(false_alarm_rate=budget.per_check,
+                                  range_level=config.false_alarm_rate,
                                   confidence=pact.confidence, seed=seed).fit(ref_frame, num, cat)
-        recon = ReconstructionError(false_alarm_rate=config.false_alarm_rate, seed=seed).fit(
+        recon = ReconstructionError(false_alarm_rate=budget.per_check,
+                                    range_level=config.false_alarm_rate, seed=seed).fit(
             ref_frame, num, cat)
         for i, ch in enumerate(chunk_list):
             part = ana.iloc[ch.start:ch.stop]
@@ -347,13 +354,17 @@ def monitor(
     estimate_on = config.estimate_performance if estimate_performance is None \
         else estimate_performance
     estimated: list[dict[str, Any]] = [{} for _ in chunk_list]
+    estimate_rows: Estimator | None = None
     if estimate_on:
         if ref_frame is None:
             notes.append("performance estimation needs the labelled reference rows; skipped "
                          "with a saved reference profile")
         else:
             say("estimating performance")
-            estimated = _estimate(pact, ref_frame, ana, chunk_list, seed, notes)
+            estimate_rows = estimator(pact, ref_frame, ana, seed, notes)
+            if estimate_rows is not None:
+                estimated = [estimate_rows(slice(ch.start, ch.stop)) for ch in chunk_list]
+    on_labelled: list[dict[str, Any]] = [{} for _ in chunk_list]
 
     realized: list[Any] = [None for _ in chunk_list]
     target = pact.columns.target
@@ -363,15 +374,22 @@ def monitor(
 
         for i, ch in enumerate(chunk_list):
             realized[i] = realized_performance(pact, ana.iloc[ch.start:ch.stop], seed=seed)
+            labelled = np.flatnonzero(ana[target].iloc[ch.start:ch.stop].notna().to_numpy())
+            if estimate_rows is not None and 0 < labelled.size < ch.stop - ch.start:
+                # realized performance sees only the labelled rows: compare like with like
+                try:
+                    on_labelled[i] = estimate_rows(ch.start + labelled)
+                except ModelpactError:
+                    on_labelled[i] = {}
 
     chunk_results: list[ChunkResult] = []
     for i, ch in enumerate(chunk_list):
         missing, unseen, dq = quality[i]
         cr = ChunkResult(ch, tuple(drift_rows[i]), tuple(multi[i]), missing, unseen,
-                         estimated[i], realized[i])
+                         estimated[i], realized[i], on_labelled[i])
         chunk_results.append(cr)
         if ch.alertable:
-            alerts.extend(_chunk_alerts(pact, cr, dq))
+            alerts.extend(chunk_alerts(pact, cr, dq))
 
     criteria = tuple(
         {"metric": c.metric, "label": c.label(), "kind": c.kind, "at_least": c.at_least,
@@ -385,10 +403,11 @@ def monitor(
         pact_name=pact.name, task=pact.task,
         reference={"source": ref_source, "n_rows": ref_profile.total.n_rows,
                    "fingerprint": ref_profile.fingerprint},
-        analysis={"source": ana_source, "n_rows": len(ana)},
+        analysis={"source": ana_source, "n_rows": len(ana), "engine": engine.name},
         chunking=chunking, features=features_out, methods=tuple(m.name for m in methods),
         false_alarm_rate=config.false_alarm_rate, chunks=tuple(chunk_results),
-        alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes))
+        alerts=tuple(alerts), findings=tuple(findings), criteria=criteria, notes=tuple(notes),
+        alarm_budget=budget)
 
 
 def build_reference_profile(pact: Pact, reference: pd.DataFrame | str | Path) -> ReferenceProfile:
@@ -421,7 +440,7 @@ def _profile_reference(pact: Pact, ref: pd.DataFrame, source: str
             f"leave-chunk-out needs {REFERENCE_CHUNKS} reference chunks of at least "
             f"{needed // REFERENCE_CHUNKS} rows, i.e. at least {needed} rows; give a longer "
             "reference period")
-    features = _feature_columns(pact, list(ref.columns))
+    features = feature_columns(pact, list(ref.columns))
     require_columns(ref, features, source=source, role="feature to monitor")
     roles = _roles(pact, features, list(ref.columns))
     categorical = [c for c in roles if column_kind(ref[c]) == "categorical"]
@@ -462,168 +481,3 @@ def _join_labels(pact: Pact, ana: pd.DataFrame, source: str,
     if target in ana.columns:  # labels already in the analysis file count too
         joined[target] = joined[target].where(joined[target].notna(), ana[target].to_numpy())
     return joined
-
-
-def _chunk_quality(spec: ProfileSpec, ref: FrameProfile, cur: FrameProfile, alpha: float
-                   ) -> tuple[dict[str, float], dict[str, float], list[Alert]]:
-    missing: dict[str, float] = {}
-    unseen: dict[str, float] = {}
-    found: list[Alert] = []
-    n_checks = max(len(cur.columns), 1)
-    for column, c in cur.columns.items():
-        r = ref.columns.get(column)
-        if r is None:
-            continue
-        rows = c.n + c.missing
-        share = c.missing / rows if rows else math.nan
-        missing[column] = share
-        p0 = (r.missing + 0.5) / (r.n + r.missing + 1)
-        if rows and share - p0 > MISSING_SPIKE_MIN_INCREASE and \
-                sps.binom.sf(c.missing - 1, rows, p0) < alpha / n_checks:
-            found.append(Alert("data_quality", None, column, "missing_share", share, p0,
-                               "critical" if share > 0.5 else "warning",
-                               f"missing values in '{column}' rose to {share:.1%} "
-                               f"(reference {r.missing / max(r.n + r.missing, 1):.1%})"))
-        if isinstance(c, CategoricalProfile) and isinstance(r, CategoricalProfile):
-            u = c.unseen / c.n if c.n else 0.0
-            unseen[column] = u
-            ref_u = r.unseen / r.n if r.n else 0.0
-            if c.unseen >= NEW_CATEGORY_MIN_ROWS and u - ref_u > NEW_CATEGORY_MIN_SHARE:
-                found.append(Alert("data_quality", None, column, "new_categories", u, ref_u,
-                                   "warning",
-                                   f"{c.unseen} values of '{column}' ({u:.1%}) are categories "
-                                   "not seen in the reference"))
-    return missing, unseen, found
-
-
-def _chunk_alerts(pact: Pact, cr: ChunkResult, dq: list[Alert]) -> list[Alert]:
-    ch = cr.chunk
-    out: list[Alert] = []
-    # one alert per drifted column and chunk, led by the method furthest past its threshold
-    fired: dict[str, list[DriftCheck]] = {}
-    for d in cr.drift:
-        if d.alert:
-            fired.setdefault(d.feature, []).append(d)
-    for feature, checks in fired.items():
-        lead = max(checks, key=lambda d: d.value / d.threshold if d.threshold > 0 else math.inf)
-        sev: Severity = "critical" if lead.value >= 2 * lead.threshold else "warning"
-        detail = "; ".join(f"{d.method} {d.value:.4g} > {d.threshold:.4g}" for d in checks)
-        out.append(Alert("drift", ch.index, feature, lead.method, lead.value, lead.threshold, sev,
-                         f"{lead.role} '{feature}' drifted: {detail}", ch.key))
-    for m in cr.multivariate:
-        if m.alert:
-            out.append(Alert("drift", ch.index, None, m.method, m.value, m.threshold, "warning",
-                             f"multivariate drift: {m.method} {m.value:.4g} > threshold "
-                             f"{m.threshold:.4g}", ch.key))
-    for a in dq:
-        out.append(Alert(a.kind, ch.index, a.feature, a.metric, a.value, a.threshold,
-                         a.severity, a.message, ch.key))
-    for criterion in pact.criteria:
-        if criterion.slice or criterion.kind != "absolute":
-            continue
-        est = cr.estimated.get(criterion.metric)
-        if est is None or est.value != est.value:
-            continue
-        bound = criterion.at_least if criterion.at_least is not None else criterion.at_most
-        assert bound is not None
-        if criterion.at_least is not None:
-            bad, sure = est.value < bound, est.high < bound
-        else:
-            bad, sure = est.value > bound, est.low > bound
-        if bad:
-            out.append(Alert("estimated_performance", ch.index, None, criterion.metric,
-                             est.value, bound, "critical" if sure else "warning",
-                             f"{criterion.label()} is estimated to fail: {criterion.metric} "
-                             f"≈ {est.value:.4g} [{est.low:.4g}, {est.high:.4g}]", ch.key))
-    if cr.realized is not None:
-        for res in cr.realized.criteria:
-            if res.status == "fail":
-                out.append(Alert("realized_performance", ch.index, None, res.metric,
-                                 res.estimate, res.threshold, "critical",
-                                 f"{res.label} failed on {res.n} labelled rows: "
-                                 f"{res.estimate:.4g} [{res.ci[0]:.4g}, {res.ci[1]:.4g}]",
-                                 ch.key))
-    return out
-
-
-def _estimate(pact: Pact, ref: pd.DataFrame, ana: pd.DataFrame, chunk_list: Sequence[Chunk],
-              seed: int, notes: list[str]) -> list[dict[str, Any]]:
-    empty: list[dict[str, Any]] = [{} for _ in chunk_list]
-    target = pact.columns.target
-    if target not in ref.columns:
-        notes.append(f"performance estimation needs the target '{target}' in the reference; "
-                     "skipped")
-        return empty
-    wanted = [c.metric for c in pact.criteria if c.kind == "absolute" and not c.slice]
-    try:
-        if pact.task in ("binary", "multiclass"):
-            from modelpact.monitor.cbpe import CBPE, cbpe_metrics
-
-            scores = _score_columns(pact)
-            missing = [c for c in scores if c not in ref.columns or c not in ana.columns]
-            if not scores or missing:
-                notes.append("performance estimation needs the score column(s) in reference "
-                             "and analysis; skipped")
-                return empty
-            supported = cbpe_metrics(pact.task)
-            metrics = [m for m in dict.fromkeys(wanted) if m in supported]
-            headline = "roc_auc" if pact.task == "binary" else "roc_auc_ovr"
-            for extra in (headline, "accuracy"):
-                if extra in supported and extra not in metrics:
-                    metrics.append(extra)
-            y, classes = _labels_as_codes(pact, ref[target], "reference")
-            s_ref = _scores(pact, ref)
-            cbpe = CBPE(task=pact.task, metrics=metrics, threshold=pact.threshold,
-                        classes=classes, confidence=pact.confidence, seed=seed).fit(y, s_ref)
-            s_ana = _scores(pact, ana)
-            return [cbpe.estimate(s_ana[ch.start:ch.stop]) for ch in chunk_list]
-        from modelpact.monitor.dle import DLE
-
-        pred_col = pact.columns.prediction or (pact.columns.score
-                                               if isinstance(pact.columns.score, str) else None)
-        if pred_col is None or pred_col not in ref.columns or pred_col not in ana.columns:
-            notes.append("performance estimation needs the prediction column; skipped")
-            return empty
-        metrics = [m for m in dict.fromkeys(wanted) if m in ("mae", "mse", "rmse")] or ["mae",
-                                                                                          "rmse"]
-        feats = [c for c in _feature_columns(pact, list(ref.columns)) if c in ana.columns]
-        dle = DLE(metrics=metrics, confidence=pact.confidence, seed=seed).fit(
-            ref[feats], ref[target].to_numpy(dtype=np.float64), ref[pred_col].to_numpy(
-                dtype=np.float64))
-        pred = ana[pred_col].to_numpy(dtype=np.float64)
-        return [dle.estimate(ana[feats].iloc[ch.start:ch.stop], pred[ch.start:ch.stop])
-                for ch in chunk_list]
-    except ColumnNotFoundError:
-        raise
-    except ModelpactError as exc:
-        notes.append(f"performance estimation skipped: {exc}")
-        return empty
-
-
-def _labels_as_codes(pact: Pact, values: pd.Series, source: str
-                     ) -> tuple[np.ndarray[Any, Any], list[Any] | None]:
-    if pact.task == "binary":
-        pos = pact.positive_class
-        hit = values == pos
-        if not hit.any():  # "1" read from a CSV versus 1 in the pact, and the like
-            hit = values.astype(str) == str(pos)
-        return hit.to_numpy().astype(np.int64), None
-    classes = list(pact.classes or (pact.columns.score.keys()
-                                    if isinstance(pact.columns.score, dict) else []))
-    lookup = {str(c): i for i, c in enumerate(classes)}
-    codes = values.astype(str).map(lookup)
-    if codes.isna().any():
-        bad = values[codes.isna()].iloc[0]
-        raise InvalidDataError(f"{source}: target value {plain_repr(bad)} is not one of the pact's "
-                               f"classes {classes}")
-    return codes.to_numpy().astype(np.int64), classes
-
-
-def _scores(pact: Pact, frame: pd.DataFrame) -> np.ndarray[Any, Any]:
-    score = pact.columns.score
-    if isinstance(score, dict):
-        classes = list(pact.classes or score.keys())
-        cols = [score[c] if c in score else score[str(c)] for c in classes]
-        return frame[cols].to_numpy(dtype=np.float64)
-    assert score is not None
-    return frame[score].to_numpy(dtype=np.float64)

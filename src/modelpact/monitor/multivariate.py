@@ -1,20 +1,35 @@
 """Multivariate drift: changes no single feature shows, such as a broken correlation.
 
-Two detectors, both with thresholds calibrated on the reference by leave-chunk-out:
+Two detectors. Each alerts only when two things hold:
 
-* :class:`DomainClassifier` trains a classifier to tell a chunk from the reference. If the two
-  are alike it cannot (cross-validated ROC AUC near 0.5); the AUC comes with its DeLong
-  interval from :func:`modelpact.stats.metric_interval`. Calibration runs the same test on
-  reference chunks against the rest of the reference; the threshold is the upper prediction
-  bound of those AUCs (normal, Student's t on ``R - 1`` degrees of freedom) at level
-  ``false_alarm_rate``, and never below the AUC whose DeLong interval would just exclude 0.5.
-  An alert needs the AUC above the threshold and its interval above 0.5.
-* :class:`ReconstructionError` fits PCA on the standardised reference (numeric features,
-  one-hot categories) keeping 65% of the variance and reports the mean reconstruction error
-  per chunk: rows that break the reference's correlation structure reconstruct badly.
-  Leave-chunk-out: PCA refitted without each reference chunk, error measured on the chunk;
-  threshold at the upper prediction bound of those errors (sampling spread scaled up for
-  chunks smaller than the reference chunks, never down).
+* the chunk is **beyond the range the reference shows among its own chunks** (a threshold
+  calibrated by leave-chunk-out, the upper prediction bound at level ``range_level``, the
+  run's ``false_alarm_rate``): the effect-size gate, which absorbs the natural variation of the
+  reference period (seasons, say);
+* the difference is **significant at the check's alarm level** (``false_alarm_rate``, the
+  share of the chunk's alarm budget this check may spend) under an exact or asymptotically
+  exact null for a stable stream, whose rows are exchangeable with the reference's.
+
+The second condition is what bounds false alarms: on a stable stream the alert rate of a check
+is at most its level, whatever the calibration's small-sample luck. The monitoring run gives
+each check its share of one budget per chunk (:class:`modelpact.monitor.alerts.AlarmBudget`).
+
+:class:`DomainClassifier` trains a classifier (scikit-learn's histogram gradient boosting) to
+tell a sample of the chunk from a sample of the reference and scores it on held-out rows it
+never saw. On a stable stream the held-out scores are independent of the held-out labels, so
+the held-out ROC AUC is a Mann–Whitney statistic with its exact permutation null; its normal
+approximation with the tie correction gives the p-value (Mann & Whitney 1947; Lehmann,
+*Nonparametrics*, 1975, ch. 1). The AUC is reported with its DeLong interval. Rows are sampled
+before they are encoded, so the cost does not grow with the chunk.
+
+:class:`ReconstructionError` fits PCA on a sample of the standardised reference (numeric
+features, one-hot categories) keeping 65% of the variance, and reports the mean reconstruction
+error per chunk: rows that break the reference's correlation structure reconstruct badly. The
+reference rows the PCA did not see give the null: their errors are distributed like a stable
+chunk's, so the chunk's mean error is compared with theirs (a two-sample z statistic, normal by
+the central limit theorem), and their per-chunk means give the reference's natural range. The
+squared error of a row is ``||c||² - ||c Vᵀ||²`` (``c`` the centred row, ``V`` the components),
+computed block by block without materialising any reconstruction.
 """
 
 from __future__ import annotations
@@ -31,14 +46,20 @@ from scipy import stats as sps
 
 from modelpact.errors import MetricError
 
-__all__ = ["DomainClassifier", "MultivariateValue", "ReconstructionError"]
+__all__ = ["DomainClassifier", "MultivariateValue", "ReconstructionError", "mann_whitney_null"]
 
 Float = NDArray[np.float64]
+# Rows per block when computing reconstruction errors: bounds the temporaries.
+_BLOCK_ROWS = 16_384
 
 
 @dataclass(frozen=True)
 class MultivariateValue:
-    """One chunk's multivariate statistic with its threshold and (for AUC) interval."""
+    """One chunk's multivariate statistic with its threshold and (for AUC) interval.
+
+    ``threshold`` is the value the statistic had to exceed to alert: the larger of the
+    reference's natural range and the significance boundary at the check's level ``alpha``.
+    """
 
     method: str
     value: float
@@ -46,12 +67,15 @@ class MultivariateValue:
     alert: bool
     low: float | None = None
     high: float | None = None
+    p_value: float | None = None
+    alpha: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {"method": self.method, "value": _num(self.value),
                 "threshold": _num(self.threshold), "alert": self.alert,
-                "ci": None if self.low is None else [_num(self.low), _num(self.high)]}
+                "ci": None if self.low is None else [_num(self.low), _num(self.high)],
+                "p_value": _num(self.p_value), "alpha": _num(self.alpha)}
 
 
 def _num(x: float | None) -> float | None:
@@ -64,6 +88,35 @@ def _prediction_bound(values: Float, alpha: float, spread_factor: float = 1.0) -
         return math.inf
     t = float(sps.t.ppf(1.0 - alpha, r - 1))
     return float(values.mean() + t * values.std(ddof=1) * spread_factor * math.sqrt(1 + 1 / r))
+
+
+def mann_whitney_null(scores: Float, labels: NDArray[np.int64]) -> tuple[float, float]:
+    """AUC of *scores* for ``labels == 1`` and its one-sided p-value under no association.
+
+    The Mann–Whitney U of the positives, standardised by its exact permutation variance with
+    the tie correction ``n1 n0 / 12 · (n + 1 - Σ(t³ - t) / (n (n - 1)))``; equal to
+    :func:`scipy.stats.mannwhitneyu` (asymptotic, no continuity correction).
+
+    Examples
+    --------
+    >>> auc, p = mann_whitney_null(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1]))
+    >>> auc, round(p, 4)
+    (0.75, 0.2193)
+    """
+    n1 = int(labels.sum())
+    n0 = labels.size - n1
+    n = labels.size
+    if n1 == 0 or n0 == 0:
+        return math.nan, math.nan
+    ranks = sps.rankdata(scores)
+    u = float(ranks[labels == 1].sum()) - n1 * (n1 + 1) / 2.0
+    _, counts = np.unique(scores, return_counts=True)
+    ties = float((counts.astype(np.float64) ** 3 - counts).sum())
+    var = n1 * n0 / 12.0 * ((n + 1) - ties / (n * (n - 1)))
+    auc = u / (n1 * n0)
+    if var <= 0:
+        return auc, 1.0
+    return auc, float(sps.norm.sf((u - n1 * n0 / 2.0) / math.sqrt(var)))
 
 
 class _Encoder:
@@ -87,7 +140,9 @@ class _Encoder:
                         .to_numpy(dtype=np.float64, na_value=np.nan))
         for c in self.categorical:
             cats = self.categories_[c]
-            values = frame[c].astype(str).where(frame[c].notna())
+            values = frame[c]
+            if not isinstance(values.dtype, pd.StringDtype):  # strings already match as is
+                values = values.astype(str).where(values.notna())
             code = pd.Categorical(values, categories=cats).codes.astype(np.float64)
             code[(code < 0) & values.notna().to_numpy()] = len(cats)  # unseen
             code[~values.notna().to_numpy()] = np.nan
@@ -96,7 +151,7 @@ class _Encoder:
 
 
 class DomainClassifier:
-    """Reference-versus-chunk classifier AUC with a DeLong interval.
+    """Reference-versus-chunk classifier AUC with a DeLong interval and an exact null.
 
     Parameters
     ----------
@@ -107,26 +162,29 @@ class DomainClassifier:
     confidence
         Level of the DeLong interval.
     false_alarm_rate
-        Level of the calibrated threshold.
+        Alarm level of this check: the probability that a chunk of a stable stream alerts.
     n_calibration
-        Reference chunks tested against the rest of the reference.
+        Reference chunks tested against the rest of the reference (the natural range).
     seed
         Seed for sampling, folds and the classifier.
+    range_level
+        Level of the prediction bound on the reference chunks' AUCs (the natural range).
     """
 
     def __init__(self, *, max_rows: int = 2000, folds: int = 3, confidence: float = 0.95,
                  false_alarm_rate: float = 0.01, n_calibration: int = 5,
-                 seed: int = 0) -> None:
+                 seed: int = 0, range_level: float = 0.01) -> None:
         self.max_rows = max_rows
         self.folds = folds
         self.confidence = confidence
         self.false_alarm_rate = false_alarm_rate
         self.n_calibration = n_calibration
         self.seed = seed
+        self.range_level = range_level
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> DomainClassifier:
-        """Encode the reference and calibrate the AUC threshold by leave-chunk-out."""
+        """Encode the reference and learn its natural range by leave-chunk-out."""
         self.encoder_ = _Encoder(numeric, categorical).fit(reference)
         self.reference_ = self.encoder_.codes(reference)
         n = len(reference)
@@ -135,25 +193,36 @@ class DomainClassifier:
         for i in np.linspace(0, 9, self.n_calibration).round().astype(int):
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
-            auc, _, _ = self._auc(self.reference_[~inside], self.reference_[inside], int(i))
+            rng = np.random.default_rng([self.seed, int(i)])
+            a = self.reference_[self._sample(np.flatnonzero(~inside), rng)]
+            b = self.reference_[self._sample(np.flatnonzero(inside), rng)]
+            auc = self._test(a, b)[0]
             if auc == auc:
                 aucs.append(auc)
         self.calibration_aucs_ = tuple(aucs)
-        self.threshold_ = max(_prediction_bound(np.asarray(aucs), self.false_alarm_rate), 0.5)
+        self.threshold_ = max(_prediction_bound(np.asarray(aucs), self.range_level), 0.5)
         return self
 
-    def _auc(self, ref: Float, cur: Float, salt: int) -> tuple[float, float, float]:
+    def _sample(self, rows: NDArray[np.intp], rng: np.random.Generator) -> NDArray[np.intp]:
+        return rows[rng.choice(len(rows), min(self.max_rows, len(rows)), replace=False)]
+
+    def _test(self, a: Float, b: Float) -> tuple[float, float, float, float]:
+        """Out-of-fold AUC, its DeLong interval, and the p-value of the exact null.
+
+        Each fold's held-out scores come from a model that never saw those rows, so on a
+        stable stream each fold's AUC follows the Mann–Whitney null exactly; the folds share
+        training rows, so their p-values are combined by Bonferroni (``folds × min p``).
+        """
+        from sklearn.base import clone
         from sklearn.ensemble import HistGradientBoostingClassifier
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.model_selection import StratifiedKFold
         from threadpoolctl import threadpool_limits
 
         from modelpact.stats import metric_interval
 
-        rng = np.random.default_rng([self.seed, salt])
-        a = ref[rng.choice(len(ref), min(self.max_rows, len(ref)), replace=False)]
-        b = cur[rng.choice(len(cur), min(self.max_rows, len(cur)), replace=False)]
+        nan = math.nan
         if len(a) < 2 * self.folds or len(b) < 2 * self.folds:
-            return math.nan, math.nan, math.nan
+            return nan, nan, nan, nan
         x = np.vstack([a, b])
         y = np.r_[np.zeros(len(a), dtype=np.int64), np.ones(len(b), dtype=np.int64)]
         n_num = len(self.encoder_.numeric)
@@ -162,47 +231,68 @@ class DomainClassifier:
             max_iter=40, learning_rate=0.15, max_leaf_nodes=15, early_stopping=False,
             categorical_features=mask if mask.any() else None, random_state=self.seed)
         folds = StratifiedKFold(self.folds, shuffle=True, random_state=self.seed)
+        proba = np.empty(len(y))
+        p_values = []
         # One OpenMP thread: on small fits, thread start-up and contention with other work on
         # the machine cost far more than they save (measured 40x slower on a busy 2-core box).
         with threadpool_limits(limits=1, user_api="openmp"):
-            proba = cross_val_predict(model, x, y, cv=folds, method="predict_proba")[:, 1]
+            for train, test in folds.split(x, y):
+                fitted = clone(model).fit(x[train], y[train])
+                proba[test] = fitted.predict_proba(x[test])[:, 1]
+                p_values.append(mann_whitney_null(proba[test], y[test])[1])
         try:
             iv = metric_interval("roc_auc", y, proba, confidence=self.confidence)
         except MetricError:
-            return math.nan, math.nan, math.nan
-        return float(iv.estimate), float(iv.low), float(iv.high)
+            return nan, nan, nan, nan
+        p_value = min(1.0, self.folds * min(p_values))
+        return float(iv.estimate), float(iv.low), float(iv.high), p_value
 
     def evaluate(self, chunk: pd.DataFrame, index: int = 0) -> MultivariateValue:
-        """AUC of the classifier telling *chunk* from the reference, with its alert."""
-        auc, low, high = self._auc(self.reference_, self.encoder_.codes(chunk), 1000 + index)
-        alert = bool(auc == auc and auc > self.threshold_ and low > 0.5)
-        return MultivariateValue("domain_classifier_auc", auc, self.threshold_, alert, low, high)
+        """AUC of the classifier telling *chunk* from the reference, with its alert.
+
+        Only the sampled rows of *chunk* are encoded.
+        """
+        rng = np.random.default_rng([self.seed, 1000 + index])
+        a = self.reference_[self._sample(np.arange(len(self.reference_)), rng)]
+        rows = rng.choice(len(chunk), min(self.max_rows, len(chunk)), replace=False)
+        b = self.encoder_.codes(chunk.iloc[rows])
+        auc, low, high, p_value = self._test(a, b)
+        alert = bool(auc == auc and auc > self.threshold_ and low > 0.5
+                     and p_value < self.false_alarm_rate)
+        return MultivariateValue("domain_classifier_auc", auc, self.threshold_, alert, low, high,
+                                 p_value, self.false_alarm_rate)
 
 
 class ReconstructionError:
-    """Mean PCA reconstruction error per chunk with a leave-chunk-out threshold.
+    """Mean PCA reconstruction error per chunk, against the reference's range and its null.
 
     Parameters
     ----------
     variance
-        Share of the reference variance the PCA keeps.
+        Share of the reference variance the PCA keeps (sets the number of components once,
+        on the final fit; every leave-chunk-out refit keeps that many).
     false_alarm_rate
-        Level of the calibrated threshold.
+        Alarm level of this check: the probability that a chunk of a stable stream alerts.
     n_chunks
         Reference chunks for leave-chunk-out.
     max_fit_rows
-        Rows sampled to fit each PCA (the fit is cheap; the sample bounds it).
+        Rows sampled to fit each PCA (the fit is cheap; the sample bounds it). The final fit
+        leaves at least half of the reference out: those rows give the null.
     seed
-        Seed of that sample.
+        Seed of the samples.
+    range_level
+        Level of the prediction bound on the leave-chunk-out mean errors (the natural range).
     """
 
     def __init__(self, *, variance: float = 0.65, false_alarm_rate: float = 0.01,
-                 n_chunks: int = 10, max_fit_rows: int = 20_000, seed: int = 0) -> None:
+                 n_chunks: int = 10, max_fit_rows: int = 20_000, seed: int = 0,
+                 range_level: float = 0.01) -> None:
         self.variance = variance
         self.false_alarm_rate = false_alarm_rate
         self.n_chunks = n_chunks
         self.max_fit_rows = max_fit_rows
         self.seed = seed
+        self.range_level = range_level
 
     def _design(self, frame: pd.DataFrame) -> Float:
         codes = self.encoder_.codes(frame)
@@ -215,58 +305,122 @@ class ReconstructionError:
             parts.append(onehot)
         return np.hstack(parts) if parts else codes
 
-    def _fit_pca(self, x: Float, rng: np.random.Generator) -> tuple[Float, Float, Float, Any]:
+    def _fit_pca(self, x: Float, components: float | int) -> tuple[Float, Float, Any]:
         from sklearn.decomposition import PCA
         from threadpoolctl import threadpool_limits
 
-        if len(x) > self.max_fit_rows:
-            x = x[rng.choice(len(x), self.max_fit_rows, replace=False)]
-        mean = np.nanmean(x, axis=0)
+        mean = np.nanmean(x, axis=0) if len(x) else np.zeros(x.shape[1])
         mean = np.where(np.isfinite(mean), mean, 0.0)
         xi = np.where(np.isfinite(x), x, mean)
         sd = xi.std(axis=0)
         # a (numerically) constant reference column: rounding noise must not become a scale
         sd = np.where(sd > 1e-9 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
         with threadpool_limits(limits=1):  # small SVDs: threads only contend
-            pca = PCA(n_components=self.variance, svd_solver="full",
+            pca = PCA(n_components=components, svd_solver="full",
                       random_state=self.seed).fit((xi - mean) / sd)
-        return mean, sd, np.empty(0), pca
+        return mean, sd, pca
 
     @staticmethod
     def _errors(x: Float, mean: Float, sd: Float, pca: Any) -> Float:
-        z = (np.where(np.isfinite(x), x, mean) - mean) / sd
-        back = pca.inverse_transform(pca.transform(z))
-        return np.asarray(np.sqrt(((z - back) ** 2).sum(axis=1)), dtype=np.float64)
+        """Reconstruction error of every row, block by block, never materialising one.
+
+        ``||c - c Vᵀ V||² = ||c||² - ||c Vᵀ||²`` for the centred row ``c`` and orthonormal
+        components ``V``: the same error as ``inverse_transform(transform(c))`` without it.
+        """
+        from threadpoolctl import threadpool_limits
+
+        out = np.empty(len(x))
+        components = np.ascontiguousarray(pca.components_.T)
+        # narrow products: BLAS threads cost more in wake-ups than they save
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, len(x), _BLOCK_ROWS):
+                block = x[start:start + _BLOCK_ROWS]
+                c = np.where(np.isfinite(block), block, mean)
+                c -= mean
+                c /= sd
+                c -= pca.mean_
+                kept = c @ components
+                squared = np.einsum("ij,ij->i", c, c) - np.einsum("ij,ij->i", kept, kept)
+                out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
+        return out
+
+    def _errors_at(self, x: Float, rows: NDArray[np.intp]) -> Float:
+        """:meth:`_errors` of the given rows of *x*, gathered block by block."""
+        parts = [self._errors(x[rows[start:start + _BLOCK_ROWS]], self.mean_, self.sd_,
+                              self.pca_) for start in range(0, len(rows), _BLOCK_ROWS)]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+    def _frame_errors(self, frame: pd.DataFrame) -> Float:
+        """:meth:`_errors` of a table, encoded block by block (no full design matrix)."""
+        parts = [self._errors(self._design(frame.iloc[start:start + _BLOCK_ROWS]), self.mean_,
+                              self.sd_, self.pca_)
+                 for start in range(0, len(frame), _BLOCK_ROWS)]
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> ReconstructionError:
-        """Fit the PCA on the reference and calibrate the threshold by leave-chunk-out."""
+        """Fit the PCA, its null on held-out reference rows, and the leave-chunk-out range."""
         self.encoder_ = _Encoder(numeric, categorical).fit(reference)
         x = self._design(reference)
         rng = np.random.default_rng(self.seed)
         n = len(x)
+        fitted = np.zeros(n, dtype=bool)
+        fitted[rng.choice(n, min(self.max_fit_rows, n // 2), replace=False)] = True
+        self.mean_, self.sd_, self.pca_ = self._fit_pca(x[fitted], self.variance)
+        # a refit choosing another number of components would move every error at once
+        k = int(self.pca_.n_components_)
+        held = self._errors_at(x, np.flatnonzero(~fitted))
+        self.null_mean_ = float(held.mean()) if held.size else math.nan
+        self.null_sd_ = float(held.std(ddof=1)) if held.size > 1 else math.nan
+        self.null_rows_ = int(held.size)
         bounds = np.linspace(0, n, self.n_chunks + 1).round().astype(np.int64)
         means = []
         for i in range(self.n_chunks):
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
-            m, s, _, pca = self._fit_pca(x[~inside], rng)
+            rest_rows = np.flatnonzero(~inside)  # rows, not a copy of the design
+            if len(rest_rows) > self.max_fit_rows:
+                rest_rows = rest_rows[rng.choice(len(rest_rows), self.max_fit_rows,
+                                                 replace=False)]
+            rest = x[rest_rows]
+            m, s, pca = self._fit_pca(rest, min(k, *rest.shape))
             means.append(float(self._errors(x[inside], m, s, pca).mean()))
         self.calibration_errors_ = tuple(means)
         self.reference_chunk_rows_ = int(np.diff(bounds).min())
-        self.mean_, self.sd_, _, self.pca_ = self._fit_pca(x, rng)
         return self
 
     def threshold(self, n_rows: int) -> float:
-        """Threshold on the mean error of a chunk of *n_rows* rows."""
+        """Mean error a chunk of *n_rows* rows must exceed to alert.
+
+        The larger of the reference's range (sampling spread scaled up for chunks smaller
+        than the reference chunks, never down) and the significance boundary at
+        ``false_alarm_rate``.
+        """
         factor = math.sqrt(max(1.0, self.reference_chunk_rows_ / max(n_rows, 1)))
-        return _prediction_bound(np.asarray(self.calibration_errors_), self.false_alarm_rate,
-                                 factor)
+        natural = _prediction_bound(np.asarray(self.calibration_errors_), self.range_level,
+                                    factor)
+        return max(natural, self._boundary(n_rows))
+
+    def _standard_error(self, n_rows: int) -> float:
+        if n_rows <= 0 or self.null_rows_ < 2:
+            return math.nan
+        return self.null_sd_ * math.sqrt(1.0 / n_rows + 1.0 / self.null_rows_)
+
+    def _boundary(self, n_rows: int) -> float:
+        se = self._standard_error(n_rows)
+        if se != se:
+            return math.inf
+        return self.null_mean_ + float(sps.norm.isf(self.false_alarm_rate)) * se
 
     def evaluate(self, chunk: pd.DataFrame) -> MultivariateValue:
         """Mean reconstruction error of *chunk* and its alert."""
-        err = self._errors(self._design(chunk), self.mean_, self.sd_, self.pca_)
+        err = self._frame_errors(chunk)
         value = float(err.mean()) if err.size else math.nan
-        threshold = self.threshold(len(chunk))
+        se = self._standard_error(err.size)
+        p_value = math.nan
+        if se == se and se > 0 and value == value:
+            p_value = float(sps.norm.sf((value - self.null_mean_) / se))
+        threshold = self.threshold(err.size)
         return MultivariateValue("pca_reconstruction_error", value, threshold,
-                                 bool(value == value and value > threshold))
+                                 bool(value == value and value > threshold), None, None,
+                                 p_value, self.false_alarm_rate)

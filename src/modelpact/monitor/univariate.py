@@ -61,6 +61,10 @@ class UnivariateDrift:
         Names from :data:`~modelpact.monitor.drift.DRIFT_METHODS`.
     false_alarm_rate
         Probability that a chunk of a stable stream raises any drift alert.
+    per_check
+        Level of each check when the univariate checks share a larger budget with other
+        checks (:class:`~modelpact.monitor.alerts.AlarmBudget`); default ``false_alarm_rate``
+        divided by the number of (column, method) checks.
 
     Examples
     --------
@@ -76,16 +80,18 @@ class UnivariateDrift:
     """
 
     def __init__(self, methods: Sequence[str] = ("jensen_shannon", "wasserstein"), *,
-                 false_alarm_rate: float = 0.01) -> None:
+                 false_alarm_rate: float = 0.01, per_check: float | None = None) -> None:
         self.methods = methods
         self.false_alarm_rate = false_alarm_rate
+        self.per_check = per_check
 
     def fit(self, reference: ReferenceProfile) -> UnivariateDrift:
         """Calibrate every column's thresholds on the reference's chunks."""
         self.methods_ = [get_method(m) for m in self.methods]
         self.reference_ = reference
         self.calibrator_ = ThresholdCalibrator(
-            self.methods_, false_alarm_rate=self.false_alarm_rate).fit(reference)
+            self.methods_, false_alarm_rate=self.false_alarm_rate,
+            per_check=self.per_check).fit(reference)
         return self
 
     def calculate(self, chunk: FrameProfile) -> list[DriftCheck]:

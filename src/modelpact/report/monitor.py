@@ -487,8 +487,11 @@ def monitor_html(data: Mapping[str, Any]) -> str:
         Section(
             "Univariate drift",
             "Distance of each chunk from the reference per feature and method (solid) against its "
-            "threshold (dashed), calibrated on the reference by leave-chunk-out with false alarms "
-            f"controlled at {data['false_alarm_rate']:g} per chunk across all features. "
+            "threshold (dashed), calibrated on the reference by leave-chunk-out. False alarms: "
+            f"at most {data['false_alarm_rate']:g} per chunk across all checks (univariate, "
+            "multivariate, missing values), so at most "
+            f"{(data.get('alarm_budget') or {}).get('per_run', data['false_alarm_rate']):.2g} "
+            "for the whole run. "
             "Features with alerts come first.",
             _drift_figures(data),
             anchor="drift",
