@@ -112,7 +112,7 @@ def value_at(sizes: list[int], values: list[float], n: float) -> float:
 
 
 def run_cases(name: str, truth: dict[str, Any], pool: pd.DataFrame, target: str, positive: Any,
-              sample_sizes: list[int], seeds: int, level: float) -> list[dict[str, Any]]:
+              sample_sizes: list[int], seeds: int, level: float | None) -> list[dict[str, Any]]:
     sizes = truth["sizes"]
     rows: list[dict[str, Any]] = []
     for n in sample_sizes:
@@ -191,7 +191,8 @@ def timing(rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--level", type=float, default=0.9, help="projection interval level")
+    parser.add_argument("--level", type=float, default=None,
+                        help="projection interval level (default: the pact's confidence, 0.95)")
     parser.add_argument("--sizes", default="1000,3000")
     parser.add_argument("--datasets", default="adult,bank")
     parser.add_argument("--cache", default=None, help="directory to keep the truth curves in")

@@ -66,7 +66,7 @@ def weighted_scores(metric: str, y_true: NDArray[Any], y: NDArray[Any], w: Float
 
 
 def measure_curve(ctx: AuditContext, positions: NDArray[np.intp], *, points: int = 8,
-                  smallest_share: float = 0.01) -> tuple[Float, list[Float], NDArray[np.intp]]:
+                  smallest_share: float = 0.01, large: tuple[int, int] = (5_000, 6)) -> tuple[Float, list[Float], NDArray[np.intp]]:
     """Out-of-fold predictions of the quick model at a geometric grid of training sizes.
 
     The repetitions are the folds of the audit's own cross-validation. In each fold the model
@@ -74,6 +74,9 @@ def measure_curve(ctx: AuditContext, positions: NDArray[np.intp], *, points: int
     fold's test part, so at every size each sampled row gets one out-of-fold prediction; the
     largest size is the cross-validated model itself (its predictions are shared with the
     other checks), so the curve ends exactly at the audit's headline estimate.
+
+    *large* is ``(rows, points)``: above that many training rows the grid has at most that
+    many sizes, since the largest fits dominate the cost.
 
     Returns
     -------
@@ -90,6 +93,8 @@ def measure_curve(ctx: AuditContext, positions: NDArray[np.intp], *, points: int
     smallest = max(50, 10 * max(len(ctx.classes), 1), round(smallest_share * largest))
     if largest < 2 * smallest:
         return np.zeros(0), [], fold_of_row
+    if largest > large[0]:
+        points = min(points, large[1])
     sizes = np.unique(np.geomspace(smallest, largest, points).round().astype(np.int64))
     X = ctx.X(positions)
     oof = _models.oof_predictions(ctx, positions, X)

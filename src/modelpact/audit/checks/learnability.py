@@ -31,6 +31,11 @@ class LearnabilityConfig(CheckConfig):
     kind: Literal["learnability"] = "learnability"
     curve_points: int = Field(8, ge=4, le=20, description="Training sizes on the learning curve "
                               "(a geometric grid; the largest is the cross-validation itself).")
+    large_points: int = Field(6, ge=4, le=20, description="Training sizes when the largest "
+                              "exceeds ``large_rows``: the dropped sizes are the costliest "
+                              "fits, which keeps audits of large data within their time budget.")
+    large_rows: int = Field(5_000, ge=100, description="Largest training size above which the "
+                            "curve uses ``large_points`` sizes.")
     smallest_share: float = Field(0.01, gt=0, lt=0.5, description="Smallest training size as a "
                                   "share of the largest (never below 50 rows).")
     n_boot: int = Field(200, ge=20, le=2000, description="Bootstrap replicates of the repetitions.")
@@ -259,8 +264,9 @@ class Learnability(Check):
                 threshold: float, n_total: int, level: float, cfg: LearnabilityConfig,
                 ) -> tuple[dict[str, dict[str, Any]], dict[str, Projection]]:
         """Measured curves of every metric in *metrics* and their fitted projections."""
-        sizes, preds, fold_of_row = measure_curve(ctx, positions, points=cfg.curve_points,
-                                                  smallest_share=cfg.smallest_share)
+        sizes, preds, fold_of_row = measure_curve(
+            ctx, positions, points=cfg.curve_points, smallest_share=cfg.smallest_share,
+            large=(cfg.large_rows, cfg.large_points))
         y = ctx.y(positions)
         target = y if ctx.task == "regression" else y.astype(np.int64)
         n_folds = int(fold_of_row.max()) + 1
