@@ -397,6 +397,10 @@ class Learnability(Check):
         plateau_e = proj.plateau(level)
         optimistic = float(curve_value(reference, sign, np.array([plateau_e[0]]))[0])
         lo, mid, hi = proj.rows_needed(target_error, level)
+        # beyond max_factor times the labelled rows a projection is no longer a number to
+        # plan with: such an end of the interval counts as having no bound
+        horizon = max_factor * max(n_total, 1)
+        mid, hi = (v if v <= horizon else math.inf for v in (mid, hi))
         pct = f"{level:.0%}"
         row.update({
             "plateau": curve["plateau"], "plateau_interval": curve["plateau_interval"],
@@ -449,11 +453,12 @@ class Learnability(Check):
                 else 4.0 * n_total
             row["status"] = "cannot_tell"
             row["rows_to_rerun"] = math.ceil(rerun)
-            row["message"] = (f"{label}: cannot tell from this sample: the projection needs at "
-                              f"least {_fmt_rows(lo)} training rows and the {pct} interval has "
-                              f"no upper end (the plateau may sit at {curve['plateau_interval'][0]:.3f}"
-                              f"–{curve['plateau_interval'][1]:.3f}); label about "
-                              f"{_fmt_rows(rerun)} rows and re-run (now {now} with {n_now:,})")
+            p_lo, p_hi = curve["plateau_interval"]
+            row["message"] = (f"{label}: cannot tell from this sample: the {pct} interval of "
+                              f"training rows needed runs from {_fmt_rows(lo)} with no upper "
+                              f"end (the curve may level off anywhere from {p_lo:.3f} to "
+                              f"{p_hi:.3f}); label about {_fmt_rows(rerun)} rows and re-run "
+                              f"(now {now} with {n_now:,})")
         return row
 
 
