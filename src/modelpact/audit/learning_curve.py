@@ -243,20 +243,27 @@ class Projection:
                             for f in self.weights])
         return values, w
 
+    def error_quantiles(self, n: Float, q: Float) -> Float:
+        """Pointwise quantiles *q* of the error at sizes *n* over the pooled replicates: (len(q), len(n)).
+
+        The median (``q = 0.5``) is the central projection; it crosses a target where
+        :meth:`rows_needed`'s median says, since every fitted curve is monotone in ``n``.
+        """
+        per = {f: self.boot[f].errors(n) for f in self.weights}
+        out = np.empty((len(q), len(n)))
+        for j in range(len(n)):
+            values, w = self._pooled({f: per[f][:, j] for f in per})
+            out[:, j] = weighted_quantile(values, w, q)
+        return out
+
     def error_at(self, n: Float) -> Float:
-        """The weighted average of the families' fits to the mean curve at sizes *n*."""
-        return np.asarray(sum(self.weights[f] * self.fits[f].errors(n)[0] for f in self.weights),
-                          dtype=np.float64)
+        """The central projection of the error at sizes *n* (pointwise weighted median)."""
+        return np.asarray(self.error_quantiles(n, np.array([0.5]))[0], dtype=np.float64)
 
     def error_band(self, n: Float, level: float) -> tuple[Float, Float]:
         """Pointwise *level* interval of the error at sizes *n* over the pooled replicates."""
-        q = np.array([(1 - level) / 2, (1 + level) / 2])
-        per = {f: self.boot[f].errors(n) for f in self.weights}
-        lows, highs = np.empty(len(n)), np.empty(len(n))
-        for j in range(len(n)):
-            values, w = self._pooled({f: per[f][:, j] for f in per})
-            lows[j], highs[j] = weighted_quantile(values, w, q)
-        return lows, highs
+        low, high = self.error_quantiles(n, np.array([(1 - level) / 2, (1 + level) / 2]))
+        return low, high
 
     def rows_needed(self, target: float, level: float) -> tuple[float, float, float]:
         """(low, median, high) training rows to reach error *target*; inf where never."""

@@ -6,6 +6,7 @@ it (the command line does).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -271,7 +272,7 @@ def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str
                                  name=f"projection, {level:.0%} band"))
         fig.add_trace(go.Scatter(x=chart["x"], y=chart["y"], mode="lines",
                                  line={"color": "rgb(31,119,180)", "dash": "dash"},
-                                 name="fitted curve (weighted families)"))
+                                 name="projection (median of the weighted fits)"))
     scores = curve["scores"]
     band = curve.get("score_interval") or [[v, v] for v in scores]
     fig.add_trace(go.Scatter(
@@ -281,13 +282,14 @@ def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str
                  "arrayminus": [v - lo for v, (lo, _) in zip(scores, band, strict=True)]},
         name=f"measured ({curve.get('repetitions', '?')} folds, {level:.0%} interval)"))
     right = max(chart["x"]) if chart else curve["sizes"][-1]
-    for crit in summary.get("criteria", []):
-        threshold = crit.get("threshold")
-        if crit.get("metric") != metric or threshold is None or crit.get("slice"):
-            continue
+    shown = [c for c in summary.get("criteria", []) if c.get("metric") == metric
+             and c.get("threshold") is not None and not c.get("slice")]
+    for i, crit in enumerate(shown):
+        threshold = crit["threshold"]
+        # alternate sides so labels of nearby thresholds do not print over each other
         fig.add_hline(y=threshold, line_dash="dot", line_color="red",
                       annotation_text=f"{crit['criterion']} ({crit['status'].replace('_', ' ')})",
-                      annotation_position="top left")
+                      annotation_position="top left" if i % 2 == 0 else "bottom right")
         needed = crit.get("rows_needed")
         low, high = crit.get("rows_needed_range") or [None, None]
         if needed is not None and crit.get("status") in ("reachable", "needs_more_data", "cannot_tell"):
@@ -301,8 +303,12 @@ def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str
                      + (f" ({low:,}–{high:,})" if high is not None else f" ({low or 0:,}–no upper end)")))
     labelled = summary.get("labelled_rows")
     if labelled:
-        fig.add_vline(x=labelled, line_dash="dot", line_color="gray",
-                      annotation_text=f"{labelled:,} labelled rows", annotation_position="bottom left")
+        fig.add_vline(x=labelled, line_dash="dot", line_color="gray")
+        # on a log axis an annotation's x is the exponent (plotly places add_vline's own
+        # annotation by the raw value, off the chart)
+        fig.add_annotation(x=math.log10(labelled), y=0, yref="paper", yanchor="bottom",
+                           xanchor="left", showarrow=False, text=f" {labelled:,} labelled rows",
+                           font={"color": "gray", "size": 11})
     fig.update_layout(
         title=f"learning curve and projection ({metric})",
         xaxis_type="log", xaxis_title="training rows", yaxis_title=metric, height=420,

@@ -342,8 +342,9 @@ class Learnability(Check):
         top = max(10.0 * last, 1.2 * n_total)
         for row in rows:
             high = (row.get("rows_needed_range") or [None, None])[1]
-            if high is not None and math.isfinite(high):
-                top = max(top, 1.2 * high)
+            for n in (high, row.get("rows_needed")):
+                if n is not None and math.isfinite(n):
+                    top = max(top, 1.5 * n)
         xs = np.geomspace(first, min(top, 1000.0 * last), 48)
         low_e, high_e = proj.error_band(xs, level)
         band = np.sort(np.stack([curve_value(reference, sign, low_e),
