@@ -344,8 +344,8 @@ def rows_for_error(fit: dict[str, float], target_error: float) -> float | None:
 
     Examples
     --------
-    >>> rows_for_error({"a": 2.0, "b": 0.5, "c": 0.05}, 0.07)
-    10000.000000000004
+    >>> round(rows_for_error({"a": 2.0, "b": 0.5, "c": 0.05}, 0.07))
+    10000
     """
     gap = target_error - fit["c"]
     if gap <= 0:

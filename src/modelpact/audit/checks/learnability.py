@@ -103,11 +103,12 @@ class Learnability(Check):
     learning curve repeats the model at a geometric grid of training sizes inside every fold
     (:func:`measure_curve`); :func:`~modelpact.audit.learning_curve.project` fits several curve
     families, weights them by how well they predict the larger sizes from the smaller ones,
-    and bootstraps the folds to give every projection an interval.
+    and bootstraps the curve (folds, then rows) to give every projection an interval.
 
     A projection is an extrapolation, so it never blocks on its own: a threshold is called
     not reachable (a warning) only when even the optimistic end of the plateau's interval
-    falls short of it, and when the interval of rows needed has no upper end the check says
+    falls short of it, or even the optimistic end of the rows needed exceeds ``max_factor``
+    times the labelled rows; when the interval of rows needed has no upper end the check says
     so and suggests how many rows to label before asking again.
     """
 
