@@ -127,6 +127,8 @@ def test_every_absolute_criterion_gets_its_own_curve_and_chart() -> None:
     assert [c["status"] for c in result.learnability["criteria"]] == ["met", "met"]
     page = audit_html(result)
     assert page.count("learning curve and projection (") == 2
+    # the report names the model and how the curve was measured
+    assert "HistGradientBoosting (max_iter=100" in page and "5-fold cross-validation" in page
 
 
 def test_threshold_between_now_and_reach_gets_a_range_of_training_rows(frame: pd.DataFrame) -> None:

@@ -6,6 +6,7 @@ it (the command line does).
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -252,9 +253,16 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
             out.append(figure_html(fig))
     elif name == "learnability":
         curves = summary.get("curves") or {}
-        for metric, curve in curves.items():
-            if curve.get("sizes"):
-                out.append(figure_html(_learning_curve_figure(metric, curve, summary)))
+        drawn = [(m, c) for m, c in curves.items() if c.get("sizes")]
+        if drawn:
+            first = drawn[0][1]
+            out.append(
+                f"<p>Learning curve of {html.escape(str(first.get('model', summary.get('model', ''))))}: "
+                f"{html.escape(str(first.get('design', '')))}. Training rows are the model's own; "
+                "evaluation rows come on top.</p>"
+            )
+        for metric, curve in drawn:
+            out.append(figure_html(_learning_curve_figure(metric, curve, summary)))
     return out
 
 
