@@ -143,7 +143,7 @@ def test_bad_input_exits_2(clean_csv: Path, args: list[str], message: str) -> No
     assert "Traceback" not in result.output
 
 
-def test_pact_threshold_out_of_reach_is_no_go(clean_csv: Path, tmp_path: Path) -> None:
+def test_pact_threshold_out_of_reach_warns_without_blocking(clean_csv: Path, tmp_path: Path) -> None:
     pact = tmp_path / "pact.yaml"
     pact.write_text(
         "pact: 1\nname: churn\ntask: binary\npositive_class: 1\ncolumns: {target: y, id: id}\n"
@@ -153,15 +153,18 @@ def test_pact_threshold_out_of_reach_is_no_go(clean_csv: Path, tmp_path: Path) -
     result = runner.invoke(
         app, ["audit", str(clean_csv), "--pact", str(pact), "--json", str(out_json)]
     )
-    assert result.exit_code == 1, result.output
+    # a learning-curve projection is an extrapolation: it warns, it never makes a NO-GO
+    assert result.exit_code == 0, result.output
     doc = json.loads(out_json.read_text())
     assert doc["pact"] == "churn" and doc["id_column"] == "id"
     statuses = {c["criterion"]: c["status"] for c in doc["learnability"]["criteria"]}
     assert statuses["roc_auc >= 0.995"] == "unreachable"
     assert statuses["roc_auc improves on baseline by 0.1"] == "met"
-    blocking = [f["message"] for f in doc["findings"] if f["severity"] == "blocking"]
-    assert len(blocking) == 1 and "not reachable with these features" in blocking[0]
-    assert "NO GO" in result.stdout
+    assert doc["verdict"] == "go_with_fixes"
+    assert not [f for f in doc["findings"] if f["severity"] == "blocking"]
+    warned = [f["message"] for f in doc["findings"] if f["severity"] == "warning"]
+    assert any("not reachable with these features" in m for m in warned)
+    assert "GO WITH FIXES" in result.stdout
 
 
 def test_one_class_target_exits_2(tmp_path: Path) -> None:

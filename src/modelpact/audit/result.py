@@ -150,8 +150,9 @@ class CheckOutcome:
 class AuditResult:
     """The outcome of :func:`modelpact.audit.audit`.
 
-    ``verdict`` is ``no_go`` when a blocking finding exists or the pact looks unreachable,
-    ``go_with_fixes`` when only fixable warnings exist, ``go`` otherwise.
+    ``verdict`` is ``no_go`` when a blocking finding exists, ``go_with_fixes`` when only
+    fixable warnings exist (a pact threshold the learning curve projects out of reach is one),
+    ``go`` otherwise.
     """
 
     verdict: Verdict

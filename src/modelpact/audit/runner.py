@@ -27,8 +27,10 @@ Progress = Callable[[str, int, int], None]
 def decide(findings: Sequence[Finding]) -> tuple[Verdict, tuple[str, ...]]:
     """The verdict from findings: any blocking -> no_go, any warning -> go_with_fixes, else go.
 
-    An unreachable pact criterion arrives as a blocking ``learnability`` finding, so "the pact
-    looks unreachable" is covered by the first rule.
+    A learning-curve projection is an extrapolation, so ``learnability`` reports a pact
+    threshold that looks out of reach as a warning, never as a blocking finding: a projection
+    alone cannot make an audit NO-GO (a quick model with no signal beyond the baseline, which
+    is measured, still blocks).
     """
     blocking = [f for f in findings if f.severity == "blocking"]
     if blocking:

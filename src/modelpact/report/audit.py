@@ -6,6 +6,8 @@ it (the command line does).
 
 from __future__ import annotations
 
+import html
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -252,56 +254,78 @@ def _figures(name: str, summary: dict[str, Any], result: AuditResult) -> list[st
                 xaxis_title="time window",
             )
             out.append(figure_html(fig))
-    elif name == "learnability" and summary.get("curve", {}).get("sizes"):
-        curve = summary["curve"]
-        fig = go.Figure(
-            go.Scatter(
-                x=curve["sizes"], y=curve["scores"], mode="markers+lines", name="measured (holdout)"
+    elif name == "learnability":
+        curves = summary.get("curves") or {}
+        drawn = [(m, c) for m, c in curves.items() if c.get("sizes")]
+        if drawn:
+            first = drawn[0][1]
+            out.append(
+                f"<p>Learning curve of {html.escape(str(first.get('model', summary.get('model', ''))))}: "
+                f"{html.escape(str(first.get('design', '')))}. Training rows are the model's own; "
+                "evaluation rows come on top.</p>"
             )
-        )
-        projection = curve.get("projection") or {}
-        if curve.get("fit"):
-            import numpy as np
-
-            from modelpact.audit.checks.learnability import _error_transform, power_law
-
-            reference, sign = _error_transform(curve["metric"])
-            top = max([curve["sizes"][-1], *map(int, projection)])
-            xs = np.geomspace(curve["sizes"][0], top * 1.2, 60)
-            ys = reference - sign * power_law(xs, **curve["fit"])
-            fig.add_trace(
-                go.Scatter(
-                    x=xs.tolist(),
-                    y=ys.tolist(),
-                    mode="lines",
-                    name="power-law fit",
-                    line={"dash": "dash"},
-                )
-            )
-        for crit in summary.get("criteria", []):
-            if crit.get("metric") == curve["metric"] and crit.get("status") in (
-                "met",
-                "reachable",
-                "needs_more_data",
-                "unreachable",
-            ):
-                threshold = crit.get("threshold")
-                if threshold is not None and not crit.get("slice"):
-                    fig.add_hline(
-                        y=threshold,
-                        line_dash="dot",
-                        line_color="red",
-                        annotation_text=crit["criterion"],
-                    )
-        fig.update_layout(
-            title=f"learning curve ({curve['metric']})",
-            xaxis_type="log",
-            xaxis_title="training rows",
-            yaxis_title=curve["metric"],
-            height=360,
-        )
-        out.append(figure_html(fig))
+        for metric, curve in drawn:
+            out.append(figure_html(_learning_curve_figure(metric, curve, summary)))
     return out
+
+
+def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str, Any]) -> go.Figure:
+    """Measured points with their interval, the fitted curve with its band, each threshold
+    and where the projection crosses it (with the interval of rows needed)."""
+    level = curve.get("level", 0.95)
+    fig = go.Figure()
+    chart = curve.get("chart")
+    if chart:
+        fig.add_trace(go.Scatter(x=chart["x"], y=chart["high"], mode="lines", line={"width": 0},
+                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=chart["x"], y=chart["low"], mode="lines", line={"width": 0},
+                                 fill="tonexty", fillcolor="rgba(31,119,180,0.18)",
+                                 name=f"projection, {level:.0%} band"))
+        fig.add_trace(go.Scatter(x=chart["x"], y=chart["y"], mode="lines",
+                                 line={"color": "rgb(31,119,180)", "dash": "dash"},
+                                 name="projection (median of the weighted fits)"))
+    scores = curve["scores"]
+    band = curve.get("score_interval") or [[v, v] for v in scores]
+    fig.add_trace(go.Scatter(
+        x=curve["sizes"], y=scores, mode="markers", marker={"color": "black", "size": 7},
+        error_y={"type": "data", "symmetric": False,
+                 "array": [hi - v for v, (_, hi) in zip(scores, band, strict=True)],
+                 "arrayminus": [v - lo for v, (lo, _) in zip(scores, band, strict=True)]},
+        name=f"measured ({curve.get('repetitions', '?')} folds, {level:.0%} interval)"))
+    right = max(chart["x"]) if chart else curve["sizes"][-1]
+    shown = [c for c in summary.get("criteria", []) if c.get("metric") == metric
+             and c.get("threshold") is not None and not c.get("slice")]
+    for i, crit in enumerate(shown):
+        threshold = crit["threshold"]
+        # alternate sides so labels of nearby thresholds do not print over each other
+        fig.add_hline(y=threshold, line_dash="dot", line_color="red",
+                      annotation_text=f"{crit['criterion']} ({crit['status'].replace('_', ' ')})",
+                      annotation_position="top left" if i % 2 == 0 else "bottom right")
+        needed = crit.get("rows_needed")
+        low, high = crit.get("rows_needed_range") or [None, None]
+        if needed is not None and crit.get("status") in ("reachable", "needs_more_data", "cannot_tell"):
+            hi = high if high is not None else right
+            fig.add_trace(go.Scatter(
+                x=[needed], y=[threshold], mode="markers",
+                marker={"color": "red", "size": 11, "symbol": "diamond"},
+                error_x={"type": "data", "symmetric": False, "array": [max(hi - needed, 0)],
+                         "arrayminus": [max(needed - (low or needed), 0)]},
+                name=f"{crit['criterion']}: about {needed:,} training rows"
+                     + (f" ({low:,}–{high:,})" if high is not None else f" ({low or 0:,}–no upper end)")))
+    labelled = summary.get("labelled_rows")
+    if labelled:
+        fig.add_vline(x=labelled, line_dash="dot", line_color="gray")
+        # on a log axis an annotation's x is the exponent (plotly places add_vline's own
+        # annotation by the raw value, off the chart)
+        fig.add_annotation(x=math.log10(labelled), y=0, yref="paper", yanchor="bottom",
+                           xanchor="left", showarrow=False, text=f" {labelled:,} labelled rows",
+                           font={"color": "gray", "size": 11})
+    fig.update_layout(
+        title=f"learning curve and projection ({metric})",
+        xaxis_type="log", xaxis_title="training rows", yaxis_title=metric, height=420,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
 
 
 def audit_html(result: AuditResult) -> str:
