@@ -93,6 +93,7 @@ class ModelpactGroup(TyperGroup):
         "diff",
         "models",
         "monitor",
+        "retrain",
         "status",
         "store",
     )

@@ -1,6 +1,6 @@
 """Child-process side of a trainer run: import the user's trainer, fit, save the model.
 
-Run as ``python -m modelpact.retrain._child``; the parent (:mod:`modelpact.retrain.trainer`)
+Run as ``python path/to/_child.py`` (a script, so it imports nothing of modelpact); the parent (:mod:`modelpact.retrain.trainer`)
 enforces the time limit and records a crash. Importing the trainer runs the user's own code,
 which the pact names explicitly: the same trust as running their training script.
 """

@@ -118,10 +118,10 @@ def run_trainer(
         champion = champion_file if config.incremental else None
         if config.trainer is not None:
             described = f"trainer {config.trainer}"
+            # run by path, not "-m", so the child imports neither modelpact nor its dependencies
             args = [
                 sys.executable,
-                "-m",
-                "modelpact.retrain._child",
+                str(Path(__file__).with_name("_child.py")),
                 "--entry",
                 config.trainer,
                 "--train",

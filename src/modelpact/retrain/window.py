@@ -149,7 +149,7 @@ class TrainingWindow:
                 bound = bound.tz_localize("UTC")
         newer = (times > bound).to_numpy()
         if labelled:
-            newer &= self.labelled
+            newer = newer & self.labelled
         return int(newer.sum())
 
 
