@@ -102,9 +102,7 @@ def test_a_failing_trainer_leaves_the_champion_untouched_and_is_recorded(
     assert run.params["decision"] == "failed"
 
 
-def test_an_incremental_trainer_updates_a_copy_of_the_champion(
-    ledger: Store, window: Path
-) -> None:
+def test_an_incremental_trainer_updates_a_copy_of_the_champion(ledger: Store, window: Path) -> None:
     first = stream(1000, seed=98)
     sgd = __import__("tests.retrain.trainers", fromlist=["fit_sgd"]).fit_sgd(first)
     version = ledger.register_model(project="churn", model=sgd, name="sgd")
@@ -169,9 +167,9 @@ def test_one_retraining_per_project_at_a_time(store_url: str, tmp_path: Path) ->
 
     with open_store(store_url, root=tmp_path) as store:
         with retraining_lock(store, "churn"):
-            with pytest.raises(RetrainingBusy, match="another retraining of project 'churn'"):
-                with retraining_lock(store, "churn"):
-                    pass
+            busy = pytest.raises(RetrainingBusy, match="another retraining of project 'churn'")
+            with busy, retraining_lock(store, "churn"):
+                pass
             with retraining_lock(store, "fraud"):  # other projects are independent
                 pass
         with retraining_lock(store, "churn"):  # released on exit

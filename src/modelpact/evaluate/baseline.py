@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from modelpact.data import require_columns
 from modelpact.errors import ConfigurationError
@@ -14,7 +15,7 @@ from modelpact.evaluate.inputs import Predictions, Target, encode_target, predic
 from modelpact.evaluate.models import load_model, predict_with_model
 from modelpact.pact import Baseline, Pact
 
-__all__ = ["baseline_predictions", "persistence_predictions"]
+__all__ = ["baseline_predictions", "persistence_predictions", "previous_values"]
 
 
 def baseline_predictions(
@@ -94,7 +95,32 @@ def baseline_predictions(
     return Predictions("baseline", label, proba), what, warnings
 
 
-def _time_order(pact: Pact, frame: pd.DataFrame) -> np.ndarray:
+def previous_values(
+    values: NDArray[Any],
+    *,
+    order: NDArray[Any],
+    groups: NDArray[Any] | None = None,
+    fallback: float,
+) -> NDArray[np.float64]:
+    """Each row's previous value in *order* (within its group), *fallback* where there is none.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> previous_values(np.array([5, 6, 7]), order=np.array([2, 0, 1]), fallback=0).tolist()
+    [7.0, 5.0, 0.0]
+    """
+    ordered = pd.Series(values[order])
+    if groups is not None:
+        previous = ordered.groupby(groups[order], sort=False).shift(1)
+    else:
+        previous = ordered.shift(1)
+    out = np.empty(len(values), dtype=float)
+    out[order] = previous.fillna(fallback).to_numpy(dtype=float)
+    return out
+
+
+def _time_order(pact: Pact, frame: pd.DataFrame) -> NDArray[np.intp]:
     time = pact.columns.time
     if time is None or time not in frame.columns:
         return np.arange(len(frame))

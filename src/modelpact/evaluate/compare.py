@@ -63,7 +63,7 @@ _DEFAULT_METRICS: dict[str, tuple[str, ...]] = {
     "multiclass": ("accuracy", "f1_macro", "log_loss", "roc_auc_ovr"),
     "regression": ("rmse", "mae", "r2"),
 }
-_CONSTANT_BASELINES = ("prior", "majority", "mean", "median")
+_CONSTANT_BASELINES = ("prior", "majority", "mean", "median", "persistence")
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -807,8 +807,14 @@ def _prepare(
     if baseline in _CONSTANT_BASELINES:
         baseline_kind = baseline
         baseline_name = _unique_name(f"baseline ({baseline})", names)
-        outputs[baseline_name] = _constant_outputs(baseline, y, space)
-        sources[baseline_name] = f"{baseline} of the evaluation target"
+        if baseline == "persistence":
+            outputs[baseline_name] = _persistence_outputs(
+                y, space, paired.frames[names[0]], pact, source=tables[names[0]][1]
+            )
+            sources[baseline_name] = "the previous label in time order"
+        else:
+            outputs[baseline_name] = _constant_outputs(baseline, y, space)
+            sources[baseline_name] = f"{baseline} of the evaluation target"
         names.append(baseline_name)
     elif extra_baseline_column:
         baseline_name = _unique_name(f"baseline ({extra_baseline_column})", names)
@@ -864,6 +870,33 @@ def _unique_name(name: str, taken: Sequence[str]) -> str:
         candidate = f"{name} {i}"
         i += 1
     return candidate
+
+
+def _persistence_outputs(
+    y: NDArray[Any], space: LabelSpace, frame: pd.DataFrame, pact: Any, *, source: str
+) -> Outputs:
+    """The previous label in time order (the pact's time column, else row order)."""
+    from modelpact.evaluate.baseline import previous_values
+
+    time = pact.columns.time if pact is not None else None
+    key = pact.baseline.key if pact is not None and pact.baseline.kind == "persistence" else None
+    if key is not None and key not in frame.columns:
+        raise ConfigurationError(f"{source}: no column '{key}' (the persistence baseline's key)")
+    order = (
+        np.argsort(frame[time].to_numpy(), kind="stable")
+        if time is not None and time in frame.columns
+        else np.arange(len(frame))
+    )
+    groups = frame[key].to_numpy() if key is not None else None
+    if space.task == "regression":
+        return Outputs(
+            None, None, previous_values(y, order=order, groups=groups, fallback=float(np.median(y)))
+        )
+    majority = int(np.bincount(y).argmax())
+    labels = previous_values(y, order=order, groups=groups, fallback=majority).astype(np.int64)
+    if space.task == "binary":
+        return Outputs(labels.astype(float), labels, None)
+    return Outputs(np.eye(len(space.classes))[labels], labels, None)
 
 
 def _constant_outputs(kind: str, y: NDArray[Any], space: LabelSpace) -> Outputs:
