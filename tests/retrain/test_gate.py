@@ -94,3 +94,30 @@ def test_promotion_rule_defaults() -> None:
     assert (rule.kind, rule.margin) == ("non_inferiority", 0.02)
     no_margin = pact.retraining.model_copy(update={"margin": None})
     assert promotion_criterion(pact, no_margin).margin == 0.0
+
+
+def test_the_holdout_is_sized_by_plan_so_the_gate_can_be_conclusive() -> None:
+    from modelpact.evaluate import plan
+    from modelpact.retrain import holdout_size, scored_frame, scoring_pact
+
+    pact = make_pact().model_copy(
+        update={
+            "retraining": make_pact().retraining.model_copy(  # type: ignore[union-attr]
+                update={"holdout_rows": None}
+            )
+        }
+    )
+    assert pact.retraining is not None
+    rows = stream(20000, seed=14)
+    champion = _fit(15)
+    size, how = holdout_size(pact, pact.retraining, rows, champion)
+    pilot = scored_frame(pact, rows.iloc[-5000:], champion, name="pilot")
+    needed = max(r.n_needed or 0 for r in plan(scoring_pact(pact), pilot=pilot).rows)
+    assert size == needed and how.startswith("plan:")
+    # a criterion close to the model's accuracy needs more rows than half the window holds
+    tight = pact.model_copy(
+        update={"criteria": [pact.criteria[0].model_copy(update={"at_least": 0.765})]}
+    )
+    size, how = holdout_size(tight, pact.retraining, rows.iloc[:4000], champion)
+    assert size == 2000 and how.startswith("half the window")
+    assert holdout_size(pact, pact.retraining, rows, None)[0] == 4000  # no champion: a fifth
