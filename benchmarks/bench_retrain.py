@@ -68,7 +68,7 @@ retraining:
   holdout_rows: {holdout}
   triggers: {{every_rows: {every}}}
   promotion: non_inferiority
-  margin: 0.02
+  margin: {margin}
   auto_promote: true
   refit_on_window: true
   timeout: 600
@@ -162,6 +162,7 @@ def replay_gated(
     every: int,
     window: int,
     holdout: int,
+    margin: float,
 ) -> Replay:
     """Prequential replay of modelpact's loop, deciding with a real ledger."""
     from modelpact.ledger import open_store
@@ -176,11 +177,13 @@ def replay_gated(
             window=window,
             holdout=holdout,
             every=every,
+            margin=margin,
         )
     )
     start_wall, start_cpu = time.perf_counter(), _cpu()
     predicted = np.empty(len(data) - INITIAL, dtype=object)
     result = Replay(name, predicted)
+    rejected: list[str] = []
     with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
         store.ensure_project("electricity", pact)
         first = store.register_model(project="electricity", model=initial, name="initial")
@@ -203,12 +206,16 @@ def replay_gated(
             result.retrainings += 1
             if turn.outcome == "failed":
                 result.notes.append(f"row {e}: {turn.error}")
+            if turn.outcome == "reject" and turn.gate is not None:
+                rejected.append(f"{e:,} ({turn.gate.outcome})")
             champion = store.get_model_version("electricity@champion")
             if champion.id != version:
                 new = store.load_model(champion.id)
                 result.promotions += 1
                 result.harmful += _harmful(data, model, new, e)
                 model, version = new, champion.id
+    if rejected:
+        result.notes.append("rejected at rows " + ", ".join(rejected))
     result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
     return result
 
@@ -255,6 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-river", action="store_true")
     parser.add_argument("--incremental-every", type=int, default=2000)
+    parser.add_argument("--margins", type=float, nargs="+", default=[0.02, 0.05])
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     data = pd.read_csv(DATA)
@@ -271,24 +279,29 @@ def main() -> None:
                 fit_hgb(data.iloc[max(0, e - EVERY) : e]) if (e - INITIAL) % EVERY == 0 else None
             ),
         ),
-        replay_gated(
-            "gated batch (modelpact, non-inferiority 0.02, refit)",
-            data,
-            initial,
-            trainer="fit_hgb",
-            incremental=False,
-            every=EVERY,
-            window=EVERY,
-            holdout=CHUNK,
-        ),
     ]
+    for margin in args.margins:
+        replays.append(
+            replay_gated(
+                f"gated batch (modelpact, non-inferiority margin {margin:g}, refit)",
+                data,
+                initial,
+                trainer="fit_hgb",
+                incremental=False,
+                every=EVERY,
+                window=EVERY,
+                holdout=CHUNK,
+                margin=margin,
+            )
+        )
     if not args.skip_river:
         from retrain_trainers import fit_river
 
         first_river = fit_river(data.iloc[:INITIAL])
         replays.append(
             replay_gated(
-                f"gated incremental River (every {args.incremental_every:,} rows)",
+                f"gated incremental River (every {args.incremental_every:,} rows, "
+                f"margin {args.margins[-1]:g})",
                 data,
                 first_river,
                 trainer="update_river",
@@ -296,6 +309,7 @@ def main() -> None:
                 every=args.incremental_every,
                 window=args.incremental_every,
                 holdout=min(CHUNK, args.incremental_every // 2),
+                margin=args.margins[-1],
             )
         )
         replays.append(replay_river_online(data))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import joblib
@@ -174,3 +175,28 @@ def test_one_retraining_per_project_at_a_time(store_url: str, tmp_path: Path) ->
                 pass
         with retraining_lock(store, "churn"):  # released on exit
             pass
+
+
+def test_a_training_command_that_writes_a_model_file(ledger: Store, tmp_path: Path) -> None:
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import sys, joblib, pandas as pd\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "rows = pd.read_parquet(sys.argv[1])\n"
+        "model = LogisticRegression().fit(rows[['x1', 'x2', 'x3']], rows['y'])\n"
+        "joblib.dump(model, sys.argv[2])\n"
+    )
+    stream(8000, seed=1).to_csv(tmp_path / "w.csv", index=False)
+    pact = make_pact().model_copy(
+        update={
+            "retraining": make_pact().retraining.model_copy(  # type: ignore[union-attr]
+                update={
+                    "trainer": None,
+                    "command": [sys.executable, str(script), "{train}", "{model}"],
+                }
+            )
+        }
+    )
+    result = retrain(ledger, "churn", FileSource([tmp_path / "w.csv"]), pact=pact, cwd=tmp_path)
+    assert result.outcome == "promote", result.decision.reasons
+    assert ledger.get_run(result.run_id or "").params["trainer"].startswith(sys.executable)
