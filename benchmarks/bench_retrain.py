@@ -139,19 +139,6 @@ def replay_models(
     return result
 
 
-class FrameSource:
-    """The stream's rows up to now, as the loop's window source."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-
-    def load(self) -> pd.DataFrame:
-        return self.frame
-
-    def describe(self) -> str:
-        return f"electricity rows 0–{len(self.frame) - 1}"
-
-
 def replay_gated(
     name: str,
     data: pd.DataFrame,
@@ -167,7 +154,7 @@ def replay_gated(
     """Prequential replay of modelpact's loop, deciding with a real ledger."""
     from modelpact.ledger import open_store
     from modelpact.pact import parse_pact
-    from modelpact.retrain import retrain
+    from modelpact.retrain import FrameSource, retrain
 
     pact = parse_pact(
         PACT.format(
@@ -258,81 +245,89 @@ def against_persistence(data: pd.DataFrame, replay: Replay) -> tuple[str, float,
     return verdict.verdict, float(criterion.estimate), float(criterion.ci[0])
 
 
+def report(data: pd.DataFrame, r: Replay) -> None:
+    """Print the strategy's table row (and notes) at once, so a long run shows progress."""
+    accuracy = float((r.predicted == data[TARGET].to_numpy()[INITIAL:]).mean())
+    if r.name.startswith("persistence"):
+        pact = "— (is the baseline)"
+    else:
+        verdict, delta, low = against_persistence(data, r)
+        pact = f"{verdict} ({delta:+.3f}, {low:+.3f})"
+    print(
+        f"| {r.name} | {accuracy:.3f} | {r.retrainings} | {r.promotions} | {r.harmful} | "
+        f"{pact} | {r.wall:.1f} | {r.cpu:.1f} |",
+        flush=True,
+    )
+    for note in r.notes:
+        print(f"  note: {note}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-river", action="store_true")
+    parser.add_argument("--only-river", action="store_true")
     parser.add_argument("--incremental-every", type=int, default=2000)
     parser.add_argument("--margins", type=float, nargs="+", default=[0.02, 0.05])
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     data = pd.read_csv(DATA)
     data["t"] = np.arange(len(data))
-    y = data[TARGET].to_numpy()
     initial = fit_hgb(data.iloc[:INITIAL])
-    replays = [
-        replay_models("frozen", data, initial, lambda e: None),
-        replay_models(
-            f"blind: retrain every {EVERY:,} rows, always replace",
+    print(
+        "| strategy | accuracy | retrainings | promotions | harmful promotions | "
+        "vs persistence pact (Δ accuracy, lower bound) | wall s | CPU s |"
+    )
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    if not args.only_river:
+        report(data, replay_models("frozen", data, initial, lambda e: None))
+        report(
             data,
-            initial,
-            lambda e: (
-                fit_hgb(data.iloc[max(0, e - EVERY) : e]) if (e - INITIAL) % EVERY == 0 else None
-            ),
-        ),
-    ]
-    for margin in args.margins:
-        replays.append(
-            replay_gated(
-                f"gated batch (modelpact, non-inferiority margin {margin:g}, refit)",
+            replay_models(
+                f"blind: retrain every {EVERY:,} rows, always replace",
                 data,
                 initial,
-                trainer="fit_hgb",
-                incremental=False,
-                every=EVERY,
-                window=EVERY,
-                holdout=CHUNK,
-                margin=margin,
-            )
+                lambda e: (
+                    fit_hgb(data.iloc[max(0, e - EVERY) : e])
+                    if (e - INITIAL) % EVERY == 0
+                    else None
+                ),
+            ),
         )
+        for margin in args.margins:
+            report(
+                data,
+                replay_gated(
+                    f"gated batch (modelpact, non-inferiority margin {margin:g}, refit)",
+                    data,
+                    initial,
+                    trainer="fit_hgb",
+                    incremental=False,
+                    every=EVERY,
+                    window=EVERY,
+                    holdout=CHUNK,
+                    margin=margin,
+                ),
+            )
     if not args.skip_river:
         from retrain_trainers import fit_river
 
-        first_river = fit_river(data.iloc[:INITIAL])
-        replays.append(
+        report(data, replay_river_online(data))
+        report(
+            data,
             replay_gated(
                 f"gated incremental River (every {args.incremental_every:,} rows, "
                 f"margin {args.margins[-1]:g})",
                 data,
-                first_river,
+                fit_river(data.iloc[:INITIAL]),
                 trainer="update_river",
                 incremental=True,
                 every=args.incremental_every,
                 window=args.incremental_every,
                 holdout=min(CHUNK, args.incremental_every // 2),
                 margin=args.margins[-1],
-            )
+            ),
         )
-        replays.append(replay_river_online(data))
-    replays.append(persistence(data))
-    truth = y[INITIAL:]
-    print(
-        "| strategy | accuracy | retrainings | promotions | harmful promotions | "
-        "vs persistence pact (Δ accuracy, lower bound) | wall s | CPU s |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
-    for r in replays:
-        accuracy = float((r.predicted == truth).mean())
-        if r.name.startswith("persistence"):
-            pact = "— (is the baseline)"
-        else:
-            verdict, delta, low = against_persistence(data, r)
-            pact = f"{verdict} ({delta:+.3f}, {low:+.3f})"
-        print(
-            f"| {r.name} | {accuracy:.3f} | {r.retrainings} | {r.promotions} | {r.harmful} | "
-            f"{pact} | {r.wall:.1f} | {r.cpu:.1f} |"
-        )
-        for note in r.notes:
-            print(f"  note: {note}")
+    report(data, persistence(data))
 
 
 if __name__ == "__main__":

@@ -121,3 +121,20 @@ def test_the_holdout_is_sized_by_plan_so_the_gate_can_be_conclusive() -> None:
     size, how = holdout_size(tight, pact.retraining, rows.iloc[:4000], champion)
     assert size == 2000 and how.startswith("half the window")
     assert holdout_size(pact, pact.retraining, rows, None)[0] == 4000  # no champion: a fifth
+
+
+def test_unless_worse_promotes_an_undecided_challenger_but_not_a_worse_one() -> None:
+    pact = make_pact(rule="unless_worse")
+    assert pact.retraining is not None
+    small = stream(60, seed=11)  # too few rows to settle the margin either way
+    undecided = run_gate(pact, pact.retraining, small, _fit(12), _fit(13), explain=False)
+    assert undecided.versus_champion is not None
+    assert undecided.versus_champion.status == "inconclusive"
+    # the same evidence under non-inferiority keeps the champion (see above); here it promotes
+    assert undecided.outcome == "pass"
+    assert any("benefit of the doubt" in r for r in undecided.reasons)
+    rows = stream(3000, seed=3)
+    weak = LogisticRegression().fit(rows[["x3"]], rows["y"])
+    worse = run_gate(pact, pact.retraining, stream(2000, seed=4), weak, _fit(5), explain=False)
+    assert worse.versus_champion is not None and worse.versus_champion.status == "fail"
+    assert worse.outcome == "fail"

@@ -365,11 +365,13 @@ class RetrainingConfig(_Strict):
         default=False,
         description="After a promotion, refit on the whole window (holdout included).",
     )
-    promotion: Literal["non_inferiority", "superiority"] = Field(
+    promotion: Literal["non_inferiority", "superiority", "unless_worse"] = Field(
         default="non_inferiority",
         description=(
-            "non_inferiority: the challenger is no worse than the champion within the margin "
-            "on the holdout (paired); superiority: it is better."
+            "non_inferiority: the challenger is shown no worse than the champion within the "
+            "margin on the holdout (paired); superiority: it is shown better; unless_worse: "
+            "it replaces the champion unless shown worse by more than the margin (an "
+            "undecided comparison promotes: the fresh model is the better bet under drift)."
         ),
     )
     metric: str | None = Field(

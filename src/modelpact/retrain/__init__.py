@@ -24,12 +24,19 @@ from modelpact.retrain.triggers import (
     alerts_of,
     check_triggers,
 )
-from modelpact.retrain.window import FileSource, TrainingWindow, WindowSource, load_window
+from modelpact.retrain.window import (
+    FileSource,
+    FrameSource,
+    TrainingWindow,
+    WindowSource,
+    load_window,
+)
 
 __all__ = [
     "RETRAIN_SCHEMA",
     "Decision",
     "FileSource",
+    "FrameSource",
     "GateResult",
     "LastRetraining",
     "RetrainResult",

@@ -6,10 +6,13 @@ Two questions, both on the temporal holdout the challenger never trained on:
    itself, with the champion supplied so ``vs_champion`` criteria are decided too.
 2. Does it beat the champion by the **promotion rule**, judged on the *paired* interval of
    the difference on the same rows (the interval ``verify`` uses for ``vs_champion``
-   criteria)? ``non_inferiority`` (the default) asks that the challenger is no worse than the
-   champion by more than the margin: under drift, a fresh model that is no worse on the newest
-   rows is the better bet for tomorrow. ``superiority`` asks that it is better, which noise
-   cannot fake.
+   criteria)? ``non_inferiority`` (the default) asks for evidence that the challenger is no
+   worse than the champion by more than the margin: under drift, a fresh model that is no
+   worse on the newest rows is the better bet for tomorrow. ``superiority`` asks that it is
+   better, which noise cannot fake. ``unless_worse`` gives the fresh model the benefit of the
+   doubt: only evidence that it is worse by more than the margin keeps the champion, so an
+   undecided comparison (a holdout too small to settle the margin) promotes; the challenger
+   must still meet every criterion of the pact.
 
 The gate passes only when both pass; it fails when either fails and is inconclusive otherwise.
 A leaderboard (:func:`modelpact.evaluate.compare`: challenger, champion and the pact's
@@ -143,8 +146,11 @@ class GateResult:
         }
 
 
-def _combine(verdict: Verdict, rule: CriterionResult | None) -> GateOutcome:
-    statuses = [verdict.verdict] + ([] if rule is None else [rule.status])
+def _combine(verdict: Verdict, rule: CriterionResult | None, benefit_of_doubt: bool) -> GateOutcome:
+    rule_status = None if rule is None else rule.status
+    if benefit_of_doubt and rule_status == "inconclusive":
+        rule_status = "pass"
+    statuses = [verdict.verdict] + ([] if rule_status is None else [rule_status])
     if "failed" in statuses or "fail" in statuses:
         return "fail"
     if all(s in ("signed_off", "pass") for s in statuses):
@@ -297,8 +303,14 @@ def run_gate(
                 behaviour = _behaviour(pact, holdout, challenger, champion)
             except ModelpactError as exc:
                 behaviour = [f"no leaderboard or behaviour diff: {exc}"]
-    outcome = _combine(verdict, rule)
+    benefit = config.promotion == "unless_worse"
+    outcome = _combine(verdict, rule, benefit)
     reasons = _reasons(verdict, rule, criterion)
+    if benefit and rule is not None and rule.status == "inconclusive":
+        reasons.append(
+            "promotion rule unless_worse: the challenger is not shown worse than the champion "
+            "by more than the margin, so the fresher model gets the benefit of the doubt"
+        )
     if champion_verdict is not None:
         reasons.append(f"the champion on the same rows: {champion_verdict.verdict}")
     return GateResult(

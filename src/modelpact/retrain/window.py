@@ -21,7 +21,7 @@ from modelpact.data import load_frame, require_columns
 from modelpact.errors import InvalidDataError
 from modelpact.pact import Pact, RetrainWindow, period_seconds
 
-__all__ = ["FileSource", "TrainingWindow", "WindowSource", "load_window"]
+__all__ = ["FileSource", "FrameSource", "TrainingWindow", "WindowSource", "load_window"]
 
 
 class WindowSource(Protocol):
@@ -72,6 +72,31 @@ class FileSource:
     def describe(self) -> str:
         """The file names, comma separated."""
         return ", ".join(str(p) for p in self.paths)
+
+
+class FrameSource:
+    """Rows already in memory (a pandas DataFrame), e.g. from a pipeline or a notebook.
+
+    Parameters
+    ----------
+    frame
+        The rows, oldest first unless the pact's time column says otherwise.
+    name
+        How to refer to them in messages and the ledger.
+    """
+
+    def __init__(self, frame: pd.DataFrame, name: str = "<DataFrame>") -> None:
+        self.frame = frame
+        self.name = name
+
+    def load(self) -> pd.DataFrame:
+        """The frame itself (checked to hold rows)."""
+        frame, _ = load_frame(self.frame, name=self.name)
+        return frame
+
+    def describe(self) -> str:
+        """The name given."""
+        return self.name
 
 
 def _sortable_time(series: pd.Series, source: str) -> pd.Series:
