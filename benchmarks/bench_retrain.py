@@ -67,7 +67,7 @@ retraining:
   window: {{last_rows: {window}}}
   holdout_rows: {holdout}
   triggers: {{every_rows: {every}}}
-  promotion: non_inferiority
+  promotion: {rule}
   margin: {margin}
   auto_promote: true
   refit_on_window: true
@@ -150,6 +150,7 @@ def replay_gated(
     window: int,
     holdout: int,
     margin: float,
+    rule: str = "non_inferiority",
 ) -> Replay:
     """Prequential replay of modelpact's loop, deciding with a real ledger."""
     from modelpact.ledger import open_store
@@ -165,6 +166,7 @@ def replay_gated(
             holdout=holdout,
             every=every,
             margin=margin,
+            rule=rule,
         )
     )
     start_wall, start_cpu = time.perf_counter(), _cpu()
@@ -268,6 +270,13 @@ def main() -> None:
     parser.add_argument("--only-river", action="store_true")
     parser.add_argument("--incremental-every", type=int, default=2000)
     parser.add_argument("--margins", type=float, nargs="+", default=[0.02, 0.05])
+    parser.add_argument(
+        "--rules",
+        nargs="+",
+        default=["non_inferiority", "unless_worse"],
+        choices=["non_inferiority", "superiority", "unless_worse"],
+    )
+    parser.add_argument("--incremental-rule", default="unless_worse")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
     data = pd.read_csv(DATA)
@@ -293,21 +302,23 @@ def main() -> None:
                 ),
             ),
         )
-        for margin in args.margins:
-            report(
-                data,
-                replay_gated(
-                    f"gated batch (modelpact, non-inferiority margin {margin:g}, refit)",
+        for rule in args.rules:
+            for margin in args.margins:
+                report(
                     data,
-                    initial,
-                    trainer="fit_hgb",
-                    incremental=False,
-                    every=EVERY,
-                    window=EVERY,
-                    holdout=CHUNK,
-                    margin=margin,
-                ),
-            )
+                    replay_gated(
+                        f"gated batch (modelpact, {rule} margin {margin:g}, refit)",
+                        data,
+                        initial,
+                        trainer="fit_hgb",
+                        incremental=False,
+                        every=EVERY,
+                        window=EVERY,
+                        holdout=CHUNK,
+                        margin=margin,
+                        rule=rule,
+                    ),
+                )
     if not args.skip_river:
         from retrain_trainers import fit_river
 
@@ -316,7 +327,7 @@ def main() -> None:
             data,
             replay_gated(
                 f"gated incremental River (every {args.incremental_every:,} rows, "
-                f"margin {args.margins[-1]:g})",
+                f"{args.incremental_rule} margin {args.margins[-1]:g})",
                 data,
                 fit_river(data.iloc[:INITIAL]),
                 trainer="update_river",
@@ -325,6 +336,7 @@ def main() -> None:
                 window=args.incremental_every,
                 holdout=min(CHUNK, args.incremental_every // 2),
                 margin=args.margins[-1],
+                rule=args.incremental_rule,
             ),
         )
     report(data, persistence(data))

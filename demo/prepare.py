@@ -47,7 +47,7 @@ data:
 monitoring:
   chunk_size: 500
 retraining:
-  trainer: trainer:fit           # demo/trainer.py: the team's own code
+  trainer: tumour_trainer:fit    # demo/tumour_trainer.py: the team's own code
   triggers: {alerts: [drift], min_drifted_features: 3}
   holdout_rows: 1000             # the newest labelled rows, never trained on
   metric: roc_auc

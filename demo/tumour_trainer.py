@@ -1,4 +1,4 @@
-"""The team's trainer, named in the demo pact's retraining section (``trainer: trainer:fit``).
+"""The team's trainer, named in the demo pact (``retraining: {trainer: tumour_trainer:fit}``).
 
 ``modelpact retrain`` calls it in a child process with the training window's rows (target
 included) and gates the model it returns against the pact and the champion.
