@@ -101,3 +101,19 @@ def test_a_model_that_loses_to_same_as_last_time_fails_its_pact() -> None:
     # a constant prior baseline would have let the same model pass
     prior = verify(pact, evaluation.drop(columns="class"), baseline="prior")
     assert prior.verdict == "signed_off"
+
+
+def test_plan_sizes_a_criterion_against_persistence() -> None:
+    from modelpact.evaluate import plan
+
+    rng = np.random.default_rng(1)
+    n = 2000
+    y = (np.sin(np.arange(n) / 40) + rng.normal(0, 0.5, n) > 0).astype(int)
+    p = np.clip(y * 0.6 + 0.2 + rng.normal(0, 0.25, n), 0, 1)  # right on ~90% of rows
+    frame = pd.DataFrame({"t": np.arange(n), "y": y, "p": p})
+    pact = parse_pact(PACT.format(baseline="persistence"))
+    row = plan(pact, pilot=frame).rows[0]
+    assert row.source == "pilot" and row.n_needed is not None
+    # persistence is a far stronger reference than the prior: beating it takes more rows
+    prior = plan(parse_pact(PACT.format(baseline="prior")), pilot=frame).rows[0]
+    assert prior.n_needed is not None and prior.n_needed < row.n_needed
