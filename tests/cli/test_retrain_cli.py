@@ -218,3 +218,14 @@ def test_a_monitoring_alert_triggers(workdir: Path) -> None:
         "--check",
     )
     assert code == 0
+
+
+def test_a_second_retraining_of_the_project_exits_2(workdir: Path) -> None:
+    from modelpact.retrain import retraining_lock
+
+    with open_store(root=workdir / ".modelpact") as store, retraining_lock(store, "churn"):
+        code, _, err = invoke(
+            "retrain", "--project", "churn", "--pact", "pact.yaml", "--data", "window.csv"
+        )
+    assert code == 2
+    assert "another retraining of project 'churn' is running" in err
