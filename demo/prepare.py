@@ -46,6 +46,13 @@ data:
   min_rows_per_slice: 50
 monitoring:
   chunk_size: 500
+retraining:
+  trainer: tumour_trainer:fit    # demo/tumour_trainer.py: the team's own code
+  triggers: {alerts: [drift], min_drifted_features: 3}
+  holdout_rows: 1000             # the newest labelled rows, never trained on
+  metric: roc_auc
+  margin: 0.01                   # no worse than the champion by more than 0.01 AUC
+  auto_promote: true
 """
 
 

@@ -55,4 +55,10 @@ step "10. Production: drift, performance estimated before labels arrive, and mea
 decide modelpact monitor --pact pact.yaml --reference reference.csv --analysis production.csv \
   --labels labels.csv --html monitor.html --json monitor.json
 
+step "11. The loop closes: drift alerts trigger a retraining on the labelled rows so far"
+run python "$here/window.py"
+decide env PYTHONPATH="$here" modelpact retrain --project tumour-screening --data window.csv \
+  --monitor monitor.json --json retrain.json
+run modelpact models list --project tumour-screening
+
 printf '\nReports in %s: audit.html, verify.html, compare.html, diff.html, monitor.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"

@@ -111,6 +111,7 @@ class ModelpactGroup(TyperGroup):
         "diff",
         "models",
         "monitor",
+        "retrain",
         "status",
         "store",
     )

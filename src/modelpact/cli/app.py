@@ -47,6 +47,7 @@ def _register() -> None:
     from modelpact.cli import models as _models  # noqa: F401
     from modelpact.cli import monitor as _monitor  # noqa: F401
     from modelpact.cli import pact as _pact  # noqa: F401
+    from modelpact.cli import retrain as _retrain  # noqa: F401
     from modelpact.cli import runs as _runs  # noqa: F401
     from modelpact.cli import status as _status  # noqa: F401
     from modelpact.cli import store as _store  # noqa: F401

@@ -80,7 +80,7 @@ def compare(
     baseline: str = typer.Option(
         "auto",
         "--baseline",
-        help="prior, majority, mean, median, none, column:NAME, one of the model names, or "
+        help="prior, majority, mean, median, persistence, none, column:NAME, one of the model names, or "
         "a prediction file. Default: the pact's baseline, else prior (mean for regression).",
     ),
     confidence: float | None = typer.Option(

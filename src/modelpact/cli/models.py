@@ -17,7 +17,7 @@ __all__ = ["models_app"]
 
 models_app = typer.Typer(
     help=(
-        "The model registry: list versions, show one, promote or retire it.\n\n"
+        "The model registry: list versions, show one, promote, approve, roll back or retire.\n\n"
         "A version is candidate -> signed_off -> champion -> retired. Promotion to signed_off "
         "or champion needs a stored signed_off verdict against the project's pact "
         "(`--force --reason TEXT` overrides, and the ledger records who and why).\n\n"
@@ -249,3 +249,49 @@ def retire(
     Example: `modelpact models retire churn:1 --reason "superseded"`
     """
     _change(ref, "retired", force=False, reason=reason, store=store)
+
+
+@models_app.command("approve")
+def approve(
+    ref: str = typer.Argument(..., help="The held challenger: PROJECT:VERSION or its id."),
+    reason: str | None = typer.Option(None, "--reason", help="Why; recorded in the ledger."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Promote a challenger that `modelpact retrain` held for approval.
+
+    Only a version whose retraining passed the gate and decided `hold` can be approved.
+
+    Example: `modelpact models approve churn:7 --reason "reviewed the behaviour diff"`
+    """
+    from modelpact.ledger.retraining import approve as approve_version
+
+    with open_configured_store(store) as ledger:
+        before = ledger.list_model_versions(ref.rpartition(":")[0] or None, stage="champion")
+        after = approve_version(ledger, ref, reason=reason)
+    console = out_console()
+    console.print(f"{after.ref}: candidate -> {_stage(after)} (approved)")
+    for old in before:
+        if old.id != after.id and old.project == after.project:
+            console.print(f"{old.ref}: champion -> signed_off (replaced)")
+
+
+@models_app.command("rollback")
+def rollback(
+    project: str = typer.Argument(..., help="The project whose champion to roll back."),
+    reason: str = typer.Option(..., "--reason", help="Why; recorded in the ledger."),
+    to: str | None = typer.Option(
+        None, "--to", help="The version to restore (default: the previous champion)."
+    ),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Restore the previous champion and retire the current one, with a reason.
+
+    Example: `modelpact models rollback churn --reason "complaints about the new model"`
+    """
+    from modelpact.ledger.retraining import rollback as roll_back
+
+    with open_configured_store(store) as ledger:
+        retired, restored = roll_back(ledger, project, reason=reason, to=to)
+    console = out_console()
+    console.print(f"{restored.ref}: {_stage(restored)} (restored)")
+    console.print(f"{retired.ref}: champion -> {_stage(retired)} ({reason})")

@@ -41,7 +41,7 @@ def verify(
     baseline: str | None = typer.Option(
         None,
         "--baseline",
-        help="Override the pact's baseline: prior, majority, mean, median, column:NAME or model:FILE.",
+        help="Override the pact's baseline: prior, majority, mean, median, persistence[:KEY], column:NAME or model:FILE.",
     ),
     champion: str | None = typer.Option(
         None, "--champion", help="For vs_champion criteria: a model file or column:NAME."

@@ -27,7 +27,7 @@ from modelpact.evaluate.inputs import (
 
 __all__ = ["Prepared", "prepare"]
 
-_CONSTANT_BASELINES = ("prior", "majority", "mean", "median")
+_CONSTANT_BASELINES = ("prior", "majority", "mean", "median", "persistence")
 
 
 @dataclass(frozen=True)
@@ -172,8 +172,14 @@ def prepare(
     if baseline in _CONSTANT_BASELINES:
         baseline_kind = baseline
         baseline_name = _unique_name(f"baseline ({baseline})", names)
-        outputs[baseline_name] = _constant_outputs(baseline, y, space, baseline_name)
-        sources[baseline_name] = f"{baseline} of the evaluation target"
+        if baseline == "persistence":
+            outputs[baseline_name] = _persistence_outputs(
+                y, space, paired.frames[names[0]], pact, baseline_name, source=tables[names[0]][1]
+            )
+            sources[baseline_name] = "the previous label in time order"
+        else:
+            outputs[baseline_name] = _constant_outputs(baseline, y, space, baseline_name)
+            sources[baseline_name] = f"{baseline} of the evaluation target"
         names.append(baseline_name)
     elif extra_baseline_column:
         baseline_name = _unique_name(f"baseline ({extra_baseline_column})", names)
@@ -230,6 +236,32 @@ def _unique_name(name: str, taken: Sequence[str]) -> str:
         candidate = f"{name} {i}"
         i += 1
     return candidate
+
+
+def _persistence_outputs(
+    y: NDArray[Any], space: LabelSpace, frame: pd.DataFrame, pact: Any, name: str, *, source: str
+) -> Predictions:
+    """The previous label in time order (the pact's time column, else row order)."""
+    from modelpact.evaluate.baseline import previous_values
+
+    time = pact.columns.time if pact is not None else None
+    key = pact.baseline.key if pact is not None and pact.baseline.kind == "persistence" else None
+    if key is not None and key not in frame.columns:
+        raise ConfigurationError(f"{source}: no column '{key}' (the persistence baseline's key)")
+    order = (
+        np.argsort(frame[time].to_numpy(), kind="stable")
+        if time is not None and time in frame.columns
+        else np.arange(len(frame))
+    )
+    groups = frame[key].to_numpy() if key is not None else None
+    if space.task == "regression":
+        values = previous_values(y, order=order, groups=groups, fallback=float(np.median(y)))
+        return Predictions(name, values, None)
+    majority = int(np.bincount(y).argmax())
+    labels = previous_values(y, order=order, groups=groups, fallback=majority).astype(np.int64)
+    if space.task == "binary":
+        return Predictions(name, labels, labels.astype(float))
+    return Predictions(name, labels, np.eye(len(space.classes))[labels])
 
 
 def _constant_outputs(

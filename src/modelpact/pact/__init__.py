@@ -15,7 +15,11 @@ from modelpact.pact.model import (
     DataRequirements,
     MonitoringConfig,
     Pact,
+    RetrainingConfig,
+    RetrainTriggers,
+    RetrainWindow,
     Task,
+    period_seconds,
 )
 
 __all__ = [
@@ -26,10 +30,14 @@ __all__ = [
     "MonitoringConfig",
     "Pact",
     "PactProblem",
+    "RetrainTriggers",
+    "RetrainWindow",
+    "RetrainingConfig",
     "Task",
     "check_pact",
     "load_pact",
     "pact_schema",
     "parse_pact",
+    "period_seconds",
     "starter_pact",
 ]

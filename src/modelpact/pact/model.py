@@ -8,6 +8,7 @@ data is :mod:`modelpact.evaluate`'s job.
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -19,12 +20,38 @@ __all__ = [
     "DataRequirements",
     "MonitoringConfig",
     "Pact",
+    "RetrainTriggers",
+    "RetrainWindow",
+    "RetrainingConfig",
     "Task",
     "criteria_problems",
+    "period_seconds",
 ]
 
 Task = Literal["binary", "multiclass", "regression"]
 Scalar = str | int | float | bool
+AlertKind = Literal["drift", "estimated_performance", "realized_performance", "data_quality"]
+# "30d", "12h", "2w": a number and a unit (minutes, hours, days, weeks)
+_PERIOD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|w)\s*$")
+_PERIOD_SECONDS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+# "my_package.train:fit": a dotted module path and a function name
+_ENTRY_POINT = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def period_seconds(text: str) -> float:
+    """Seconds in a period written like ``30d``, ``12h``, ``2w`` or ``90m``.
+
+    Examples
+    --------
+    >>> period_seconds("30d")
+    2592000.0
+    """
+    match = _PERIOD.match(text)
+    if match is None:
+        raise ValueError(
+            f"'{text}' is not a period; write a number and a unit: 90m, 12h, 30d or 2w"
+        )
+    return float(match.group(1)) * _PERIOD_SECONDS[match.group(2)]
 
 
 class _Strict(BaseModel):
@@ -70,12 +97,21 @@ class Baseline(_Strict):
     ``prior`` predicts the training prevalence as a score; ``majority`` the most frequent
     class; ``mean``/``median`` the training target's mean or median (regression);
     ``column`` reads baseline predictions from a column of the evaluation data; ``model``
-    loads a second model file that the user names.
+    loads a second model file that the user names; ``persistence`` predicts each row's
+    previous label in time order ("same as last time"), optionally within an entity ``key``:
+    the forecast any model of a time-ordered stream must beat.
     """
 
-    kind: Literal["prior", "majority", "mean", "median", "column", "model"] = "prior"
+    kind: Literal["prior", "majority", "mean", "median", "column", "model", "persistence"] = "prior"
     column: str | None = None
     path: str | None = None
+    key: str | None = Field(
+        default=None,
+        description=(
+            "persistence only: an entity column; the previous label is taken within each "
+            "entity (e.g. the same meter or customer)."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -87,6 +123,8 @@ class Baseline(_Strict):
                 return {"kind": kind, "column": ref}
             if kind == "model":
                 return {"kind": kind, "path": ref}
+            if kind == "persistence" and ref:
+                return {"kind": kind, "key": ref}
             return {"kind": kind}
         return value
 
@@ -96,6 +134,8 @@ class Baseline(_Strict):
             raise ValueError("a 'column' baseline needs 'column: <name of the baseline column>'")
         if self.kind == "model" and not self.path:
             raise ValueError("a 'model' baseline needs 'path: <model file>'")
+        if self.key is not None and self.kind != "persistence":
+            raise ValueError("'key' goes with a 'persistence' baseline only")
         return self
 
 
@@ -228,6 +268,145 @@ class MonitoringConfig(_Strict):
     )
 
 
+class RetrainTriggers(_Strict):
+    """When a retraining is due; any one trigger that fires is enough."""
+
+    alerts: list[AlertKind] = Field(
+        default_factory=list,
+        description=(
+            "Alert kinds of a monitoring result that trigger a retraining: "
+            "realized_performance, estimated_performance, drift, data_quality."
+        ),
+    )
+    min_drifted_features: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "A drift alert triggers only when at least this many features drifted, or the "
+            "multivariate check fired."
+        ),
+    )
+    every: str | None = Field(
+        default=None,
+        description="Retrain on a schedule: at most this long after the last one (30d).",
+    )
+    every_rows: int | None = Field(
+        default=None,
+        gt=0,
+        description="Retrain once this many new rows arrived since the last one.",
+    )
+    min_new_labels: int | None = Field(
+        default=None,
+        gt=0,
+        description="Retrain once this many new labelled rows arrived since the last one.",
+    )
+
+    @field_validator("every")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None:
+            period_seconds(value)
+        return value
+
+
+class RetrainWindow(_Strict):
+    """Which labelled rows a retraining learns from: all, the last period, or the last N."""
+
+    last: str | None = Field(
+        default=None, description="Only rows of the last period (90d), by columns.time."
+    )
+    last_rows: int | None = Field(default=None, gt=0, description="Only the last N labelled rows.")
+
+    @field_validator("last")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None:
+            period_seconds(value)
+        return value
+
+
+class RetrainingConfig(_Strict):
+    """How the model is retrained, gated against the pact and the champion, and promoted.
+
+    The trainer is the team's own code, named here explicitly: ``modelpact retrain`` imports
+    and runs it (in a child process), which is the same trust as running the team's training
+    script by hand.
+    """
+
+    triggers: RetrainTriggers = Field(default_factory=RetrainTriggers)
+    window: RetrainWindow = Field(default_factory=RetrainWindow)
+    holdout_rows: int | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Size of the temporal holdout (the most recent labelled rows, never trained on); "
+            "default: what 'plan' says the gate needs to be conclusive."
+        ),
+    )
+    trainer: str | None = Field(
+        default=None,
+        description=(
+            "'package.module:function': called with the training DataFrame (target included), "
+            "returns a fitted scikit-learn compatible estimator."
+        ),
+    )
+    command: list[str] | None = Field(
+        default=None,
+        description=(
+            "A command that trains and writes a model file instead of a trainer function; "
+            "{train}, {model} and {champion} are replaced by file paths."
+        ),
+    )
+    incremental: bool = Field(
+        default=False,
+        description="The trainer also receives a copy of the champion (champion=...) to update.",
+    )
+    refit_on_window: bool = Field(
+        default=False,
+        description="After a promotion, refit on the whole window (holdout included).",
+    )
+    promotion: Literal["non_inferiority", "superiority", "unless_worse"] = Field(
+        default="non_inferiority",
+        description=(
+            "non_inferiority: the challenger is shown no worse than the champion within the "
+            "margin on the holdout (paired); superiority: it is shown better; unless_worse: "
+            "it replaces the champion unless shown worse by more than the margin (an "
+            "undecided comparison promotes: the fresh model is the better bet under drift)."
+        ),
+    )
+    metric: str | None = Field(
+        default=None,
+        description="Metric the promotion rule compares; default the pact's first criterion's.",
+    )
+    margin: float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Non-inferiority margin; default the pact's vs_champion margin for the metric, else 0."
+        ),
+    )
+    auto_promote: bool = Field(
+        default=False,
+        description="Promote a challenger that passes the gate; else hold it for approval.",
+    )
+    timeout: float = Field(default=3600, gt=0, description="Seconds the trainer may run.")
+
+    @field_validator("trainer")
+    @classmethod
+    def _entry_point(cls, value: str | None) -> str | None:
+        if value is not None and not _ENTRY_POINT.match(value):
+            raise ValueError(f"'{value}' is not an entry point; write 'package.module:function'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_trainer(self) -> RetrainingConfig:
+        if (self.trainer is None) == (self.command is None):
+            raise ValueError("retraining needs exactly one of 'trainer' or 'command'")
+        if self.command is not None and not any("{model}" in part for part in self.command):
+            raise ValueError("the retraining command must write '{model}'")
+        return self
+
+
 class Pact(_Strict):
     """An agreement on what "done" means for one model, decided on confidence intervals."""
 
@@ -249,6 +428,9 @@ class Pact(_Strict):
     criteria: Annotated[list[Criterion], Field(min_length=1)]
     data: DataRequirements = Field(default_factory=DataRequirements)
     monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    retraining: RetrainingConfig | None = Field(
+        default=None, description="How 'modelpact retrain' retrains, gates and promotes."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -281,12 +463,26 @@ class Pact(_Strict):
             raise ValueError("columns.score: a mapping of class columns is for multiclass tasks")
         if self.task != "regression" and self.baseline.kind in ("mean", "median"):
             raise ValueError(f"baseline: '{self.baseline.kind}' is for regression tasks")
+        if self.retraining is not None:
+            self._check_retraining(self.retraining)
         problems = criteria_problems(
             self.task, self.columns.slices, [c.model_dump() for c in self.criteria]
         )
         if problems:
             raise ValueError(f"{problems[0][0]}: {problems[0][1]}")
         return self
+
+    def _check_retraining(self, config: RetrainingConfig) -> None:
+        from modelpact.stats import METRICS
+
+        if config.metric is not None:
+            metric = METRICS.get(config.metric)
+            if metric is None or self.task not in metric.tasks:
+                raise ValueError(
+                    f"retraining.metric: '{config.metric}' is not a metric of {self.task} tasks"
+                )
+        if config.window.last is not None and self.columns.time is None:
+            raise ValueError("retraining.window.last needs columns.time to know the rows' times")
 
 
 def criteria_problems(

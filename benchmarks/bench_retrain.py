@@ -1,0 +1,346 @@
+"""The retraining loop replayed on a real drifting stream: is the gate both safe and good?
+
+Data: ``electricity.csv`` (45,312 rows in time order, 8 features, label UP/DOWN). Every
+strategy starts from a model fitted on the first 2,000 rows and is scored *prequentially*: each
+1,000-row chunk is predicted by the model in place before its labels arrive; then the labels
+arrive, and the strategy may retrain. Strategies:
+
+* ``frozen``: the initial HistGradientBoosting model, never replaced;
+* ``blind``: every 5,000 rows, HistGradientBoosting on the last 5,000 rows replaces the model;
+* ``gated batch``: modelpact's loop (:func:`modelpact.retrain.retrain`, a real SQLite ledger,
+  the trainer in a child process) with the same trainer, trigger and window: the newest 1,000
+  rows are held out, the challenger must meet the pact and be no worse than the champion
+  within 0.02 accuracy (paired), and after a promotion it is refit on the whole window;
+* ``gated incremental``: the same loop with an incremental trainer (a copy of the champion,
+  River's adaptive random forest wrapped as a scikit-learn estimator, learns the new rows);
+  every 2,000 rows, holdout 1,000;
+* ``River online``: the adaptive random forest learning after every row (test-then-train);
+* ``persistence``: the previous row's label.
+
+A replacement is *harmful* when the new model is less accurate than the one it replaced on the
+next chunk. Finally every strategy's predictions are verified against a pact whose baseline is
+``persistence`` (criterion: accuracy improves on it): a strategy that loses to "same as last
+time" must fail.
+
+River lives in the benchmark's own environment, never in the project's::
+
+    python3 -m venv .venv-bench-river
+    .venv-bench-river/bin/pip install -e . river
+    .venv-bench-river/bin/python benchmarks/bench_retrain.py
+
+``--skip-river`` runs the rest with the project's own ``.venv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from retrain_trainers import FEATURES, TARGET, fit_hgb  # noqa: E402
+
+DATA = HERE.parents[1] / "shared" / "datasets" / "electricity.csv"
+INITIAL, CHUNK, EVERY = 2000, 1000, 5000
+
+PACT = """
+name: electricity
+task: binary
+positive_class: UP
+columns: {{target: class, time: t, features: {features}}}
+criteria:
+  - {{metric: accuracy, at_least: 0.5}}
+retraining:
+  trainer: retrain_trainers:{trainer}
+  incremental: {incremental}
+  window: {{last_rows: {window}}}
+  holdout_rows: {holdout}
+  triggers: {{every_rows: {every}}}
+  promotion: {rule}
+  margin: {margin}
+  auto_promote: true
+  refit_on_window: true
+  timeout: 600
+"""
+
+PERSISTENCE_PACT = """
+name: beat-persistence
+task: binary
+positive_class: UP
+columns: {target: class, prediction: predicted, time: t}
+baseline: persistence
+criteria:
+  - {metric: accuracy, vs_baseline: improve, by: 0}
+"""
+
+
+@dataclass
+class Replay:
+    """Predictions and the bookkeeping of one strategy."""
+
+    name: str
+    predicted: np.ndarray[Any, Any]
+    retrainings: int = 0
+    promotions: int = 0
+    harmful: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _chunks(n: int) -> list[tuple[int, int]]:
+    return [(s, min(s + CHUNK, n)) for s in range(INITIAL, n, CHUNK)]
+
+
+def _harmful(data: pd.DataFrame, old: Any, new: Any, start: int) -> bool:
+    """The new model is less accurate than the old one on the chunk after the swap."""
+    rows = data.iloc[start : start + CHUNK]
+    if rows.empty:
+        return False
+    y = rows[TARGET].to_numpy()
+    return bool(
+        (new.predict(rows[FEATURES]) == y).mean() < (old.predict(rows[FEATURES]) == y).mean()
+    )
+
+
+def replay_models(
+    name: str, data: pd.DataFrame, initial: Any, retrain_at: Callable[[int], Any | None]
+) -> Replay:
+    """Prequential replay where ``retrain_at(end)`` may return a replacement model."""
+    start_wall, start_cpu = time.perf_counter(), _cpu()
+    predicted = np.empty(len(data) - INITIAL, dtype=object)
+    model, result = initial, Replay(name, predicted)
+    for s, e in _chunks(len(data)):
+        predicted[s - INITIAL : e - INITIAL] = model.predict(data.iloc[s:e][FEATURES])
+        new = retrain_at(e)
+        if new is not None:
+            result.retrainings += 1
+            result.promotions += 1
+            result.harmful += _harmful(data, model, new, e)
+            model = new
+    result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
+    return result
+
+
+def replay_gated(
+    name: str,
+    data: pd.DataFrame,
+    initial: Any,
+    *,
+    trainer: str,
+    incremental: bool,
+    every: int,
+    window: int,
+    holdout: int,
+    margin: float,
+    rule: str = "non_inferiority",
+) -> Replay:
+    """Prequential replay of modelpact's loop, deciding with a real ledger."""
+    from modelpact.ledger import open_store
+    from modelpact.pact import parse_pact
+    from modelpact.retrain import FrameSource, retrain
+
+    pact = parse_pact(
+        PACT.format(
+            features="[" + ", ".join(FEATURES) + "]",
+            trainer=trainer,
+            incremental=str(incremental).lower(),
+            window=window,
+            holdout=holdout,
+            every=every,
+            margin=margin,
+            rule=rule,
+        )
+    )
+    start_wall, start_cpu = time.perf_counter(), _cpu()
+    predicted = np.empty(len(data) - INITIAL, dtype=object)
+    result = Replay(name, predicted)
+    rejected: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
+        store.ensure_project("electricity", pact)
+        first = store.register_model(project="electricity", model=initial, name="initial")
+        store.set_stage(first.id, "champion", forced=True, reason="fitted on the first rows")
+        model, version = initial, first.id
+        # the initial fit, recorded as the first retraining: the trigger counts rows from there
+        seed_run = store.create_run(
+            "electricity",
+            name="retrain",
+            params={"kind": "retrain", "watermark": INITIAL - 1, "rows_seen": INITIAL},
+        )
+        store.finish_run(seed_run.id)
+        for s, e in _chunks(len(data)):
+            predicted[s - INITIAL : e - INITIAL] = model.predict(data.iloc[s:e][FEATURES])
+            turn = retrain(
+                store, "electricity", FrameSource(data.iloc[:e]), cwd=HERE, explain=False
+            )
+            if turn.outcome == "not_due":
+                continue
+            result.retrainings += 1
+            if turn.outcome == "failed":
+                result.notes.append(f"row {e}: {turn.error}")
+            if turn.outcome == "reject" and turn.gate is not None:
+                rejected.append(f"{e:,} ({turn.gate.outcome})")
+            champion = store.get_model_version("electricity@champion")
+            if champion.id != version:
+                new = store.load_model(champion.id)
+                result.promotions += 1
+                result.harmful += _harmful(data, model, new, e)
+                model, version = new, champion.id
+    if rejected:
+        result.notes.append("rejected at rows " + ", ".join(rejected))
+    result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
+    return result
+
+
+def replay_river_online(data: pd.DataFrame) -> Replay:
+    from retrain_trainers import RiverClassifier
+
+    start_wall, start_cpu = time.perf_counter(), _cpu()
+    model = RiverClassifier().learn(data.iloc[:INITIAL], data[TARGET].iloc[:INITIAL])
+    rows = data.iloc[INITIAL:][FEATURES].to_dict(orient="records")
+    predicted = np.empty(len(rows), dtype=object)
+    for i, (row, label) in enumerate(zip(rows, data[TARGET].iloc[INITIAL:], strict=True)):
+        proba = model.model.predict_proba_one(row)
+        predicted[i] = max(proba, key=proba.get) if proba else "DOWN"
+        model.model.learn_one(row, label)
+    result = Replay("River online (ARF, test-then-train)", predicted)
+    result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
+    return result
+
+
+def persistence(data: pd.DataFrame) -> Replay:
+    labels = data[TARGET].to_numpy()
+    return Replay("persistence (previous label)", labels[INITIAL - 1 : -1].copy())
+
+
+def against_persistence(data: pd.DataFrame, replay: Replay) -> tuple[str, float, float]:
+    """The strategy's verdict under a pact whose baseline is persistence."""
+    from modelpact import verify
+    from modelpact.pact import parse_pact
+
+    frame = pd.DataFrame(
+        {
+            "class": data[TARGET].iloc[INITIAL:].to_numpy(),
+            "predicted": replay.predicted,
+            "t": np.arange(INITIAL, len(data)),
+        }
+    )
+    verdict = verify(parse_pact(PERSISTENCE_PACT), frame)
+    criterion = verdict.criteria[0]
+    return verdict.verdict, float(criterion.estimate), float(criterion.ci[0])
+
+
+def report(data: pd.DataFrame, r: Replay) -> None:
+    """Print the strategy's table row (and notes) at once, so a long run shows progress."""
+    accuracy = float((r.predicted == data[TARGET].to_numpy()[INITIAL:]).mean())
+    if r.name.startswith("persistence"):
+        pact = "— (is the baseline)"
+    else:
+        verdict, delta, low = against_persistence(data, r)
+        pact = f"{verdict} ({delta:+.3f}, {low:+.3f})"
+    print(
+        f"| {r.name} | {accuracy:.3f} | {r.retrainings} | {r.promotions} | {r.harmful} | "
+        f"{pact} | {r.wall:.1f} | {r.cpu:.1f} |",
+        flush=True,
+    )
+    for note in r.notes:
+        print(f"  note: {note}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-river", action="store_true")
+    parser.add_argument("--only-river", action="store_true")
+    parser.add_argument("--incremental-every", type=int, default=2000)
+    parser.add_argument("--margins", type=float, nargs="+", default=[0.02, 0.05])
+    parser.add_argument(
+        "--rules",
+        nargs="+",
+        default=["non_inferiority", "unless_worse"],
+        choices=["non_inferiority", "superiority", "unless_worse"],
+    )
+    parser.add_argument("--incremental-rule", default="unless_worse")
+    args = parser.parse_args()
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    data = pd.read_csv(DATA)
+    data["t"] = np.arange(len(data))
+    initial = fit_hgb(data.iloc[:INITIAL])
+    print(
+        "| strategy | accuracy | retrainings | promotions | harmful promotions | "
+        "vs persistence pact (Δ accuracy, lower bound) | wall s | CPU s |"
+    )
+    print("|---|---|---|---|---|---|---|---|", flush=True)
+    if not args.only_river:
+        report(data, replay_models("frozen", data, initial, lambda e: None))
+        report(
+            data,
+            replay_models(
+                f"blind: retrain every {EVERY:,} rows, always replace",
+                data,
+                initial,
+                lambda e: (
+                    fit_hgb(data.iloc[max(0, e - EVERY) : e])
+                    if (e - INITIAL) % EVERY == 0
+                    else None
+                ),
+            ),
+        )
+        for rule in args.rules:
+            for margin in args.margins:
+                report(
+                    data,
+                    replay_gated(
+                        f"gated batch (modelpact, {rule} margin {margin:g}, refit)",
+                        data,
+                        initial,
+                        trainer="fit_hgb",
+                        incremental=False,
+                        every=EVERY,
+                        window=EVERY,
+                        holdout=CHUNK,
+                        margin=margin,
+                        rule=rule,
+                    ),
+                )
+    if not args.skip_river:
+        from retrain_trainers import fit_river
+
+        report(data, replay_river_online(data))
+        report(
+            data,
+            replay_gated(
+                f"gated incremental River (every {args.incremental_every:,} rows, "
+                f"{args.incremental_rule} margin {args.margins[-1]:g})",
+                data,
+                fit_river(data.iloc[:INITIAL]),
+                trainer="update_river",
+                incremental=True,
+                every=args.incremental_every,
+                window=args.incremental_every,
+                holdout=min(CHUNK, args.incremental_every // 2),
+                margin=args.margins[-1],
+                rule=args.incremental_rule,
+            ),
+        )
+    report(data, persistence(data))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""``modelpact retrain``: one turn of the retraining loop, for cron or an orchestrator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from modelpact.cli._common import (
+    announce,
+    check_outputs,
+    err_console,
+    out_console,
+    write_outputs,
+)
+from modelpact.cli.app import app
+from modelpact.cli.runs import STORE_HELP, styled
+from modelpact.errors import InvalidDataError
+from modelpact.pact import load_pact
+
+_STATUS = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
+_ACTION = {
+    "promote": "bold green",
+    "hold": "yellow",
+    "reject": "red",
+    "failed": "red",
+    "not_due": "dim",
+}
+
+
+def _monitoring(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise InvalidDataError(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise InvalidDataError(f"{path}: not a JSON file: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("schema") != "modelpact.monitor/v1":
+        raise InvalidDataError(
+            f"{path}: not a monitoring result (expected schema modelpact.monitor/v1; write one "
+            "with 'modelpact monitor ... --json FILE')"
+        )
+    return doc
+
+
+@app.command("retrain")
+def retrain_command(
+    project: str = typer.Option(..., "--project", "-p", help="The ledger project."),
+    data: list[Path] = typer.Option(
+        ...,
+        "--data",
+        help="Training window rows (CSV or Parquet), oldest first; repeat for several files.",
+    ),
+    pact: Path | None = typer.Option(
+        None, "--pact", help="The pact file (default: the project's pact in the ledger)."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="The version to challenge (default PROJECT@champion)."
+    ),
+    monitor: Path | None = typer.Option(
+        None, "--monitor", help="A monitoring result (monitor --json) whose alerts are triggers."
+    ),
+    force: bool = typer.Option(False, "--force", help="Retrain even if no trigger fired."),
+    check: bool = typer.Option(
+        False, "--check", help="Only say whether a trigger fired and why (exit 1 if one did)."
+    ),
+    json_out: Path | None = typer.Option(
+        None, "--json", help="Write modelpact.retrain/v1 JSON here."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Bootstrap seed of the gate."),
+    trust_pickle: bool = typer.Option(
+        False,
+        "--trust-pickle",
+        help="Load a champion stored as a pickle (it runs the code it holds). scikit-learn "
+        "champions are stored in skops format and need no trust.",
+    ),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Retrain on fresh data, gate the challenger on the pact and the champion, decide.
+
+    The pact's `retraining:` section names the triggers, the training window, the trainer
+    (`trainer: package.module:function`, the team's own code, run in a child process with a
+    time limit) and the promotion rule. The newest labelled rows are held out and never
+    trained on; the challenger must meet every criterion of the pact on them and beat the
+    champion by the rule (non-inferiority within the margin by default), paired on the same
+    rows. It is then promoted (with `auto_promote: true`), held for
+    `modelpact models approve`, or rejected; everything is recorded in the ledger.
+
+    Example (cron): `modelpact retrain --project churn --data window.parquet --monitor monitor.json`
+
+    Exit codes: 0 promoted (or no trigger fired), 1 held, rejected or training failed,
+    3 inconclusive, 2 usage or input error. With --check: 0 not due, 1 due.
+    """
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.config import trust_pickle_configured
+    from modelpact.retrain import FileSource
+    from modelpact.retrain import check as check_due
+    from modelpact.retrain import retrain as run_retrain
+
+    check_outputs(json_out)
+    trust_pickle = trust_pickle or trust_pickle_configured(Path.cwd())
+    pact_obj = load_pact(pact) if pact is not None else None
+    monitoring = _monitoring(monitor)
+    source = FileSource(data)
+    console = out_console()
+    with open_configured_store(store, create=True) as ledger:
+        if check:
+            report = check_due(ledger, project, source, pact=pact_obj, monitoring=monitoring)
+            console.print(report.summary())
+            announce(
+                write_outputs(
+                    [("triggers", json_out, lambda: json.dumps(report.to_dict(), indent=2))]
+                )
+            )
+            raise typer.Exit(report.exit_code)
+        with err_console().status("retraining", spinner="dots"):
+            result = run_retrain(
+                ledger,
+                project,
+                source,
+                pact=pact_obj,
+                champion=model,
+                monitoring=monitoring,
+                force=force,
+                seed=seed,
+                trust_pickle=trust_pickle,
+            )
+    _render(result)
+    written = write_outputs(
+        [("retraining", json_out, lambda: json.dumps(result.to_dict(), indent=2, default=str))]
+    )
+    announce(written)
+    raise typer.Exit(result.exit_code)
+
+
+def _render(result: Any) -> None:
+    console = out_console()
+    action = result.decision.action
+    label = action.upper().replace("_", " ")
+    if result.decision.inconclusive:
+        label += " (INCONCLUSIVE)"
+    console.print(f"[{_ACTION[action]}] {label} [/]  {result.summary()}")
+    if result.triggers.fired:
+        console.print("trigger: " + "; ".join(result.triggers.reasons))
+    if result.window:
+        w = result.window
+        console.print(
+            f"window: {w['window_rows']:,} labelled rows from {w['source']}; trained on "
+            f"{w['train']['rows']:,} ({w['train']['span']}), held out the newest "
+            f"{w['holdout']['rows']:,} ({w['holdout']['span']}; size from {w['holdout']['size_from']})"
+        )
+    gate = result.gate
+    if gate is not None:
+        table = Table(title="gate on the holdout", title_justify="left")
+        for column in ("criterion", "estimate", "bounds", "n", "status"):
+            table.add_column(column)
+        rows = list(gate.verdict.criteria)
+        if gate.versus_champion is not None:
+            rows.append(gate.versus_champion)
+        for c in rows:
+            delta = "Δ " if c.reference else ""
+            table.add_row(
+                c.label + (" (promotion rule)" if c is gate.versus_champion else ""),
+                f"{delta}{c.estimate:.4g}",
+                f"[{c.ci[0]:.4g}, {c.ci[1]:.4g}]",
+                f"{c.n:,}",
+                styled(c.status, _STATUS),
+            )
+        console.print(table)
+        for line in gate.behaviour:
+            console.print(f"behaviour: {line}")
+    for reason in result.decision.reasons[-1:]:
+        console.print(f"decision: {reason}")
+    if result.run_id:
+        console.print(f"recorded as run {result.run_id[:8]}")

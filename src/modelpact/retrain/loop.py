@@ -1,0 +1,490 @@
+"""One turn of the retraining loop: trigger, window, train, gate, decide, record.
+
+Everything is decided before anything is written: the pact, the data and the champion are
+read and checked first, so bad input leaves the ledger as it was. Then, holding the project's
+retraining lock, the loop logs the data windows, runs the trainer in a child process, gates
+the challenger on the temporal holdout and applies the decision through the registry's own
+rules. A crash or a timeout of the trainer ends the run as ``failed`` with the champion
+untouched; a crash of the loop itself is cleaned up by the next turn (see
+:func:`modelpact.ledger.retraining.abandon_interrupted`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from modelpact.errors import ConfigurationError, NotFoundError
+from modelpact.ledger import MetricValue, ModelVersion, Store
+from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, retraining_runs
+from modelpact.pact import Pact, RetrainingConfig
+from modelpact.retrain._lock import retraining_lock
+from modelpact.retrain.decision import Decision, decide
+from modelpact.retrain.gate import GateResult, holdout_size, promotion_criterion, run_gate
+from modelpact.retrain.trainer import TrainerFailed, run_trainer
+from modelpact.retrain.triggers import LastRetraining, TriggerReport, alerts_of, check_triggers
+from modelpact.retrain.window import TrainingWindow, WindowSource, load_window
+
+__all__ = ["RETRAIN_SCHEMA", "RetrainResult", "check", "retrain"]
+
+RETRAIN_SCHEMA = "modelpact.retrain/v1"
+_ACTOR = "modelpact retrain"
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    """The outcome of one turn of the loop; ``to_dict()`` is ``modelpact.retrain/v1``."""
+
+    project: str
+    triggers: TriggerReport
+    decision: Decision
+    champion: str | None = None
+    challenger: str | None = None
+    promoted: str | None = None
+    run_id: str | None = None
+    window: dict[str, Any] = field(default_factory=dict)
+    gate: GateResult | None = None
+    error: str | None = None
+
+    @property
+    def outcome(self) -> str:
+        """The decision's action: promote, hold, reject, failed or not_due."""
+        return self.decision.action
+
+    @property
+    def exit_code(self) -> int:
+        """0 promoted or nothing due, 1 held, rejected or failed, 3 inconclusive."""
+        return self.decision.exit_code
+
+    def summary(self) -> str:
+        """One sentence: what happened and the main reason."""
+        if self.decision.action == "not_due":
+            return f"{self.project}: {self.triggers.summary()}; nothing retrained (use --force)"
+        if self.decision.action == "failed":
+            return f"{self.project}: training failed, the champion is untouched: {self.error}"
+        what = {
+            "promote": f"{self.promoted or self.challenger} promoted to champion",
+            "hold": f"{self.challenger} held as a candidate awaiting approval",
+            "reject": f"{self.challenger} rejected; the champion stays",
+        }[self.decision.action]
+        gate = f" (gate {self.gate.outcome})" if self.gate is not None else ""
+        return f"{self.project}: {what}{gate}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``modelpact.retrain/v1`` document."""
+        return {
+            "schema": RETRAIN_SCHEMA,
+            "project": self.project,
+            "outcome": self.outcome,
+            "exit_code": self.exit_code,
+            "triggers": self.triggers.to_dict(),
+            "decision": self.decision.to_dict(),
+            "champion": self.champion,
+            "challenger": self.challenger,
+            "promoted": self.promoted,
+            "run_id": self.run_id,
+            "window": self.window,
+            "gate": None if self.gate is None else self.gate.to_dict(),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class _Plan:
+    pact: Pact
+    config: RetrainingConfig
+    window: TrainingWindow
+    champion: ModelVersion | None
+    report: TriggerReport
+
+
+def _config(pact: Pact) -> RetrainingConfig:
+    if pact.retraining is None:
+        raise ConfigurationError(
+            f"pact '{pact.name}' has no retraining section; declare at least "
+            "'retraining: {trainer: package.module:function}' (see 'modelpact pact schema')"
+        )
+    return pact.retraining
+
+
+def _last(store: Store, project: str) -> LastRetraining | None:
+    try:
+        runs = retraining_runs(store, project)
+    except NotFoundError:
+        return None
+    for run in runs:
+        if run.status == "finished":
+            watermark = run.params.get("watermark")
+            seen = run.params.get("rows_seen")
+            return LastRetraining(
+                at=run.started_at,
+                watermark=None if watermark in (None, "null") else json.loads(watermark),
+                rows_seen=int(seen) if seen is not None else None,
+            )
+    return None
+
+
+def _champion(store: Store, project: str, ref: str | None) -> ModelVersion | None:
+    if ref is not None:
+        return store.get_model_version(ref)
+    try:
+        return store.get_model_version(f"{project}@champion")
+    except NotFoundError:
+        return None
+
+
+def _prepare(
+    store: Store,
+    project: str,
+    source: WindowSource,
+    *,
+    pact: Pact | None,
+    champion: str | None,
+    monitoring: Any,
+    force: bool,
+    now: datetime | None,
+) -> _Plan:
+    if pact is None:
+        stored = store.get_project(project).pact
+        if stored is None:
+            raise ConfigurationError(
+                f"project '{project}' has no pact in the ledger; pass the pact file with --pact"
+            )
+        pact = Pact.model_validate(stored)
+    config = _config(pact)
+    window = load_window(source, pact, config.window)
+    version = _champion(store, project, champion)
+    report = check_triggers(
+        config.triggers,
+        window,
+        last=_last(store, project),
+        now=now or datetime.now(UTC),
+        alerts=alerts_of(monitoring),
+        force=force,
+    )
+    return _Plan(pact, config, window, version, report)
+
+
+def check(
+    store: Store,
+    project: str,
+    source: WindowSource,
+    *,
+    pact: Pact | None = None,
+    monitoring: Any = None,
+    now: datetime | None = None,
+) -> TriggerReport:
+    """Whether a retraining is due and why; reads only, writes nothing."""
+    return _prepare(
+        store,
+        project,
+        source,
+        pact=pact,
+        champion=None,
+        monitoring=monitoring,
+        force=False,
+        now=now,
+    ).report
+
+
+def _span(frame: pd.DataFrame, pact: Pact) -> str:
+    time = pact.columns.time
+    if time and time in frame.columns and len(frame):
+        return f"{frame[time].iloc[0]} to {frame[time].iloc[-1]}"
+    return "in file order"
+
+
+def retrain(
+    store: Store,
+    project: str,
+    source: WindowSource,
+    *,
+    pact: Pact | None = None,
+    champion: str | None = None,
+    monitoring: Any = None,
+    force: bool = False,
+    now: datetime | None = None,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    cwd: Path | None = None,
+    explain: bool = True,
+    trust_pickle: bool = False,
+) -> RetrainResult:
+    """Run one turn of the retraining loop for *project*.
+
+    Parameters
+    ----------
+    store
+        The ledger.
+    project
+        The project; its stored pact is used unless *pact* is given (which then becomes the
+        project's pact).
+    source
+        The training window's rows (e.g. :class:`~modelpact.retrain.FileSource`).
+    champion
+        The version to challenge; default ``PROJECT@champion`` (none: the first model).
+    monitoring
+        A monitoring result (or its ``monitor/v1`` JSON) whose alerts feed the triggers.
+    force
+        Retrain even when no trigger fired.
+    now
+        The current time for the schedule trigger (default: now, UTC).
+    seed, n_resamples
+        Bootstrap settings of the gate.
+    cwd
+        Where the trainer runs and its package is looked up.
+    explain
+        Attach the leaderboard and behaviour diff to the gate.
+    trust_pickle
+        Load a champion stored as a pickle (which runs the code it holds); a scikit-learn
+        champion stored in skops format needs no trust.
+
+    Returns
+    -------
+    RetrainResult
+        With the decision; ``exit_code`` follows the CLI's convention.
+    """
+    plan = _prepare(
+        store,
+        project,
+        source,
+        pact=pact,
+        champion=champion,
+        monitoring=monitoring,
+        force=force,
+        now=now,
+    )
+    champion_ref = plan.champion.ref if plan.champion else None
+    if not plan.report.fired:
+        return RetrainResult(
+            project,
+            plan.report,
+            Decision("not_due", (plan.report.summary(),)),
+            champion=champion_ref,
+        )
+    with retraining_lock(store, project):
+        abandon_interrupted(store, project)
+        if pact is not None:
+            store.ensure_project(project, pact)
+        return _turn(
+            store,
+            project,
+            plan,
+            seed=seed,
+            n_resamples=n_resamples,
+            cwd=cwd,
+            explain=explain,
+            trust_pickle=trust_pickle,
+        )
+
+
+def _turn(
+    store: Store,
+    project: str,
+    plan: _Plan,
+    *,
+    seed: int,
+    n_resamples: int,
+    cwd: Path | None,
+    explain: bool,
+    trust_pickle: bool,
+) -> RetrainResult:
+    pact, config, window = plan.pact, plan.config, plan.window
+    champion_model = (
+        store.load_model(plan.champion.id, trust_pickle=trust_pickle) if plan.champion else None
+    )
+    n_holdout, how = holdout_size(pact, config, window.rows, champion_model)
+    train, holdout = window.split(n_holdout)
+    train_snap = store.log_dataset(train, name=f"{project} retraining window (train)")
+    holdout_snap = store.log_dataset(holdout, name=f"{project} retraining holdout")
+    rule = promotion_criterion(pact, config)
+    window_info = {
+        "source": window.source,
+        "rows": len(window.all_rows),
+        "labelled": int(window.labelled.sum()),
+        "window_rows": window.n_labelled,
+        "train": {
+            "rows": len(train),
+            "span": _span(train, pact),
+            "fingerprint": train_snap.fingerprint,
+        },
+        "holdout": {
+            "rows": len(holdout),
+            "span": _span(holdout, pact),
+            "fingerprint": holdout_snap.fingerprint,
+            "size_from": how,
+        },
+    }
+    run = store.create_run(
+        project,
+        name="retrain",
+        params={
+            "kind": RETRAIN_KIND,
+            "trigger": list(plan.report.reasons),
+            "trainer": config.trainer or " ".join(config.command or []),
+            "incremental": config.incremental,
+            "rule": rule.label(),
+            "champion": plan.champion.ref if plan.champion else None,
+            "holdout_rows": len(holdout),
+            "holdout_size_from": how,
+            "watermark": json.dumps(window.watermark()),
+            "rows_seen": len(window.all_rows),
+        },
+    )
+    store.link_dataset(run.id, train_snap.id, "train")
+    store.link_dataset(run.id, holdout_snap.id, "eval")
+    base: dict[str, Any] = {
+        "project": project,
+        "triggers": plan.report,
+        "run_id": run.id,
+        "champion": plan.champion.ref if plan.champion else None,
+        "window": window_info,
+    }
+    version: ModelVersion | None = None
+    try:
+        try:
+            outcome = run_trainer(config, train, champion=champion_model, cwd=cwd)
+        except TrainerFailed as exc:
+            store.log_params(run.id, {"decision": "failed"})
+            store.finish_run(run.id, "failed", error=str(exc))
+            return RetrainResult(**base, decision=Decision("failed", (str(exc),)), error=str(exc))
+        store.log_metrics(run.id, {"training_seconds": outcome.seconds})
+        version = store.register_model(
+            project=project,
+            run_id=run.id,
+            model=outcome.model,
+            name="challenger",
+            params={"trainer": outcome.described, "train_rows": len(train)},
+            description=f"retrained on {window.source} ({len(train):,} rows)",
+        )
+        gate = run_gate(
+            pact,
+            config,
+            holdout,
+            outcome.model,
+            champion_model,
+            train=train,
+            seed=seed,
+            n_resamples=n_resamples,
+            explain=explain,
+        )
+        decision = decide(gate, config)
+        store.record_verdict(
+            project=project,
+            verdict_json=gate.verdict.to_dict(),
+            model_version_id=version.id,
+            run_id=run.id,
+        )
+        promoted = _apply(store, project, plan, decision, version, window, champion_model)
+        _record(store, run.id, gate, decision, version, promoted)
+        store.finish_run(run.id, "finished")
+        return RetrainResult(
+            **base, decision=decision, challenger=version.ref, promoted=promoted, gate=gate
+        )
+    except BaseException as exc:
+        # the loop itself broke (bad data in the holdout, the store...): leave nothing half-done
+        if version is not None and store.get_model_version(version.id).stage == "candidate":
+            store.set_stage(version.id, "retired", reason=f"retraining failed: {exc}", actor=_ACTOR)
+        store.log_params(run.id, {"decision": "failed"})
+        store.finish_run(run.id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _apply(
+    store: Store,
+    project: str,
+    plan: _Plan,
+    decision: Decision,
+    version: ModelVersion,
+    window: TrainingWindow,
+    champion: Any,
+) -> str | None:
+    reason = decision.reasons[-1]
+    if decision.action == "reject":
+        store.set_stage(version.id, "retired", reason=f"rejected: {reason}", actor=_ACTOR)
+        return None
+    if decision.action != "promote":
+        return None
+    promoted = version
+    if plan.config.refit_on_window:
+        promoted = _refit(store, project, plan, version, window, champion) or version
+    store.set_stage(promoted.id, "champion", reason=f"retraining gate: {reason}", actor=_ACTOR)
+    if promoted.id != version.id:
+        store.set_stage(
+            version.id,
+            "retired",
+            reason=f"superseded by its refit on the whole window {promoted.ref}",
+            actor=_ACTOR,
+        )
+    return promoted.ref
+
+
+def _refit(
+    store: Store,
+    project: str,
+    plan: _Plan,
+    version: ModelVersion,
+    window: TrainingWindow,
+    champion: Any,
+) -> ModelVersion | None:
+    """The gated recipe refit on the whole window, holdout included; None if that fails.
+
+    The refit carries the gate's verdict of the model it refits (same trainer, same window
+    plus the holdout rows): it cannot be judged on rows it trained on.
+    """
+    try:
+        outcome = run_trainer(plan.config, window.rows, champion=champion)
+    except TrainerFailed:
+        return None
+    verdicts = store.list_verdicts(project, model_version=version.id)
+    refit = store.register_model(
+        project=project,
+        run_id=version.run_id,
+        model=outcome.model,
+        name="challenger-refit",
+        params={"refit_of": version.ref, "train_rows": window.n_labelled},
+        description=f"{version.ref} refit on the whole window ({window.n_labelled:,} rows)",
+        verdict_json=verdicts[0].body if verdicts else None,
+    )
+    return refit
+
+
+def _record(
+    store: Store,
+    run_id: str,
+    gate: GateResult,
+    decision: Decision,
+    version: ModelVersion,
+    promoted: str | None,
+) -> None:
+    params: dict[str, Any] = {
+        "decision": decision.action,
+        "gate": gate.outcome,
+        "reasons": list(decision.reasons),
+        "challenger": version.ref,
+        "inconclusive": decision.inconclusive,
+    }
+    if promoted is not None:
+        params["promoted"] = promoted
+    store.log_params(run_id, params)
+    rule = gate.versus_champion
+    if rule is not None:
+        store.log_metrics(
+            run_id,
+            {
+                f"gate_{rule.metric}_difference": MetricValue(
+                    f"gate_{rule.metric}_difference",
+                    rule.estimate,
+                    rule.ci[0],
+                    rule.ci[1],
+                    rule.confidence,
+                    rule.method,
+                    rule.n,
+                )
+            },
+        )
