@@ -1371,6 +1371,13 @@ class Store:
             ).all()
             return {str(status): int(n) for status, n in found}
 
+    # ---------------------------------------------------------------- sibling stores
+
+    @property
+    def engine(self) -> Engine:
+        """The database engine, for the ledger's other stores (capture, keys, locks)."""
+        return self._engine
+
 
 def _verdict_value(doc: Mapping[str, Any]) -> str:
     """The ``verdict`` of a ``modelpact.verdict/v1`` document, checking that it is one."""
