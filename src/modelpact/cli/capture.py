@@ -16,7 +16,7 @@ from modelpact.errors import ConfigurationError, NotFoundError
 from modelpact.ledger import open_configured_store
 from modelpact.pact import Pact, load_pact
 
-__all__ = ["capture_app", "role_names"]
+__all__ = ["capture_app"]
 
 capture_app = typer.Typer(
     help=(
@@ -27,23 +27,6 @@ capture_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(capture_app, name="capture")
-
-
-def role_names(pact: Pact | None) -> dict[str, str]:
-    """Captured role columns renamed to *pact*'s column names (for exports and monitoring)."""
-    if pact is None:
-        return {}
-    from modelpact.service.validation import CaptureColumns
-
-    roles = CaptureColumns.of(pact)
-    names = {"prediction_id": roles.id, "timestamp": roles.time, "label": roles.target}
-    if roles.score:
-        names["score"] = roles.score
-    for cls, column in roles.class_scores:
-        names[f"score_{cls}"] = column
-    if roles.prediction:
-        names["prediction"] = roles.prediction
-    return names
 
 
 @capture_app.command("add-model")
@@ -125,6 +108,7 @@ def export(
     --from 2026-03-01 --to 2026-04-01 -o march.parquet`
     """
     from modelpact.ledger.capture import CaptureStore
+    from modelpact.service.validation import CaptureColumns
 
     begin = parse_time(start, option="--from") if start else None
     finish = parse_time(end, option="--to") if end else None
@@ -137,8 +121,9 @@ def export(
         pact = Pact.model_validate(document) if document else None
         classes = list(pact.columns.score) if pact and isinstance(pact.columns.score,
                                                                   dict) else None
+        names = CaptureColumns.of(pact).names() if pact is not None else None
         n = capture.export(captured, out, start=begin, end=finish, classes=classes,
-                           names=role_names(pact))
+                           names=names)
     err_console().print(f"{n} rows")
     announce([("Parquet", out)])
 

@@ -21,7 +21,7 @@ from modelpact.service.context import Services
 from modelpact.service.errors import install_error_handlers
 from modelpact.service.ingest import IngestService
 from modelpact.service.metrics import ServiceMetrics
-from modelpact.service.routes import health, ingest
+from modelpact.service.routes import alerts, health, ingest
 from modelpact.service.settings import ServiceSettings
 
 __all__ = ["create_app"]
@@ -75,9 +75,17 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         store = open_store(settings.store_url, root=settings.root, create=True)
         services = _services(settings, store, metrics)
         app.state.services = services
+        scheduler = None
+        if settings.schedule:
+            from modelpact.service.scheduler import Scheduler
+
+            scheduler = Scheduler(services)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.stop()
             store.close()
 
     app = FastAPI(
@@ -92,5 +100,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(ingest.router)
+    app.include_router(alerts.router)
     app.add_middleware(_Latency, metrics=metrics)
     return app

@@ -46,6 +46,8 @@ class ServiceSettings:
         How long the scheduler's lease lasts without renewal.
     delivery_attempts
         Tries per notification before it is marked failed.
+    delivery_backoff
+        Pause after the first failed try; it doubles with every further one.
     """
 
     store_url: str | None = None
@@ -57,3 +59,4 @@ class ServiceSettings:
     reminder_after: timedelta = timedelta(hours=24)
     lease_ttl: timedelta = timedelta(seconds=30)
     delivery_attempts: int = 5
+    delivery_backoff: timedelta = timedelta(seconds=5)

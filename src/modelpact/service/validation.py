@@ -73,6 +73,17 @@ class CaptureColumns:
             features=tuple(declared) if declared else None,
         )
 
+    def names(self) -> dict[str, str]:
+        """The captured role columns (:meth:`CaptureStore.frame`) renamed to these fields."""
+        names = {"prediction_id": self.id, "timestamp": self.time, "label": self.target}
+        if self.score:
+            names["score"] = self.score
+        for cls, column in self.class_scores:
+            names[f"score_{cls}"] = column
+        if self.prediction:
+            names["prediction"] = self.prediction
+        return names
+
     def roles(self) -> set[str]:
         """Every field that is not a feature."""
         out = {self.id, self.time, self.target}
