@@ -13,7 +13,7 @@ from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
 from modelpact.ledger import Store, open_configured_store
 
-__all__ = ["ProjectStatus", "next_step", "project_status"]
+__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class ProjectStatus:
     champion: str | None
     candidates: int
     next_step: str
+    monitoring: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form."""
@@ -75,6 +76,22 @@ def next_step(
     return f"none: {champion} is champion; watch it with 'modelpact monitor'"
 
 
+def monitoring_state(store: Store, project: str) -> str | None:
+    """The latest stored monitoring result of each captured model, e.g. ``gbm: alert (3)``."""
+    from modelpact.ledger.capture import CaptureStore
+    from modelpact.ledger.monitoring import MonitoringStore
+
+    states = []
+    monitoring = MonitoringStore(store)
+    for model in CaptureStore(store).list_models(project):
+        latest = monitoring.latest_result(model)
+        if latest is not None:
+            alerts = f" ({latest.n_alerts})" if latest.n_alerts else ""
+            states.append(f"{model.name}: {latest.status}{alerts} "
+                          f"{latest.created_at:%Y-%m-%d %H:%M}")
+    return "; ".join(states) or None
+
+
 def project_status(store: Store, project: str) -> ProjectStatus:
     """Collect *project*'s status from the ledger."""
     info = store.get_project(project)
@@ -105,6 +122,7 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             signed_off=signed,
             champion=champion,
         ),
+        monitoring=monitoring_state(store, project),
     )
 
 
@@ -134,7 +152,9 @@ def status(
         )
         return
     table = Table(title=f"projects in {where}", title_justify="left")
-    for column in ("project", "pact", "audit", "runs", "latest verdict", "champion", "next step"):
+    columns = ("project", "pact", "audit", "runs", "latest verdict", "champion", "monitoring",
+               "next step")
+    for column in columns:
         table.add_column(column, overflow="fold")
     audit_style = {"go": "green", "go_with_fixes": "yellow", "no_go": "red"}
     verdict_style = {"signed_off": "green", "failed": "red", "inconclusive": "yellow"}
@@ -147,6 +167,7 @@ def status(
             runs,
             styled(r.latest_verdict, verdict_style),
             r.champion or "-",
+            r.monitoring or "-",
             r.next_step,
         )
     console.print(table)
