@@ -136,6 +136,9 @@ class CaptureStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # layouts known to be stored: a layout row is never deleted, so this only saves
+        # a statement per batch
+        self._layouts: set[str] = set()
 
     @property
     def _engine(self) -> Engine:
@@ -244,11 +247,13 @@ class CaptureStore:
         ]
         new = 0
         with writing(self._engine) as conn:
-            insert_ignoring_duplicates(
-                conn, _LAYOUT, [{"id": lid, "columns_json": list(batch.columns)}]
-            )
+            if lid not in self._layouts:
+                insert_ignoring_duplicates(
+                    conn, _LAYOUT, [{"id": lid, "columns_json": list(batch.columns)}]
+                )
             for start in range(0, n, _CHUNK):
                 new += insert_ignoring_duplicates(conn, _PRED, rows[start:start + _CHUNK])
+        self._layouts.add(lid)
         return new
 
     def add_feedback(

@@ -6,8 +6,9 @@ prediction column, and the features (the pact's declared features, else every ot
 A problem is an :class:`~modelpact.errors.InvalidDataError` naming the field and the row; a
 batch with any problem is refused whole.
 
-Checks run column by column on a table, not row by row in Python, so a batch of thousands of
-rows is validated in milliseconds.
+Rows are checked as plain Python values (JSON records, or Arrow and Parquet tables turned into
+records): one pass, no table library per request, so a single-row request costs microseconds
+and a 1,000-row batch about a millisecond.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from modelpact.errors import InvalidDataError
@@ -42,7 +43,7 @@ ARROW_STREAM = "application/vnd.apache.arrow.stream"
 ARROW_FILE = "application/vnd.apache.arrow.file"
 MEDIA_TYPES = (JSON, PARQUET, ARROW_STREAM, ARROW_FILE)
 MAX_ID_LENGTH = 200
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, float, bool, type(None), datetime, date)
 
 
 @dataclass(frozen=True)
@@ -100,23 +101,25 @@ class FeedbackBatch:
     labels: list[str]
 
 
-def parse_table(body: bytes, media_type: str) -> pd.DataFrame:
-    """Read a request body as a table: JSON records, Parquet, or Arrow IPC (stream or file).
+Records = list[dict[str, Any]]
 
-    Only data is read: Arrow and Parquet metadata that pandas would use to rebuild objects is
-    ignored.
+
+def parse_table(body: bytes, media_type: str) -> Records:
+    """Read a request body as rows: JSON records, Parquet, or Arrow IPC (stream or file).
+
+    Only data is read: no Arrow or Parquet metadata is used to rebuild objects.
     """
     if media_type == JSON:
         try:
             records = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise InvalidDataError(f"body: not valid JSON ({exc})") from exc
         if not isinstance(records, list) or not records:
             raise InvalidDataError("body: expected a non-empty JSON array of row objects")
         for i, record in enumerate(records):
             if not isinstance(record, dict):
                 raise InvalidDataError(f"row {i}: expected an object of field: value")
-        return pd.DataFrame.from_records(records)
+        return records
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -129,187 +132,199 @@ def parse_table(body: bytes, media_type: str) -> pd.DataFrame:
             table = pa.ipc.open_file(body).read_all()
         else:
             raise InvalidDataError(f"body: unsupported media type {media_type}")
+        rows: Records = table.to_pylist()
     except (pa.ArrowException, OSError, ValueError) as exc:
         if isinstance(exc, InvalidDataError):
             raise
         raise InvalidDataError(f"body: not a readable {media_type} table ({exc})") from exc
-    if table.num_rows == 0:
+    if not rows:
         raise InvalidDataError("body: the table has no rows")
-    frame: pd.DataFrame = table.to_pandas(ignore_metadata=True)
-    return frame
+    return rows
 
 
-def _row(frame: pd.DataFrame, position: int, id_column: str) -> str:
-    if id_column in frame.columns:
-        value = frame[id_column].iloc[position]
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            return f"row {position} (id {value!r})"
-    return f"row {position}"
+def _records(table: Records | pd.DataFrame) -> Records:
+    if isinstance(table, pd.DataFrame):
+        # missing values of a frame become None, as in JSON
+        return [{str(k): (None if _is_nan(v) else v) for k, v in row.items()}
+                for row in table.astype(object).to_dict("records")]
+    return table
 
 
-def _first(mask: Any) -> int | None:
-    hits = np.flatnonzero(np.asarray(mask, dtype=bool))
-    return int(hits[0]) if len(hits) else None
+def _is_nan(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
 
 
-def _require(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
-    if name not in frame.columns:
+def _fields(rows: Records) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            seen.setdefault(str(key), None)
+    return list(seen)
+
+
+def _missing(rows: Records, fields: list[str], name: str, what: str) -> None:
+    if name not in fields:
         raise InvalidDataError(f"field '{name}' ({what}) is missing from every row")
-    series: pd.Series = frame[name]
-    bad = _first(series.isna())
-    if bad is not None:
-        raise InvalidDataError(f"{_row(frame, bad, '')}: field '{name}' ({what}) is missing")
-    return series
+    for i, row in enumerate(rows):
+        if row.get(name) is None:
+            raise InvalidDataError(f"row {i}: field '{name}' ({what}) is missing")
 
 
-def _ids(frame: pd.DataFrame, name: str) -> list[str]:
-    series = _require(frame, name, "prediction id")
-    if pd.api.types.is_float_dtype(series):
-        bad = _first(series != np.floor(series))
-        if bad is not None:
-            raise InvalidDataError(f"row {bad}: field '{name}' (prediction id) must be a string "
-                                   f"or an integer, got {series.iloc[bad]!r}")
-        series = series.astype(np.int64)
-    if series.dtype == object:
-        bad = _first(~series.map(lambda v: isinstance(v, str | int) and not isinstance(v, bool)))
-        if bad is not None:
-            raise InvalidDataError(f"row {bad}: field '{name}' (prediction id) must be a string "
-                                   f"or an integer, got {series.iloc[bad]!r}")
-    ids = series.astype(str)
-    bad = _first((ids.str.len() > MAX_ID_LENGTH) | (ids.str.len() == 0))
-    if bad is not None:
-        raise InvalidDataError(f"row {bad}: field '{name}' (prediction id) must have 1 to "
-                               f"{MAX_ID_LENGTH} characters")
-    repeats = ids.duplicated()
-    bad = _first(repeats)
-    if bad is not None:
-        first = int(np.flatnonzero((ids == ids.iloc[bad]).to_numpy())[0])
-        raise InvalidDataError(f"row {bad}: prediction id {ids.iloc[bad]!r} repeats row {first}")
-    return ids.tolist()
+def _ids(rows: Records, fields: list[str], name: str) -> list[str]:
+    _missing(rows, fields, name, "prediction id")
+    ids: list[str] = []
+    first: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        value = row[name]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise InvalidDataError(f"row {i}: field '{name}' (prediction id) must be a string "
+                                   f"or an integer, got {value!r}")
+        text = str(value)
+        if not 0 < len(text) <= MAX_ID_LENGTH:
+            raise InvalidDataError(f"row {i}: field '{name}' (prediction id) must have 1 to "
+                                   f"{MAX_ID_LENGTH} characters")
+        if text in first:
+            raise InvalidDataError(f"row {i}: prediction id {text!r} repeats row {first[text]}")
+        first[text] = i
+        ids.append(text)
+    return ids
 
 
-def _times(frame: pd.DataFrame, name: str) -> list[Any]:
-    series = _require(frame, name, "timestamp")
-    if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = pd.to_datetime(series, utc=True)
-    elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        parsed = pd.to_datetime(series, unit="s", utc=True, errors="coerce")
-    else:
-        text = series.map(lambda v: v if isinstance(v, str) else None)
-        parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
-    bad = _first(parsed.isna())
-    if bad is not None:
-        raise InvalidDataError(f"{_row(frame, bad, '')}: field '{name}' (timestamp) must be an "
-                               f"ISO 8601 time or epoch seconds, got {series.iloc[bad]!r}")
-    return list(parsed.dt.to_pydatetime())
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return None
 
 
-def _numbers(frame: pd.DataFrame, name: str, what: str, *, bounded: bool) -> np.ndarray:
-    series = _require(frame, name, what)
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        numeric = pd.to_numeric(series.map(
-            lambda v: v if isinstance(v, int | float) and not isinstance(v, bool) else None),
-            errors="coerce")
-        bad = _first(numeric.isna())
-        if bad is not None:
-            raise InvalidDataError(f"row {bad}: field '{name}' ({what}) must be a number, got "
-                                   f"{series.iloc[bad]!r}")
-        series = numeric
-    values = series.to_numpy(dtype=float)
-    bad = _first(~np.isfinite(values))
-    if bad is not None:
-        raise InvalidDataError(f"row {bad}: field '{name}' ({what}) must be finite, got "
-                               f"{values[bad]!r}")
-    if bounded:
-        bad = _first((values < 0) | (values > 1))
-        if bad is not None:
-            raise InvalidDataError(f"row {bad}: field '{name}' ({what}) must be a probability "
-                                   f"in [0, 1], got {values[bad]!r}")
-    return values
+def _times(rows: Records, fields: list[str], name: str) -> list[datetime]:
+    _missing(rows, fields, name, "timestamp")
+    out: list[datetime] = []
+    for i, row in enumerate(rows):
+        parsed = _time(row[name])
+        if parsed is None:
+            raise InvalidDataError(f"row {i}: field '{name}' (timestamp) must be an ISO 8601 "
+                                   f"time or epoch seconds, got {row[name]!r}")
+        out.append(parsed)
+    return out
 
 
-def _scalars(frame: pd.DataFrame, name: str, what: str) -> None:
-    series = frame[name]
-    if series.dtype != object:
-        return
-    bad = _first(~series.map(lambda v: isinstance(v, _SCALARS)))
-    if bad is not None:
-        raise InvalidDataError(f"row {bad}: field '{name}' ({what}) must be a string, number, "
-                               f"boolean or null, got {type(series.iloc[bad]).__name__}")
+def _numbers(rows: Records, fields: list[str], name: str, what: str, *,
+             bounded: bool) -> list[float]:
+    _missing(rows, fields, name, what)
+    out: list[float] = []
+    for i, row in enumerate(rows):
+        value = row[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidDataError(f"row {i}: field '{name}' ({what}) must be a number, got "
+                                   f"{value!r}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise InvalidDataError(f"row {i}: field '{name}' ({what}) must be finite, got "
+                                   f"{value!r}")
+        if bounded and not 0.0 <= number <= 1.0:
+            raise InvalidDataError(f"row {i}: field '{name}' ({what}) must be a probability "
+                                   f"in [0, 1], got {number!r}")
+        out.append(number)
+    return out
 
 
-def _json_values(frame: pd.DataFrame) -> list[str]:
-    # NaN (a missing number) is written as JSON's non-standard NaN, which json.loads reads
-    # back; datetimes become ISO strings.
-    rows = frame.to_numpy(dtype=object).tolist()
-    return [json.dumps(row, default=str) for row in rows]
+def _scalar(rows: Records, name: str, what: str) -> None:
+    for i, row in enumerate(rows):
+        value = row.get(name)
+        if not isinstance(value, _SCALARS):
+            raise InvalidDataError(f"row {i}: field '{name}' ({what}) must be a string, number, "
+                                   f"boolean or null, got {type(value).__name__}")
 
 
-def validate_predictions(frame: pd.DataFrame, pact: Pact) -> PredictionBatch:
-    """Check a table of predictions against *pact*; return it ready to store."""
+def _json(value: Any) -> Any:
+    # values JSON has no type for (times from Arrow tables, decimals) are kept as text
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
+
+
+def validate_predictions(table: Records | pd.DataFrame, pact: Pact) -> PredictionBatch:
+    """Check rows of predictions against *pact*; return them ready to store."""
+    rows = _records(table)
     roles = CaptureColumns.of(pact)
-    if roles.target in frame.columns:
+    fields = _fields(rows)
+    if roles.target in fields:
         raise InvalidDataError(f"field '{roles.target}' is the pact's target: send labels to the "
                                "feedback endpoint, not with the predictions")
-    ids = _ids(frame, roles.id)
-    times = _times(frame, roles.time)
+    ids = _ids(rows, fields, roles.id)
+    times = _times(rows, fields, roles.time)
     bounded = pact.task != "regression"
     scores: list[float | None] | None = None
     class_scores: list[str | None] | None = None
     if roles.score is not None:
         what = "prediction" if pact.task == "regression" else "score"
-        scores = _numbers(frame, roles.score, what, bounded=bounded).tolist()
+        scores = list(_numbers(rows, fields, roles.score, what, bounded=bounded))
     if roles.class_scores:
-        matrix = np.column_stack([
-            _numbers(frame, column, f"score of class {cls!r}", bounded=True)
-            for cls, column in roles.class_scores])
-        class_scores = [json.dumps(row) for row in matrix.tolist()]
+        columns = [_numbers(rows, fields, column, f"score of class {cls!r}", bounded=True)
+                   for cls, column in roles.class_scores]
+        class_scores = [json.dumps(list(values)) for values in zip(*columns, strict=True)]
     predictions: list[str | None] | None = None
-    if roles.prediction is not None and roles.prediction in frame.columns:
-        _scalars(frame, roles.prediction, "prediction")
-        predictions = [None if v is None or (isinstance(v, float) and math.isnan(v))
-                       else json.dumps(v) for v in
-                       frame[roles.prediction].to_numpy(dtype=object).tolist()]
+    if roles.prediction is not None and roles.prediction in fields:
+        _scalar(rows, roles.prediction, "prediction")
+        predictions = [None if _is_nan(row.get(roles.prediction))
+                       else json.dumps(row[roles.prediction], default=_json) for row in rows]
     role_names = roles.roles()
     if roles.features is not None:
         for name in roles.features:
-            if name not in frame.columns:
+            if name not in fields:
                 raise InvalidDataError(f"field '{name}' (feature) is missing from every row")
-        extra = [c for c in frame.columns if c not in role_names and c not in roles.features]
+        extra = [c for c in fields if c not in role_names and c not in roles.features]
         if extra:
             raise InvalidDataError(f"field '{extra[0]}' is not a feature of the pact "
                                    f"(features: {', '.join(roles.features)})")
         features = list(roles.features)
     else:
-        features = [str(c) for c in frame.columns if c not in role_names]
-    for name in features:
-        _scalars(frame, name, "feature")
-    return PredictionBatch(
-        ids=ids, timestamps=times, columns=tuple(features),
-        features=_json_values(frame[features]) if features else ["[]"] * len(ids),
-        scores=scores, class_scores=class_scores, predictions=predictions,
-    )
+        features = [c for c in fields if c not in role_names]
+    for i, row in enumerate(rows):
+        for name in features:
+            value = row.get(name)
+            if isinstance(value, list | dict):
+                raise InvalidDataError(f"row {i}: field '{name}' (feature) must be a string, "
+                                       f"number, boolean or null, got {type(value).__name__}")
+    encoded = [json.dumps([row.get(name) for name in features], default=_json) for row in rows]
+    return PredictionBatch(ids=ids, timestamps=times, columns=tuple(features), features=encoded,
+                           scores=scores, class_scores=class_scores, predictions=predictions)
 
 
-def validate_feedback(frame: pd.DataFrame, pact: Pact) -> FeedbackBatch:
-    """Check a table of labels (the pact's id and target fields) against *pact*."""
+def validate_feedback(table: Records | pd.DataFrame, pact: Pact) -> FeedbackBatch:
+    """Check rows of labels (the pact's id and target fields) against *pact*."""
+    rows = _records(table)
     roles = CaptureColumns.of(pact)
-    ids = _ids(frame, roles.id)
-    extra = [c for c in frame.columns if c not in (roles.id, roles.target)]
+    fields = _fields(rows)
+    ids = _ids(rows, fields, roles.id)
+    extra = [c for c in fields if c not in (roles.id, roles.target)]
     if extra:
         raise InvalidDataError(f"field '{extra[0]}' does not belong in feedback (fields: "
                                f"'{roles.id}' and '{roles.target}')")
     if pact.task == "regression":
-        labels = [json.dumps(v) for v in
-                  _numbers(frame, roles.target, "label", bounded=False).tolist()]
-        return FeedbackBatch(ids=ids, labels=labels)
-    series = _require(frame, roles.target, "label")
-    _scalars(frame, roles.target, "label")
-    values = series.to_numpy(dtype=object).tolist()
+        values = _numbers(rows, fields, roles.target, "label", bounded=False)
+        return FeedbackBatch(ids=ids, labels=[json.dumps(v) for v in values])
+    _missing(rows, fields, roles.target, "label")
+    _scalar(rows, roles.target, "label")
+    labels = [row[roles.target] for row in rows]
     if pact.classes is not None:
         known = set(pact.classes)
-        for i, value in enumerate(values):
+        for i, value in enumerate(labels):
             if value not in known:
                 raise InvalidDataError(f"row {i}: field '{roles.target}' (label) {value!r} is "
                                        f"not a class of the pact ({pact.classes})")
-    return FeedbackBatch(ids=ids, labels=[json.dumps(v) for v in values])
+    return FeedbackBatch(ids=ids, labels=[json.dumps(v, default=_json) for v in labels])
