@@ -210,3 +210,26 @@ def test_the_service_schedules_analysis_and_delivers_each_alert_once(
     analysed = int((predictions["ts"] >= START + timedelta(days=REFERENCE_DAYS)).sum())
     assert coverage and float(coverage.group(1)) == pytest.approx(1 - 20 / analysed)
     assert 'modelpact_alerts_delivered_total{outcome="ok"}' in metrics
+
+
+def test_one_scheduler_per_store_and_another_takes_over(store_url: str, tmp_path: Path) -> None:
+    prepare(store_url, tmp_path / ".modelpact")
+    settings = ServiceSettings(store_url=store_url, root=tmp_path / ".modelpact",
+                               analysis_interval=timedelta(seconds=30),
+                               lease_ttl=timedelta(seconds=5))
+    first, second = create_app(settings), create_app(settings)
+    with TestClient(second):
+        with TestClient(first):
+            a, b = first.state.scheduler, second.state.scheduler
+            deadline = time.monotonic() + 60
+            while not (a.holding.is_set() or b.holding.is_set()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            for _ in range(20):  # never both, at any moment observed
+                assert a.holding.is_set() != b.holding.is_set()
+                time.sleep(0.05)
+            first_held = a.holding.is_set()
+        if first_held:  # the first process stopped and released its lease: the second takes it
+            deadline = time.monotonic() + 60
+            while not b.holding.is_set() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert b.holding.is_set()

@@ -81,6 +81,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
             scheduler = Scheduler(services)
             scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:

@@ -74,6 +74,9 @@ class Scheduler:
                 return
             except Exception:
                 log.exception("scheduler round failed")
+                if loop == self._keep_lease:
+                    # unsure whether the lease is still ours: act as if it were lost
+                    self.holding.clear()
                 self._stop.wait(5)
 
     def _keep_lease(self) -> None:
