@@ -19,11 +19,20 @@ from fastapi.testclient import TestClient
 from modelpact.ledger import Store, open_store
 from modelpact.ledger.capture import CaptureStore
 from modelpact.ledger.monitoring import MonitoringStore
+from modelpact.pact.model import WebhookConfig
 from modelpact.service import ServiceSettings, Webhook, create_app
 from modelpact.service.analysis import AnalysisService
 from modelpact.service.delivery import Deliverer
 from modelpact.service.webhooks import verify_signature
-from tests.service._synth import DAYS, DRIFT_DAY, REFERENCE_DAYS, START, frames, prepare
+from tests.service._synth import (
+    DAYS,
+    DRIFT_DAY,
+    PACT,
+    REFERENCE_DAYS,
+    START,
+    frames,
+    prepare,
+)
 
 SECRET = "s3cret"
 
@@ -233,3 +242,31 @@ def test_one_scheduler_per_store_and_another_takes_over(store_url: str, tmp_path
             while not b.holding.is_set() and time.monotonic() < deadline:
                 time.sleep(0.05)
         assert b.holding.is_set()
+
+
+def test_webhooks_named_in_the_pact_get_the_projects_alerts(ledger: Store) -> None:
+    pact = PACT.model_copy(update={"monitoring": PACT.monitoring.model_copy(update={
+        "webhooks": [WebhookConfig(url="http://hooks.local/pact", format="slack",
+                                   secret_env="CHURN_HOOK_SECRET"),
+                     WebhookConfig(url="http://hooks.local/unsigned", secret_env="NOT_SET")]})})
+    ledger.ensure_project("churn", pact)
+    outcome = AnalysisService(ledger, notify=False).analyse("churn", "gbm")
+    assert outcome.n_alerts and {a.delivery_status for a in outcome.new_alerts} == {"pending"}
+    received: list[httpx.Request] = []
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        received.append(request)
+        return httpx.Response(200)
+
+    deliverer = Deliverer(ledger, (), max_attempts=1, backoff=timedelta(0),
+                          transport=httpx.MockTransport(receiver),
+                          secrets={"CHURN_HOOK_SECRET": SECRET})
+    deliverer.deliver_due()
+    assert {r.url.path for r in received} == {"/pact"} and len(received) == outcome.n_alerts
+    assert all(verify_signature(r.content, SECRET, r.headers["X-Modelpact-Timestamp"],
+                                r.headers["X-Modelpact-Signature"]) for r in received)
+    # the hook whose secret is not in the environment is never sent to, and says why
+    alerts = MonitoringStore(ledger).list_alerts("churn", "gbm")
+    assert {a.delivery_status for a in alerts} == {"failed"}
+    errors = {d.error for d in MonitoringStore(ledger).deliveries(alerts[0].id) if not d.ok}
+    assert any("no signing secret" in (e or "") for e in errors)

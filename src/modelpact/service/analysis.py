@@ -151,8 +151,11 @@ class AnalysisService:
                          labels=labels if len(labels) else None, **chunking)
         document = {**result.to_dict(), "capture": state}
         result_id = self.monitoring.record_result(captured, document, source=source)
+        # alerts are due for delivery when someone is there to tell: the service's webhooks
+        # or those the pact names
+        notify = self.notify or bool(pact.monitoring.webhooks)
         new = self.monitoring.raise_alerts(captured, result_id, document["alerts"],
-                                           notify=self.notify,
+                                           notify=notify,
                                            reminder_after=self.reminder_after)
         return AnalysisOutcome(project, model, result.status, result_id=result_id,
                                n_alerts=len(result.alerts), new_alerts=tuple(new),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 
 import httpx
 
 from modelpact.ledger import Store
 from modelpact.ledger.monitoring import AlertRecord, MonitoringStore
+from modelpact.pact import Pact
 from modelpact.service.metrics import ServiceMetrics
 from modelpact.service.settings import Webhook
 from modelpact.service.webhooks import payload, sign
@@ -35,9 +37,12 @@ class Deliverer:
         backoff: timedelta = timedelta(seconds=5),
         timeout: float = 5.0,
         transport: httpx.BaseTransport | None = None,
+        secrets: Mapping[str, str] | None = None,
     ) -> None:
+        self.store = store
         self.monitoring = MonitoringStore(store)
         self.webhooks = webhooks
+        self.secrets = dict(secrets or {})
         self.metrics = metrics
         self.max_attempts = max_attempts
         self.backoff = backoff
@@ -49,19 +54,32 @@ class Deliverer:
 
     def deliver_due(self) -> int:
         """One round over the due alerts; returns how many were fully delivered."""
-        if not self.webhooks:
-            return 0
         delivered = 0
         for alert in self.monitoring.due():
             if self._deliver(alert) == "delivered":
                 delivered += 1
         return delivered
 
+    def targets(self, project: str) -> tuple[Webhook, ...]:
+        """The service's webhooks plus those the project's pact names."""
+        document = self.store.get_project(project).pact
+        named = Pact.model_validate(document).monitoring.webhooks if document else []
+        return self.webhooks + tuple(
+            Webhook(url=w.url, secret=self.secrets.get(w.secret_env, ""), format=w.format)
+            for w in named)
+
     def _deliver(self, alert: AlertRecord) -> str:
+        hooks = self.targets(alert.project)
+        if not hooks:
+            return "pending"  # nobody to tell yet: a webhook configured later gets it
         done = self.monitoring.delivered_targets(alert)
         attempts: list[tuple[str, int | None, bool, str | None]] = []
-        for hook in self.webhooks:
+        for hook in hooks:
             if hook.url in done:
+                continue
+            if not hook.secret:
+                attempts.append((hook.url, None, False, "no signing secret: set the "
+                                 "environment variable the pact's secret_env names"))
                 continue
             body = payload(alert, hook.format)
             headers = {"Content-Type": "application/json", **sign(body, hook.secret)}

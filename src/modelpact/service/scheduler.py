@@ -40,7 +40,7 @@ class Scheduler:
                                         reminder_after=settings.reminder_after)
         self.deliverer = Deliverer(services.store, settings.webhooks, metrics=services.metrics,
                                    max_attempts=settings.delivery_attempts,
-                                   backoff=settings.delivery_backoff)
+                                   backoff=settings.delivery_backoff, secrets=settings.secrets)
         self.holding = threading.Event()
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._guard, args=(loop,), name=name,

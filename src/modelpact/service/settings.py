@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +49,9 @@ class ServiceSettings:
         Tries per notification before it is marked failed.
     delivery_backoff
         Pause after the first failed try; it doubles with every further one.
+    secrets
+        Where the signing secrets of webhooks named in pacts (``secret_env``) are looked up:
+        the environment, captured once at the edge.
     """
 
     store_url: str | None = None
@@ -60,3 +64,4 @@ class ServiceSettings:
     lease_ttl: timedelta = timedelta(seconds=30)
     delivery_attempts: int = 5
     delivery_backoff: timedelta = timedelta(seconds=5)
+    secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
