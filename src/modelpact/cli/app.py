@@ -42,13 +42,16 @@ def _root(
 def _register() -> None:
     # Each command group lives in its own module; importing it registers it on `app`.
     from modelpact.cli import audit as _audit  # noqa: F401
+    from modelpact.cli import capture as _capture  # noqa: F401
     from modelpact.cli import compare as _compare  # noqa: F401
     from modelpact.cli import diff as _diff  # noqa: F401
+    from modelpact.cli import keys as _keys  # noqa: F401
     from modelpact.cli import models as _models  # noqa: F401
     from modelpact.cli import monitor as _monitor  # noqa: F401
     from modelpact.cli import pact as _pact  # noqa: F401
     from modelpact.cli import retrain as _retrain  # noqa: F401
     from modelpact.cli import runs as _runs  # noqa: F401
+    from modelpact.cli import serve as _serve  # noqa: F401
     from modelpact.cli import status as _status  # noqa: F401
     from modelpact.cli import store as _store  # noqa: F401
     from modelpact.cli import verify as _verify  # noqa: F401

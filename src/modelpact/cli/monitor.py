@@ -16,8 +16,9 @@ from modelpact.cli._common import (
 )
 from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
+from modelpact.cli.runs import STORE_HELP
 from modelpact.errors import ConfigurationError
-from modelpact.pact import load_pact
+from modelpact.pact import Pact, load_pact
 from modelpact.report.json import dumps
 
 
@@ -28,8 +29,10 @@ def monitor(
         None, "--reference", "-r",
         help="Reference period (CSV/Parquet): where the model is known to be good, labelled, "
              "not the training data."),
-    analysis: Path = typer.Option(..., "--analysis", "-a",
-                                  help="Production rows to monitor (CSV/Parquet)."),
+    analysis: Path | None = typer.Option(
+        None, "--analysis", "-a",
+        help="Production rows to monitor (CSV/Parquet); without it, --project and --model "
+             "monitor what the service captured."),
     labels: Path | None = typer.Option(
         None, "--labels", "-l",
         help="Labels that arrived later: the pact's id and target columns; partial is normal."),
@@ -60,6 +63,15 @@ def monitor(
         None, "--scheduler",
         help="Address of the Dask scheduler for --engine dask (e.g. tcp://10.0.0.5:8786); "
              "without it Dask runs in this process."),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+    project: str | None = typer.Option(
+        None, "--project", help="Ledger project: with --model and no --analysis, monitor its "
+                                "captured data; with --register, where the result is stored."),
+    model: str | None = typer.Option(None, "--model", help="The captured model (see "
+                                                            "'modelpact capture add-model')."),
+    register: bool = typer.Option(
+        False, "--register", help="Store the result and its alerts in the ledger (for status "
+                                  "and for the service's webhooks)."),
 ) -> None:
     """Check production data against the reference and the pact, chunk by chunk.
 
@@ -73,6 +85,9 @@ def monitor(
     On a Dask cluster: `--engine dask --scheduler tcp://HOST:8786` profiles the chunks on the
     workers (needs `pip install 'modelpact[dask]'`).
 
+    On captured data (from cron, say): `modelpact monitor --store URL --project churn
+    --model gbm`; the result and its alerts are stored like the service's scheduled runs.
+
     Exit codes: 0 no alert, 1 alert, 2 usage or input error.
     """
     from modelpact.monitor.monitor import build_reference_profile
@@ -81,6 +96,15 @@ def monitor(
     from modelpact.report.monitor import monitor_html, print_monitor
     from modelpact.report.monitor_markdown import monitor_markdown
 
+    if analysis is None:
+        if project is None or model is None:
+            raise ConfigurationError(
+                "give --analysis FILE, or --project and --model to monitor captured data")
+        _monitor_captured(store, project, model, html=html, json_out=json_out)
+        return
+    if register and model is None:
+        raise ConfigurationError("--register needs --model NAME (and --project, or the pact's "
+                                 "name is used)")
     if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:
         raise ConfigurationError("give at most one of --chunk-size, --chunk-period, --chunks")
     if (reference is None) == (reference_profile is None):
@@ -92,6 +116,13 @@ def monitor(
     if scheduler is not None and engine != "dask":
         raise ConfigurationError("--scheduler needs --engine dask")
     check_outputs(html, json_out, markdown, save_reference_profile)
+    if register:
+        from modelpact.cli._ledger import check_registration
+        from modelpact.ledger.names import check_name
+
+        assert model is not None
+        check_name(model, what="model")
+        check_registration(pact_path=pact, project=project, store=store)
     the_pact = load_pact(pact)
     tracking = mlflow_target(mlflow, mlflow_run_id)
     client = None
@@ -131,9 +162,53 @@ def monitor(
             ("JSON", json_out, lambda: dumps(data)),
             ("Markdown", markdown, lambda: monitor_markdown(data)),
         ])
+    if register:
+        assert model is not None
+        _register(store, project or the_pact.name, model, the_pact, data)
     print_monitor(data, out_console())
     if save_reference_profile:
         written.append(("reference profile", save_reference_profile))
     announce(written)
     publish(result, markdown=lambda: monitor_markdown(data), mlflow=tracking, pact=pact)
     raise typer.Exit(result.exit_code)
+
+
+def _monitor_captured(store: str | None, project: str, model: str, *, html: Path | None,
+                      json_out: Path | None) -> None:
+    from modelpact.ledger import open_configured_store
+    from modelpact.report.monitor import monitor_html, print_monitor
+    from modelpact.service.analysis import AnalysisService
+
+    with open_configured_store(store) as ledger:
+        outcome = AnalysisService(ledger).analyse(project, model, source="cli", force=True)
+    if outcome.document is None:
+        raise ConfigurationError(f"{project}/{model}: {outcome.reason}")
+    data = outcome.document
+    written = write_outputs([
+        ("HTML report", html, lambda: monitor_html(data)),
+        ("JSON", json_out, lambda: dumps(data)),
+    ])
+    print_monitor(data, out_console())
+    err_console().print(f"stored the result and {len(outcome.new_alerts)} new alerts of "
+                        f"{project}/{model}")
+    announce(written)
+    raise typer.Exit(1 if outcome.n_alerts else 0)
+
+
+def _register(store: str | None, project: str, model: str, pact: Pact,
+              data: dict[str, object]) -> None:
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.capture import CaptureStore
+    from modelpact.ledger.monitoring import MonitoringStore
+
+    alerts = data.get("alerts")
+    assert isinstance(alerts, list)
+    with open_configured_store(store, create=True) as ledger:
+        ledger.ensure_project(project, pact)
+        captured = CaptureStore(ledger).ensure_model(project, model)
+        monitoring = MonitoringStore(ledger)
+        result_id = monitoring.record_result(captured, data, source="file")
+        new = monitoring.raise_alerts(captured, result_id, alerts)
+        where = ledger.display_url
+    err_console().print(f"registered the {data.get('status')} monitoring result of "
+                        f"{project}/{model} ({len(new)} new alerts) in {where}")

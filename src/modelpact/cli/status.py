@@ -11,9 +11,9 @@ from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
 from modelpact.ledger import open_configured_store
-from modelpact.ledger.status import ProjectStatus, next_step, project_status
+from modelpact.ledger.status import ProjectStatus, monitoring_state, next_step, project_status
 
-__all__ = ["ProjectStatus", "next_step", "project_status"]
+__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
 
 
 @app.command("status")
@@ -42,7 +42,9 @@ def status(
         )
         return
     table = Table(title=f"projects in {where}", title_justify="left")
-    for column in ("project", "pact", "audit", "runs", "latest verdict", "champion", "next step"):
+    columns = ("project", "pact", "audit", "runs", "latest verdict", "champion", "monitoring",
+               "next step")
+    for column in columns:
         table.add_column(column, overflow="fold")
     audit_style = {"go": "green", "go_with_fixes": "yellow", "no_go": "red"}
     verdict_style = {"signed_off": "green", "failed": "red", "inconclusive": "yellow"}
@@ -55,6 +57,7 @@ def status(
             runs,
             styled(r.latest_verdict, verdict_style),
             r.champion or "-",
+            r.monitoring or "-",
             r.next_step,
         )
     console.print(table)

@@ -211,3 +211,8 @@ class EventRow(Base):
     created_at: Mapped[datetime]
 
     project: Mapped[ProjectRow] = relationship(lazy="joined")
+
+
+# The capture tables share this metadata; importing them here keeps Alembic and the schema
+# check seeing one complete model.
+from modelpact.ledger import capture_schema as _capture_schema  # noqa: E402,F401

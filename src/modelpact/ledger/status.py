@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from modelpact.ledger.store import Store
 
-__all__ = ["ProjectStatus", "next_step", "project_status"]
+__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ class ProjectStatus:
         Versions waiting in the ``candidate`` stage.
     next_step
         The first lifecycle step still missing, phrased as what to run.
+    monitoring
+        The latest stored monitoring result of each captured model (see
+        :func:`monitoring_state`), None when nothing was monitored into the ledger.
     """
 
     project: str
@@ -42,6 +45,7 @@ class ProjectStatus:
     champion: str | None
     candidates: int
     next_step: str
+    monitoring: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form."""
@@ -129,4 +133,22 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             signed_off=signed,
             champion=champion,
         ),
+        monitoring=monitoring_state(store, project),
     )
+
+
+def monitoring_state(store: Store, project: str) -> str | None:
+    """The latest stored monitoring result of each captured model, e.g. ``gbm: alert (3)``."""
+    from modelpact.ledger.capture import CaptureStore
+    from modelpact.ledger.monitoring import MonitoringStore
+
+    states = []
+    monitoring = MonitoringStore(store)
+    for model in CaptureStore(store).list_models(project):
+        latest = monitoring.latest_result(model)
+        if latest is not None:
+            alerts = f" ({latest.n_alerts})" if latest.n_alerts else ""
+            states.append(
+                f"{model.name}: {latest.status}{alerts} {latest.created_at:%Y-%m-%d %H:%M}"
+            )
+    return "; ".join(states) or None

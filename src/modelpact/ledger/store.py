@@ -92,6 +92,11 @@ class Store:
         """Release database connections."""
         self._db.close()
 
+    @property
+    def engine(self) -> Engine:
+        """The database engine, for the ledger's other stores (capture, keys, locks)."""
+        return self._db.engine
+
     # Sessions and row look-ups, for code inside the ledger package that needs a
     # transaction spanning several parts.
 

@@ -246,6 +246,17 @@ class DataRequirements(_Strict):
     min_rows_per_class: int = Field(default=0, ge=0)
 
 
+class WebhookConfig(_Strict):
+    """Where ``modelpact serve`` delivers this project's alerts."""
+
+    url: str = Field(description="The receiver's URL.")
+    format: Literal["json", "slack"] = Field(
+        default="json", description="Payload: generic JSON or a Slack-compatible message.")
+    secret_env: str = Field(
+        default="MODELPACT_WEBHOOK_SECRET",
+        description="Environment variable (of the service) holding the HMAC signing secret.")
+
+
 class MonitoringConfig(_Strict):
     """How production data is chunked and checked; see ``modelpact monitor --help``."""
 
@@ -265,6 +276,10 @@ class MonitoringConfig(_Strict):
         gt=0,
         le=1,
         description="Chunks with fewer rows than this share of a full chunk raise no alert.",
+    )
+    webhooks: list[WebhookConfig] = Field(
+        default_factory=list,
+        description="Webhooks the monitoring service sends this project's alerts to.",
     )
 
 
