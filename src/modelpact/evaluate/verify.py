@@ -135,6 +135,13 @@ def _prepare(
     return ctx, description, warnings
 
 
+def _half_width(interval: stats.Interval, threshold: float) -> float:
+    """Distance from the estimate to the bound that has to clear *threshold*."""
+    if interval.estimate >= threshold:
+        return max(interval.estimate - interval.low, 0.0)
+    return max(interval.high - interval.estimate, 0.0)
+
+
 def _criterion_result(
     ctx: _Context, index: int, criterion: Criterion
 ) -> CriterionResult | dict[str, str]:
@@ -212,6 +219,7 @@ def _criterion_result(
             estimate=interval.estimate,
             threshold=threshold,
             confidence=pact.confidence,
+            half_width=_half_width(interval, threshold),
         )
         n_needed = None if needed is None else max(needed, n + 1)
         if n_needed is None:
