@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -14,6 +13,9 @@ from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, w
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
 from modelpact.report.json import dumps
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["LedgerRefs", "parse_named"]
 
@@ -96,6 +98,8 @@ class LedgerRefs:
 
     def training_frame(self, ref: str) -> pd.DataFrame | None:
         """The training data logged with the run behind *ref*, if its rows were stored."""
+        import pandas as pd
+
         run = self.store().get_run(self.run_id(ref))
         train = run.datasets_for("train")
         if not train:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -10,7 +11,13 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
-from modelpact.ledger import STAGES, ModelVersion, open_configured_store
+
+if TYPE_CHECKING:
+    from modelpact.ledger import ModelVersion
+
+# The ledger's stages, spelled out so that the command line starts without loading the
+# ledger (tests/cli pin them to modelpact.ledger.STAGES).
+STAGES = ("candidate", "signed_off", "champion", "retired")
 
 __all__ = ["models_app"]
 
@@ -52,6 +59,8 @@ def list_models(
 
     Example: `modelpact models list --project churn`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         versions = ledger.list_model_versions(project, stage=stage)
         where = ledger.display_url
@@ -90,6 +99,8 @@ def show_model(
 
     Example: `modelpact models show churn@champion`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         version = ledger.get_model_version(ref)
         run = ledger.get_run(version.run_id) if version.run_id else None
@@ -170,6 +181,8 @@ def show_model(
 
 
 def _change(ref: str, stage: str, *, force: bool, reason: str | None, store: str | None) -> None:
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         before = ledger.get_model_version(ref)
         champion = None

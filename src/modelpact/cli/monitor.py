@@ -10,7 +10,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.pact import load_pact
 from modelpact.report.json import dumps
 
 
@@ -58,6 +57,7 @@ def monitor(
     from modelpact.monitor.monitor import build_reference_profile
     from modelpact.monitor.monitor import monitor as run_monitor
     from modelpact.monitor.profile import ReferenceProfile
+    from modelpact.pact import load_pact
     from modelpact.report.monitor import monitor_html, print_monitor
 
     if sum(v is not None for v in (chunk_size, chunk_period, chunks)) > 1:

@@ -10,9 +10,7 @@ import typer
 from modelpact._files import atomic_write_text
 from modelpact.cli._common import EXIT_USAGE, err_console, out_console
 from modelpact.cli.app import app
-from modelpact.data import read_table, require_columns
 from modelpact.errors import ConfigurationError, PactError
-from modelpact.pact import check_pact, pact_schema, starter_pact
 
 pact_app = typer.Typer(
     help=(
@@ -38,6 +36,9 @@ def init(
 
     Example: `modelpact pact init eval.csv --target churned --score p_churn`
     """
+    from modelpact.data import read_table, require_columns
+    from modelpact.pact import starter_pact
+
     if out.exists() and not force:
         raise ConfigurationError(f"{out} exists; pass --force to overwrite it")
     frame = read_table(data)
@@ -55,6 +56,8 @@ def init(
 @pact_app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of pact files (for editors and CI validation)."""
+    from modelpact.pact import pact_schema
+
     typer.echo(json.dumps(pact_schema(), indent=2))
 
 
@@ -69,6 +72,8 @@ def check(
 
     Exit code 0 when valid, 2 otherwise.
     """
+    from modelpact.pact import check_pact
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -83,6 +88,8 @@ def check(
         console.print(f"[red]{len(problems)} problem(s)[/red] in {path}")
         raise typer.Exit(EXIT_USAGE)
     if data is not None:
+        from modelpact.data import read_table, require_columns
+
         frame = read_table(data)
         columns = pact.columns.roles() + list(pact.columns.slices)
         for criterion in pact.criteria:

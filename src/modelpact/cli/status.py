@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,7 +12,9 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
-from modelpact.ledger import Store, open_configured_store
+
+if TYPE_CHECKING:
+    from modelpact.ledger import Store
 
 __all__ = ["ProjectStatus", "next_step", "project_status"]
 
@@ -120,6 +123,8 @@ def status(
 
     Example: `modelpact status`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         names = [project] if project else [p.name for p in ledger.list_projects()]
         rows = [project_status(ledger, name) for name in names]

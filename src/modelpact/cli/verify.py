@@ -10,8 +10,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.evaluate import plan as make_plan
-from modelpact.evaluate import verify as run_verify
 from modelpact.report.json import dumps
 
 _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
@@ -64,6 +62,8 @@ def verify(
 
     Exit codes: 0 signed off, 1 failed, 3 inconclusive, 2 usage or input error.
     """
+    from modelpact.evaluate import verify as run_verify
+
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
     console = err_console()
@@ -149,6 +149,7 @@ def plan(
     Exit codes: 0 every criterion decidable (or no --available given), 1 some criterion needs
     more rows than available, 2 usage or input error.
     """
+    from modelpact.evaluate import plan as make_plan
     from modelpact.report.verdict import plan_markdown, plan_table
 
     result = make_plan(

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import binomtest, chi2
 
 from modelpact.errors import MetricError
 from modelpact.stats._kernels import cell_tables
@@ -146,6 +145,9 @@ def mcnemar_test(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike) -> tup
     >>> mcnemar_test([1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 0, 0], [0, 0, 0, 1, 0, 0])
     (0.0, 0.25)
     """
+    # scipy.stats costs half a second to import; only this test needs it.
+    from scipy.stats import binomtest, chi2
+
     ok_a, ok_b = _correct(y_true, pred_a, pred_b)
     b = int(np.count_nonzero(ok_a & ~ok_b))
     c = int(np.count_nonzero(~ok_a & ok_b))
