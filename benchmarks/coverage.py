@@ -24,7 +24,8 @@ Cells marked critical (the edges: few positives, skewed losses, ECE, paired F1) 
 ``--reps`` repetitions (1,000 by default, Monte Carlo SE of a 5% miss rate 0.7 points); the
 others ``--reps-other`` (300 by default, SE 1.3 points) to keep the run within the machine's
 budget. Bootstraps over row weights (pr_auc, r2, median_ae, roc_auc_ovr) use
-``--kernel-resamples`` (500) resamples and the bootstrap-t ``--t-resamples`` (1,000).
+``--kernel-resamples`` (500) resamples and the bootstrap-t ``--t-resamples`` (500; verify
+uses 2,000); ``--reps-large`` sets the repetitions of every cell at n = 10,000.
 """
 
 from __future__ import annotations
@@ -305,10 +306,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000, help="repetitions, critical cells")
     parser.add_argument("--reps-other", type=int, default=300, help="repetitions, other cells")
+    parser.add_argument(
+        "--reps-large", type=int, default=None, help="repetitions of every cell at n >= 10,000"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--kernel-resamples", type=int, default=500)
-    parser.add_argument("--t-resamples", type=int, default=1000)
+    parser.add_argument("--t-resamples", type=int, default=500)
     parser.add_argument("--only", default="", help="run only scenarios whose label contains this")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--seed", type=int, default=2026)
@@ -318,16 +322,24 @@ def main() -> None:
     results: dict[tuple[int, int], tuple[float, ...]] = {}
     start = time.perf_counter()
     cpu = time.process_time()
+
+    def reps_of(sc: Scenario, n: int) -> int:
+        if n >= 10_000 and args.reps_large is not None:
+            return int(args.reps_large)
+        return int(args.reps if sc.critical else args.reps_other)
+
+    # Critical cells first, so that an interrupted run has them.
+    order = sorted(
+        ((i, sc, n) for i, sc in plan for n in args.sizes), key=lambda c: not c[1].critical
+    )
     with ProcessPoolExecutor(args.jobs) as pool:
         futures = {
-            pool.submit(
-                run, i, n, args.reps if sc.critical else args.reps_other, budget, args.seed
-            ): (i, n)
-            for i, sc in plan
-            for n in args.sizes
+            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed): (i, n) for i, sc, n in order
         }
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
+            i, n = futures[future]
+            results[i, n] = out = future.result()
+            print(f"done: {scenarios()[i].label} n={n}: {out}", flush=True)
     elapsed = time.perf_counter() - start
 
     print(
@@ -350,7 +362,7 @@ def main() -> None:
             extra = f" [u {100 * untrusted / used:.0f}%]" if untrusted else ""
             extra += f" (skip {skipped})" if skipped else ""
             cells.append(f"{lo:.1f} / {hi:.1f}{flag}{extra}")
-        reps = args.reps if sc.critical else args.reps_other
+        reps = "/".join(str(reps_of(sc, n)) for n in args.sizes)
         print(
             f"| {sc.label} | {sc.kind} | {results[i, args.sizes[0]][5]:.4f} | "
             + " | ".join(cells)

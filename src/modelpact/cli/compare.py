@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
@@ -16,6 +15,7 @@ from modelpact.report.json import dumps
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.progress import Progress
 
 __all__ = ["LedgerRefs", "parse_named"]
 
@@ -182,6 +182,8 @@ def compare(
 
     Exit codes: 0 compared, 2 usage or input error.
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from modelpact.evaluate.compare import compare as run_compare
     from modelpact.pact import load_pact
     from modelpact.report.compare import compare_html, compare_markdown, compare_panel

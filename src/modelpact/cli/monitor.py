@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
@@ -54,6 +53,8 @@ def monitor(
 
     Exit codes: 0 no alert, 1 alert, 2 usage or input error.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from modelpact.monitor.monitor import build_reference_profile
     from modelpact.monitor.monitor import monitor as run_monitor
     from modelpact.monitor.profile import ReferenceProfile

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import announce, err_console, out_console, write_outputs
 from modelpact.cli.app import app
@@ -62,6 +61,8 @@ def verify(
 
     Exit codes: 0 signed off, 1 failed, 3 inconclusive, 2 usage or input error.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from modelpact.evaluate import verify as run_verify
 
     if resamples < 200:
