@@ -329,7 +329,7 @@ def metric_interval(
         return mark(Interval(estimate, low, high, confidence, name, n, se), rule)
 
     if chosen == "calibration":
-        estimate, low, high, se = ece_interval(ece_bins(p), t - p, ECE_BINS, confidence)
+        estimate, low, high, se = ece_interval(ece_bins(p), t - p, p, ECE_BINS, confidence)
         return Interval(estimate, low, high, confidence, "calibration", n, se)
 
     estimate = m.func(t, p)
