@@ -223,7 +223,7 @@ def mover_interval(
     --------
     >>> low, high = mover_interval((0.8, 0.7), ((0.7, 0.88), (0.6, 0.78)), 0.5)
     >>> round(low, 4), round(high, 4)
-    (0.0083, 0.1916)
+    (0.0083, 0.1917)
     """
     (a, b), ((la, ua), (lb, ub)) = estimates, intervals
     r = max(-1.0, min(1.0, correlation))
