@@ -15,7 +15,8 @@ Three timings, CPU seconds of this process (the machine is shared; wall is noisi
 * ``command``: ``modelpact verify`` as a whole process (import, read, compute, render),
   user + system CPU of the child from ``resource.getrusage``.
 
-Run from the repository root::
+Run from the repository root (``PYTHONPATH=other/src`` times another checkout's code with
+the same data and interpreter)::
 
     .venv/bin/python benchmarks/bench_verify.py               # 1,000,000 rows
     .venv/bin/python benchmarks/bench_verify.py --rows 200000 --repeats 3
@@ -111,7 +112,8 @@ def main() -> None:
     args = parser.parse_args()
     frame = make_frame(args.rows, args.seed)
     pact = parse_pact(PACT)
-    exe = Path(sys.executable).with_name("modelpact")
+    # The console script's entry point, run by this interpreter (so PYTHONPATH picks the code).
+    exe = [sys.executable, "-c", "from modelpact.cli.app import main; main()"]
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "eval.parquet"
         pact_file = Path(tmp) / "pact.yaml"
@@ -120,10 +122,10 @@ def main() -> None:
         floor_cpu, floor_wall, _ = cpu(lambda: floor(frame), args.repeats)
         compute_cpu, compute_wall, verdict = cpu(lambda: verify(pact, frame), args.repeats)
         read_cpu, read_wall, _ = cpu(lambda: verify(pact, str(data)), args.repeats)
-        cmd = [str(exe), "verify", str(data), "--pact", str(pact_file)]
+        cmd = [*exe, "verify", str(data), "--pact", str(pact_file)]
         env_cmd = command_cpu(cmd, args.repeats)
-        help_cpu = command_cpu([str(exe), "--help"], args.repeats)
-        check_cpu = command_cpu([str(exe), "pact", "check", str(pact_file)], args.repeats)
+        help_cpu = command_cpu([*exe, "--help"], args.repeats)
+        check_cpu = command_cpu([*exe, "pact", "check", str(pact_file)], args.repeats)
     print(f"rows={args.rows:,}  repeats={args.repeats} (medians)  pid {os.getpid()}\n")
     print("| work | CPU s | wall s | x floor (CPU) | target |")
     print("|---|---:|---:|---:|---|")

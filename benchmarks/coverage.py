@@ -313,11 +313,17 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--kernel-resamples", type=int, default=500)
     parser.add_argument("--t-resamples", type=int, default=500)
-    parser.add_argument("--only", default="", help="run only scenarios whose label contains this")
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="run only scenarios whose label contains one of these"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
-    plan = [(i, sc) for i, sc in enumerate(scenarios()) if args.only in sc.label]
+    plan = [
+        (i, sc)
+        for i, sc in enumerate(scenarios())
+        if not args.only or any(part in sc.label for part in args.only)
+    ]
     budget = {"count": args.resamples, "kernel": args.kernel_resamples, "t": args.t_resamples}
     results: dict[tuple[int, int], tuple[float, ...]] = {}
     start = time.perf_counter()

@@ -41,7 +41,7 @@ def skewness(x: Float) -> float:
     m2 = float(np.dot(c, c)) / x.size
     if m2 <= 0.0:
         return 0.0
-    return float(np.dot(c * c, c)) / x.size / m2**1.5
+    return float(np.dot(c * c, c)) / x.size / (m2 * math.sqrt(m2))
 
 
 def needs_studentizing(n: int, g: float, z: float = 1.645) -> bool:
