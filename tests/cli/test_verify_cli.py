@@ -184,7 +184,9 @@ def test_cli_start_up_loads_neither_ledger_nor_statistics() -> None:
     code = (
         "import sys; from modelpact.cli.app import app; "
         "from modelpact.pact import check_pact; "
-        "heavy = [m for m in ('sqlalchemy', 'alembic', 'scipy.stats', 'plotly', 'sklearn', "
+        "check_pact('name: t\\ntask: binary\\npositive_class: 1\\ncolumns: {target: y}\\n"
+        "criteria: [{metric: accuracy, at_least: 0.8}]\\n', source='p.yaml'); "
+        "heavy = [m for m in ('sqlalchemy', 'alembic', 'scipy', 'plotly', 'sklearn', "
         "'pandas', 'modelpact.ledger', 'modelpact.evaluate') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
