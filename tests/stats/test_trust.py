@@ -6,7 +6,12 @@ import numpy as np
 from scipy.stats import skew
 
 from modelpact.stats import metric_interval, paired_interval
-from modelpact.stats.trust import MIN_PAIRED_POSITIVES, paired_positives_rule, skewness_rule
+from modelpact.stats.trust import (
+    MIN_PAIRED_POSITIVES,
+    MIN_POSITIVES,
+    paired_positives_rule,
+    skewness_rule,
+)
 
 
 def test_cochran_rule_uses_twenty_five_squared_skewness() -> None:
@@ -36,3 +41,17 @@ def test_intervals_carry_the_reason() -> None:
     iv = paired_interval("f1", y, y, 1 - y, n_resamples=200)
     assert iv.untrusted is not None
     assert metric_interval("mae", x, x + rng.normal(size=80)).untrusted is None
+
+
+def test_average_precision_with_few_positives_is_untrusted() -> None:
+    rng = np.random.default_rng(3)
+    y = (rng.random(1000) < 0.05).astype(int)
+    s = y + rng.normal(size=1000)
+    iv = metric_interval("pr_auc", y, s, n_resamples=200)
+    assert iv.untrusted is not None and "positive rows" in iv.untrusted
+    positives = int(y.sum())
+    assert iv.n_trusted == math.ceil(1000 * MIN_POSITIVES["pr_auc"] / positives)
+    y = (rng.random(1000) < 0.3).astype(int)
+    assert (
+        metric_interval("pr_auc", y, y + rng.normal(size=1000), n_resamples=200).untrusted is None
+    )

@@ -44,7 +44,7 @@ from modelpact.stats.calibration import ece_interval
 from modelpact.stats.delong import Placements, auc_interval, delong, placements
 from modelpact.stats.metrics import Metric, resolve
 from modelpact.stats.studentized import needs_studentizing, skewness, studentized_interval
-from modelpact.stats.trust import Untrusted, skewness_rule
+from modelpact.stats.trust import MIN_POSITIVES, Untrusted, positives_rule, skewness_rule
 from modelpact.stats.wilson import wilson_interval, z_two_sided
 
 __all__ = ["BOOTSTRAP_METHODS", "Interval", "ScoreCache", "metric_interval"]
@@ -333,7 +333,9 @@ def metric_interval(
         return Interval(estimate, low, high, confidence, "calibration", n, se)
 
     estimate = m.func(t, p)
+    minimum = MIN_POSITIVES.get(m.name)
+    rule = None if minimum is None else positives_rule(t, minimum, m.name)
     kind = "percentile" if chosen == "bootstrap-percentile" else "bca"
     reps = replicates_for(m, t, p, n_resamples, np.random.default_rng(seed))
     low, high, se, name = bootstrap_interval(estimate, reps, confidence, kind)
-    return Interval(estimate, low, high, confidence, name, n, se)
+    return mark(Interval(estimate, low, high, confidence, name, n, se), rule)

@@ -50,7 +50,13 @@ from modelpact.stats.intervals import (
 )
 from modelpact.stats.metrics import Metric, resolve
 from modelpact.stats.studentized import needs_studentizing, skewness, studentized_interval
-from modelpact.stats.trust import Untrusted, paired_positives_rule, skewness_rule
+from modelpact.stats.trust import (
+    MIN_POSITIVES,
+    Untrusted,
+    paired_positives_rule,
+    positives_rule,
+    skewness_rule,
+)
 from modelpact.stats.wilson import wilson_interval, z_two_sided
 
 __all__ = [
@@ -388,6 +394,8 @@ def paired_comparison(
     rule = None
     if e is not None and e.confusion is not None and t.size and int(t.max()) <= 1:
         rule = paired_positives_rule(t)
+    elif m.name in MIN_POSITIVES:
+        rule = positives_rule(t, MIN_POSITIVES[m.name], f"a paired comparison of {m.name}")
     kind = "percentile" if chosen == "bootstrap-percentile" else "bca"
     reps = _paired_replicates(m, t, a, b, n_resamples, np.random.default_rng(seed))
     low, high, se, name = bootstrap_interval(va - vb, reps, confidence, kind)
