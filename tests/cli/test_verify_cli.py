@@ -174,3 +174,28 @@ def test_register_stores_the_verdict_and_candidate(workdir: Path) -> None:
         verdicts = store.list_verdicts("churn")
     assert version.stage == "candidate"
     assert len(verdicts) == 1 and verdicts[0].model_version_id == version.id
+
+
+def test_cli_start_up_loads_neither_ledger_nor_statistics() -> None:
+    """`modelpact --help` and `pact check` must start at once (no SQLAlchemy, SciPy, pandas)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from modelpact.cli.app import app; "
+        "from modelpact.pact import check_pact; "
+        "check_pact('name: t\\ntask: binary\\npositive_class: 1\\ncolumns: {target: y}\\n"
+        "criteria: [{metric: accuracy, at_least: 0.8}]\\n', source='p.yaml'); "
+        "heavy = [m for m in ('sqlalchemy', 'alembic', 'scipy', 'plotly', 'sklearn', "
+        "'pandas', 'modelpact.ledger', 'modelpact.evaluate') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_models_command_spells_the_ledger_stages() -> None:
+    from modelpact.cli.models import STAGES
+    from modelpact.ledger import STAGES as LEDGER_STAGES
+
+    assert STAGES == LEDGER_STAGES

@@ -328,10 +328,49 @@ def test_skops_model_needs_trusted_types_or_loads_safely(tmp_path) -> None:  # t
     )
 
 
-def test_ece_on_few_rows_carries_a_warning() -> None:
+def test_calibrated_model_never_fails_an_ece_criterion() -> None:
+    """The binned ECE is biased upwards; its interval must still reach down to the truth 0."""
     pact = parse_pact(
         "name: t\ntask: binary\npositive_class: 1\ncolumns: {target: y, score: p}\n"
-        "criteria: [{metric: ece, at_most: 0.1}]\n"
+        "criteria: [{metric: ece, at_most: 0.005}]\n"
     )
-    assert any("ECE" in w for w in verify(pact, binary_frame(800)).warnings)
-    assert not any("ECE" in w for w in verify(pact, binary_frame(6000)).warnings)
+    rng = np.random.default_rng(12)
+    fails = 0
+    for _ in range(40):
+        p = rng.uniform(0.05, 0.9, 300)
+        frame = pd.DataFrame({"y": (rng.random(300) < p).astype(int), "p": p})
+        (result,) = verify(pact, frame).criteria
+        assert result.estimate > 0.005  # the biased estimate alone would fail it
+        fails += result.status == "fail"
+    assert fails <= 6  # one-sided 5%: binomial(40, 0.05) exceeds 6 with probability < 1%
+
+
+def test_skewed_loss_on_few_rows_is_inconclusive_by_design() -> None:
+    """Heteroscedastic errors: the RMSE's interval cannot be trusted on 100 rows."""
+    pact = parse_pact(
+        "name: t\ntask: regression\ncolumns: {target: y, prediction: p}\n"
+        "criteria: [{metric: rmse, at_most: 40.0}]\n"
+    )
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=100)
+    noise = rng.normal(size=100) * (0.5 + np.abs(x)) ** 2
+    frame = pd.DataFrame({"y": x, "p": x + noise})
+    (result,) = verify(pact, frame).criteria
+    assert result.ci[1] < 40.0  # the interval alone would pass it
+    assert result.status == "inconclusive"
+    assert result.note is not None and "skewness" in result.note
+    assert result.n_needed is not None and result.n_needed > 100
+
+
+def test_paired_f1_with_few_positives_is_inconclusive_by_design() -> None:
+    pact = parse_pact(
+        "name: t\ntask: binary\npositive_class: 1\ncolumns: {target: y, prediction: p}\n"
+        "criteria: [{metric: f1, vs_champion: no_worse, margin: 0.5}]\n"
+    )
+    rng = np.random.default_rng(4)
+    y = (rng.random(400) < 0.03).astype(int)
+    frame = pd.DataFrame({"y": y, "p": y, "c": np.where(rng.random(400) < 0.9, y, 1 - y)})
+    (result,) = verify(pact, frame, champion="column:c").criteria
+    assert result.status == "inconclusive"
+    assert result.note is not None and "positive rows" in result.note
+    assert result.n_needed is not None and result.n_needed >= 400 * 30 // int(y.sum())

@@ -48,7 +48,7 @@ def test_roc_auc_delong() -> None:
     coverage(0.8, lambda rng: metric_interval("roc_auc", *binormal(rng, 0.8)), seed=2)
 
 
-def test_log_loss_clt() -> None:
+def test_log_loss_default_interval() -> None:
     # Calibrated probabilities p ~ U(0.05, 0.95): the expected loss is the mean entropy.
     def entropy(p: float) -> float:
         return -(p * math.log(p) + (1 - p) * math.log(1 - p))
@@ -57,7 +57,8 @@ def test_log_loss_clt() -> None:
 
     def make(rng: np.random.Generator) -> Interval:
         p = rng.uniform(0.05, 0.95, N)
-        return metric_interval("log_loss", (rng.random(N) < p).astype(int), p)
+        y = (rng.random(N) < p).astype(int)
+        return metric_interval("log_loss", y, p, n_resamples=300, seed=int(rng.integers(1 << 31)))
 
     coverage(truth, make, seed=3)
 
@@ -103,3 +104,91 @@ def test_paired_accuracy_newcombe() -> None:
         return paired_interval("accuracy", y, a, b)
 
     coverage(0.05, make, seed=6)
+
+
+# --- the edges: one-sided misses of the bounds verify decides on -----------------------
+#
+# verify reads one-sided 95% bounds from two-sided 90% intervals; each bound should miss the
+# truth about 5% of the time. With 200 draws, more than 9% misses on one side (18) has
+# probability below 0.5% at the nominal rate. Draws on which the interval is flagged
+# untrusted cannot produce a verdict and count as no miss.
+
+EDGE_REPS = 200
+
+
+def one_sided_misses(
+    truth: float, make: Callable[[np.random.Generator], Interval], seed: int
+) -> tuple[int, int]:
+    rng = np.random.default_rng(seed)
+    low = high = 0
+    for _ in range(EDGE_REPS):
+        iv = make(rng)
+        if iv.untrusted is None:
+            low += iv.low > truth
+            high += iv.high < truth
+    assert low <= 18 and high <= 18, f"misses low {low}, high {high} of {EDGE_REPS}"
+    return low, high
+
+
+def few_positives(rng: np.random.Generator, auc_a: float, auc_b: float, n_pos: int) -> Any:
+    d_a, d_b = (math.sqrt(2.0) * norm.ppf(a) for a in (auc_a, auc_b))
+    y = np.r_[np.zeros(19 * n_pos, dtype=np.int64), np.ones(n_pos, dtype=np.int64)]
+    e1, e2 = rng.normal(size=y.size), rng.normal(size=y.size)
+    return y, d_a * y + e1, d_b * y + 0.6 * e1 + 0.8 * e2
+
+
+@pytest.mark.slow
+def test_paired_auc_with_ten_positives_near_one() -> None:
+    def make(rng: np.random.Generator) -> Interval:
+        return paired_interval("roc_auc", *few_positives(rng, 0.95, 0.92, 10), confidence=0.9)
+
+    one_sided_misses(0.03, make, seed=7)
+
+
+@pytest.mark.slow
+def test_log_loss_at_five_percent_prevalence() -> None:
+    # Calibrated probabilities: the expected loss is the mean entropy of p.
+    big = 1 / (1 + np.exp(-(-3.4 + np.random.default_rng(99).normal(size=2_000_000))))
+    truth = float(np.mean(-(big * np.log(big) + (1 - big) * np.log1p(-big))))
+
+    def make(rng: np.random.Generator) -> Interval:
+        p = 1 / (1 + np.exp(-(-3.4 + rng.normal(size=1000))))
+        y = (rng.random(1000) < p).astype(int)
+        return metric_interval("log_loss", y, p, confidence=0.9, n_resamples=200)
+
+    one_sided_misses(truth, make, seed=8)
+
+
+@pytest.mark.slow
+def test_rmse_under_heteroscedastic_noise() -> None:
+    # Noise SD 0.5 + |x| with x ~ N(0, 1): E[(0.5 + |x|)^2] = 0.25 + sqrt(2 / pi) + 1.
+    truth = math.sqrt(1.25 + math.sqrt(2.0 / math.pi))
+
+    def make(rng: np.random.Generator) -> Interval:
+        x = rng.normal(size=1000)
+        pred = x + rng.normal(size=1000) * (0.5 + np.abs(x))
+        return metric_interval("rmse", x, pred, confidence=0.9, n_resamples=200)
+
+    one_sided_misses(truth, make, seed=9)
+
+
+@pytest.mark.slow
+def test_paired_f1_with_forty_positives() -> None:
+    def labels(rng: np.random.Generator) -> Any:
+        y, a, b = few_positives(rng, 0.90, 0.87, 40)
+        return y, (a > 1.2).astype(int), (b > 1.2).astype(int)
+
+    rng = np.random.default_rng(123)
+    y, a, b = few_positives(rng, 0.90, 0.87, 40_000)
+    la, lb = (a > 1.2).astype(int), (b > 1.2).astype(int)
+    truth = f1_of(y, la) - f1_of(y, lb)
+
+    def make(rng: np.random.Generator) -> Interval:
+        return paired_interval("f1", *labels(rng), confidence=0.9, n_resamples=1000)
+
+    one_sided_misses(truth, make, seed=10)
+
+
+def f1_of(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum((y == 1) & (pred == 1)))
+    return 2 * tp / (2 * tp + float(np.sum(y != pred)))

@@ -10,7 +10,7 @@ from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
 from modelpact.stats import metric_interval
-from modelpact.stats.delong import auc, auc_interval, delong
+from modelpact.stats.delong import auc, auc_interval, delong, placements
 
 from ._data import binary_scores
 
@@ -62,26 +62,58 @@ def test_perfect_separation_keeps_a_lower_bound() -> None:
     assert (low, high) == pytest.approx((0.0, 1.0 - iv.low))
 
 
+def logit_interval(a: float, se: float, z: float) -> tuple[float, float]:
+    """The Wald interval on the logit scale, the method the score-type interval replaced."""
+    c, h = math.log(a / (1 - a)), z * se / (a * (1 - a))
+    return 1 / (1 + math.exp(-(c - h))), 1 / (1 + math.exp(-(c + h)))
+
+
+def test_score_interval_solves_its_equation() -> None:
+    y, s = binary_scores(np.random.default_rng(4), 300)
+    auc_hat, cov = delong(y, s[None, :])
+    a, var = float(auc_hat[0]), float(cov[0, 0])
+    n_pos = int(y.sum())
+    n_neg = y.size - n_pos
+    z = float(norm.ppf(0.975))
+    low, high = auc_interval(a, var, n_pos, n_neg, z)
+
+    def hanley_mcneil(t: float) -> float:
+        half = (n_pos + n_neg) / 2 - 1
+        return t * (1 - t) / (n_pos * n_neg) * (1 + half * (1 - t) / (2 - t) + half * t / (1 + t))
+
+    k = max(1.0, var / hanley_mcneil(a))
+    for end in (low, high):
+        assert (a - end) ** 2 == pytest.approx(z * z * k * hanley_mcneil(end), rel=1e-9)
+    assert low < a < high
+
+
+def test_placements_equal_the_pairwise_definition() -> None:
+    y, s = binary_scores(np.random.default_rng(5), 200)
+    v10, v01 = placements(y, s)
+    pos, neg = s[y == 1], s[y == 0]
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    assert v10 == pytest.approx(psi.mean(axis=1), abs=1e-15)
+    assert v01 == pytest.approx(psi.mean(axis=0), abs=1e-15)
+
+
 @pytest.mark.slow
-def test_logit_scale_covers_better_near_one() -> None:
-    """The reason the single-AUC interval is built on the logit scale."""
-    auc_true, n, reps = 0.98, 100, 600
+def test_score_interval_is_honest_with_few_positives() -> None:
+    """Why the single-AUC interval is score-type: ten positives at AUC 0.95."""
+    auc_true, n_pos, n_neg, reps = 0.95, 10, 190, 600
     d = math.sqrt(2.0) * norm.ppf(auc_true)
     rng = np.random.default_rng(2024)
-    z = norm.ppf(0.975)
-    plain = logit = 0
+    z = float(norm.ppf(0.95))  # the one-sided 95% bound verify reads
+    logit_misses = score_misses = 0
+    y = np.r_[np.zeros(n_neg, dtype=np.int64), np.ones(n_pos, dtype=np.int64)]
     for _ in range(reps):
-        y = rng.integers(0, 2, n)
-        y[:2] = [0, 1]
-        s = d * y + rng.normal(size=n)
-        auc, cov = delong(y, s[None, :])
-        se = math.sqrt(cov[0, 0])
-        plain += auc[0] - z * se <= auc_true <= min(1.0, auc[0] + z * se)
-        n_pos = int(y.sum())
-        low, high = auc_interval(float(auc[0]), se, n_pos, n - n_pos, z)
-        logit += low <= auc_true <= high
-    assert logit / reps > plain / reps
-    assert logit / reps > 0.925
+        s = d * y + rng.normal(size=y.size)
+        auc_hat, cov = delong(y, s[None, :])
+        a, var = float(auc_hat[0]), float(cov[0, 0])
+        if a < 1.0:
+            logit_misses += logit_interval(a, math.sqrt(var), z)[0] > auc_true
+        score_misses += auc_interval(a, var, n_pos, n_neg, z)[0] > auc_true
+    assert logit_misses / reps > 0.1
+    assert score_misses / reps < 0.065
 
 
 @settings(max_examples=80, deadline=None)

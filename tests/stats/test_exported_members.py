@@ -6,6 +6,8 @@ PUBLIC = {
     "METRICS",
     "Interval",
     "Metric",
+    "PairedComparison",
+    "ScoreCache",
     "get_metric",
     "make_fbeta",
     "mcnemar_test",
@@ -15,6 +17,7 @@ PUBLIC = {
     "n_for_auc",
     "n_for_proportion",
     "n_needed",
+    "paired_comparison",
     "paired_interval",
 }
 
@@ -24,13 +27,34 @@ def test_exported_members() -> None:
     for name in stats.__all__:
         assert getattr(stats, name) is not None
     members = {n for n in dir(stats) if not n.startswith("_")}
-    modules = {"bootstrap", "delong", "intervals", "metrics", "paired", "power", "wilson"}
+    modules = {
+        "bootstrap",
+        "calibration",
+        "delong",
+        "intervals",
+        "metrics",
+        "paired",
+        "power",
+        "studentized",
+        "trust",
+        "wilson",
+    }
     assert members - modules == PUBLIC
 
 
 def test_interval_fields_are_the_contract() -> None:
     fields = list(stats.Interval.__dataclass_fields__)
-    assert fields == ["estimate", "low", "high", "confidence", "method", "n", "se"]
+    assert fields == [
+        "estimate",
+        "low",
+        "high",
+        "confidence",
+        "method",
+        "n",
+        "se",
+        "untrusted",
+        "n_trusted",
+    ]
 
 
 def test_metric_fields_are_the_contract() -> None:

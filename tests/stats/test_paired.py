@@ -9,6 +9,7 @@ from scipy.stats import binom, binomtest, norm
 
 from modelpact.errors import MetricError
 from modelpact.stats import METRICS, Metric, mcnemar_test, metric_interval, paired_interval
+from modelpact.stats.delong import auc_interval, mover_interval
 from modelpact.stats.paired import newcombe_interval
 from modelpact.stats.wilson import wilson_interval
 
@@ -31,8 +32,17 @@ def test_paired_delong_matches_slow_covariance() -> None:
     assert iv.method == "paired-delong"
     assert iv.estimate == pytest.approx(auc[0] - auc[1], abs=1e-12)
     assert iv.se == pytest.approx(se, rel=1e-9)
+    # MOVER over the two score-type intervals, with DeLong's correlation.
     z = norm.ppf(0.975)
-    assert (iv.low, iv.high) == pytest.approx((iv.estimate - z * se, iv.estimate + z * se))
+    n_pos = int(y.sum())
+    ia = auc_interval(auc[0], cov[0, 0], n_pos, y.size - n_pos, z)
+    ib = auc_interval(auc[1], cov[1, 1], n_pos, y.size - n_pos, z)
+    r = cov[0, 1] / math.sqrt(cov[0, 0] * cov[1, 1])
+    low, high = mover_interval((auc[0], auc[1]), (ia, ib), r)
+    assert (iv.low, iv.high) == pytest.approx((low, high), rel=1e-6)
+    # With many positives MOVER is close to the normal interval on DeLong's variance (a
+    # little wider where the Hanley-McNeil floor is above DeLong's variance).
+    assert 0.95 < (iv.high - iv.low) / (2 * z * se) < 1.25
 
 
 def test_pairing_narrows_the_interval() -> None:
@@ -79,7 +89,7 @@ def test_identical_models_differ_by_nothing() -> None:
 
 def test_paired_clt_is_the_mean_of_row_differences() -> None:
     y, a, b = two_models(4)
-    iv = paired_interval("brier", y, a, b)
+    iv = paired_interval("brier", y, a, b, method="clt")
     d = (a - y) ** 2 - (b - y) ** 2
     assert iv.method == "paired-clt"
     assert iv.estimate == pytest.approx(d.mean())

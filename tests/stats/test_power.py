@@ -151,3 +151,48 @@ def test_n_by_simulation_direction_and_failure() -> None:
 def test_n_by_simulation_is_reproducible() -> None:
     first = n_by_simulation("accuracy", draw_accuracy, 0.86, n_reps=60, seed=3)
     assert first == n_by_simulation("accuracy", draw_accuracy, 0.86, n_reps=60, seed=3)
+
+
+def test_n_needed_with_half_width() -> None:
+    got = n_needed(se=0.03, n=400, estimate=0.75, threshold=0.70, confidence=0.95, half_width=0.06)
+    assert got == math.ceil(400 * ((0.06 + norm.ppf(0.8) * 0.03) / 0.05) ** 2)
+    with pytest.raises(MetricError, match="half_width"):
+        n_needed(se=0.03, n=400, estimate=0.75, threshold=0.7, confidence=0.95, half_width=-1)
+
+
+def _rare_event_pilot(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    p = 1 / (1 + np.exp(-(-3.4 + rng.normal(size=n))))
+    return (rng.random(n) < p).astype(np.int64), p
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("metric", ["brier", "roc_auc"])
+def test_n_needed_delivers_its_power_with_the_estimate_as_truth(metric: str) -> None:
+    """Collect the reported rows from the pilot itself (its estimate is then the truth)."""
+    n0, reps, decided, total = 1000, 100, 0, 0
+    for pilot in range(3):
+        y, p = _rare_event_pilot(100 + pilot, n0)
+        iv = metric_interval(metric, y, p, confidence=0.90, n_resamples=300)
+        up = metric == "roc_auc"
+        threshold = iv.estimate - 1.2 * iv.se if up else iv.estimate + 1.2 * iv.se  # type: ignore[operator]
+        half = iv.estimate - iv.low if up else iv.high - iv.estimate
+        need = n_needed(
+            se=iv.se,  # type: ignore[arg-type]
+            n=n0,
+            estimate=iv.estimate,
+            threshold=threshold,
+            confidence=0.95,
+            half_width=half,
+        )
+        assert need is not None
+        rng = np.random.default_rng(pilot)
+        for rep in range(reps):
+            rows = rng.integers(0, n0, need)
+            again = metric_interval(
+                metric, y[rows], p[rows], confidence=0.90, n_resamples=200, seed=rep
+            )
+            decided += again.low > threshold if up else again.high < threshold
+            total += 1
+    # 80% claimed; binomial(300, 0.8) falls below 0.73 with probability < 0.5%.
+    assert decided / total >= 0.73

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelpact.cli._common import err_console
 from modelpact.errors import ConfigurationError
-from modelpact.evaluate import Verdict
-from modelpact.pact import load_pact
+
+if TYPE_CHECKING:
+    from modelpact.evaluate import Verdict
 
 __all__ = ["check_ledger_writable", "check_registration", "register_audit", "register_verdict"]
 
@@ -42,6 +43,7 @@ def check_registration(
     database, and the artifact directory when a model file will be copied there).
     """
     from modelpact.ledger.names import check_name
+    from modelpact.pact import load_pact
 
     if project is not None:
         check_name(project, what="project")
@@ -68,6 +70,7 @@ def register_verdict(
     ``signed_off`` or ``champion`` checks later.
     """
     from modelpact.ledger import open_configured_store
+    from modelpact.pact import load_pact
 
     pact = load_pact(pact_path)
     name = project or pact.name
@@ -109,6 +112,7 @@ def register_audit(
 ) -> None:
     """Record an audit (``modelpact.audit/v1``) against a ledger project."""
     from modelpact.ledger import open_configured_store
+    from modelpact.pact import load_pact
 
     pact = load_pact(pact_path) if pact_path is not None else None
     name = project or (pact.name if pact is not None else None)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import (
     EXIT_FAIL,
@@ -79,6 +78,8 @@ def audit_command(
     Exit codes: 0 GO, and also GO WITH FIXES (a warning line says so: the data can be used
     once the listed fixes are made); 1 NO-GO; 2 usage or input error.
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from modelpact.audit import audit, check_names, export_relabel, get_check
     from modelpact.report.audit import audit_html, audit_markdown, audit_panel
 

@@ -13,8 +13,6 @@ from modelpact.cli._duration import parse_duration, parse_time
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
 from modelpact.errors import ConfigurationError, NotFoundError
-from modelpact.ledger import open_configured_store
-from modelpact.pact import Pact, load_pact
 
 __all__ = ["capture_app"]
 
@@ -47,7 +45,9 @@ def add_model(
     The reference period is captured data where the model is known to be good (labelled);
     scheduled analysis monitors what comes after it.
     """
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
+    from modelpact.pact import load_pact
 
     the_pact = load_pact(pact) if pact is not None else None
     start = parse_time(reference_from, option="--reference-from") if reference_from else None
@@ -75,6 +75,7 @@ def list_models(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Captured models with their prediction and label counts."""
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
 
     table = Table(title="captured models", title_justify="left")
@@ -107,7 +108,9 @@ def export(
     `dd.read_parquet(...)`). Example: `modelpact capture export -p churn -m gbm
     --from 2026-03-01 --to 2026-04-01 -o march.parquet`
     """
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
+    from modelpact.pact import Pact
     from modelpact.service.validation import CaptureColumns
 
     begin = parse_time(start, option="--from") if start else None
@@ -135,6 +138,7 @@ def prune(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Delete predictions older than KEEP (by prediction time) and labels received before it."""
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
 
     cutoff = datetime.now(UTC) - parse_duration(keep, option="--keep")

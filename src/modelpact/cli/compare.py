@@ -13,7 +13,6 @@ from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, w
 from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.ledger.refs import LEDGER_PREFIXES, LedgerRefs
 from modelpact.report.json import dumps
 
 __all__ = ["parse_named"]
@@ -25,6 +24,8 @@ def parse_named(items: list[str]) -> dict[str, str]:
     Ledger references (``run:<id>``, ``model:<ref>``) are kept as given and named after the
     reference.
     """
+    from modelpact.ledger.refs import LEDGER_PREFIXES
+
     named: dict[str, str] = {}
     for item in items:
         name, sep, rest = item.partition("=")
@@ -124,6 +125,7 @@ def compare(
     Exit codes: 0 compared, 2 usage or input error.
     """
     from modelpact.evaluate.compare import compare as run_compare
+    from modelpact.ledger.refs import LedgerRefs
     from modelpact.pact import load_pact
     from modelpact.report.compare import compare_html, compare_markdown, compare_panel
 

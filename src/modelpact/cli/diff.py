@@ -11,7 +11,6 @@ from modelpact.cli._common import EXIT_OK, announce, err_console, out_console, w
 from modelpact.cli._integrations import publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.ledger.refs import LedgerRefs
 from modelpact.report.json import dumps
 
 __all__: list[str] = []
@@ -114,6 +113,7 @@ def diff(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from modelpact.evaluate.diff import diff as run_diff
+    from modelpact.ledger.refs import LedgerRefs
     from modelpact.report.diff import diff_html, diff_markdown, diff_panel
 
     if resamples < 200:
@@ -199,6 +199,8 @@ def diff(
 
 
 def _name(value: str) -> str:
-    if LedgerRefs.is_ref(value):
+    from modelpact.ledger.refs import is_ledger_ref
+
+    if is_ledger_ref(value):
         return value.partition(":")[2]
     return Path(value).stem

@@ -10,7 +10,6 @@ from rich.table import Table
 from modelpact.cli._common import err_console, out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
-from modelpact.ledger import open_configured_store
 
 __all__ = ["keys_app"]
 
@@ -32,6 +31,7 @@ def create(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Create a key for PROJECT and print it once (to stdout, so it can be captured)."""
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.keys import KeyStore
 
     with open_configured_store(store, create=True) as ledger:
@@ -48,6 +48,7 @@ def list_keys(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """List keys (prefix, project, name, created, revoked); never the keys themselves."""
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.keys import KeyStore
 
     with open_configured_store(store) as ledger:
@@ -74,6 +75,7 @@ def revoke(
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Revoke a key: requests with it get 401 from then on."""
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.keys import KeyStore
 
     with open_configured_store(store) as ledger:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,7 +12,13 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
-from modelpact.ledger import STAGES, ModelVersion, open_configured_store
+
+if TYPE_CHECKING:
+    from modelpact.ledger import ModelVersion
+
+# The ledger's stages, spelled out so that the command line starts without loading the
+# ledger (tests/cli pin them to modelpact.ledger.STAGES).
+STAGES = ("candidate", "signed_off", "champion", "retired")
 
 __all__ = ["models_app"]
 
@@ -53,6 +60,8 @@ def list_models(
 
     Example: `modelpact models list --project churn`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         versions = ledger.list_model_versions(project, stage=stage)
         where = ledger.display_url
@@ -91,6 +100,8 @@ def show_model(
 
     Example: `modelpact models show churn@champion`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         version = ledger.get_model_version(ref)
         run = ledger.get_run(version.run_id) if version.run_id else None
@@ -174,6 +185,8 @@ def _change(ref: str, stage: str, *, force: bool, reason: str | None, store: str
     from modelpact.cli._ledger import check_ledger_writable
 
     check_ledger_writable(store)
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         before = ledger.get_model_version(ref)
         champion = None
@@ -263,6 +276,7 @@ def approve(
 
     Example: `modelpact models approve churn:7 --reason "reviewed the behaviour diff"`
     """
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.retraining import approve as approve_version
 
     with open_configured_store(store) as ledger:
@@ -288,6 +302,7 @@ def rollback(
 
     Example: `modelpact models rollback churn --reason "complaints about the new model"`
     """
+    from modelpact.ledger import open_configured_store
     from modelpact.ledger.retraining import rollback as roll_back
 
     with open_configured_store(store) as ledger:

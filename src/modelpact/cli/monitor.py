@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import (
     announce,
@@ -18,8 +18,10 @@ from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
 from modelpact.errors import ConfigurationError
-from modelpact.pact import Pact, load_pact
 from modelpact.report.json import dumps
+
+if TYPE_CHECKING:
+    from modelpact.pact import Pact
 
 
 @app.command("monitor")
@@ -90,9 +92,12 @@ def monitor(
 
     Exit codes: 0 no alert, 1 alert, 2 usage or input error.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from modelpact.monitor.monitor import build_reference_profile
     from modelpact.monitor.monitor import monitor as run_monitor
     from modelpact.monitor.profile import ReferenceProfile
+    from modelpact.pact import load_pact
     from modelpact.report.monitor import monitor_html, print_monitor
     from modelpact.report.monitor_markdown import monitor_markdown
 

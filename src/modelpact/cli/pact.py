@@ -10,10 +10,7 @@ import typer
 from modelpact._files import atomic_write_text
 from modelpact.cli._common import EXIT_USAGE, check_outputs, err_console, out_console
 from modelpact.cli.app import app
-from modelpact.data import read_table, require_columns
 from modelpact.errors import ConfigurationError, PactError
-from modelpact.evaluate.inputs import require_unique_ids
-from modelpact.pact import check_pact, pact_schema, starter_pact
 
 pact_app = typer.Typer(
     help=(
@@ -40,6 +37,9 @@ def init(
     Example: `modelpact pact init eval.csv --target churned --score p_churn`
     """
     check_outputs(out)
+    from modelpact.data import read_table, require_columns
+    from modelpact.pact import starter_pact
+
     if out.exists() and not force:
         raise ConfigurationError(f"{out} exists; pass --force to overwrite it")
     frame = read_table(data)
@@ -57,6 +57,8 @@ def init(
 @pact_app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of pact files (for editors and CI validation)."""
+    from modelpact.pact import pact_schema
+
     typer.echo(json.dumps(pact_schema(), indent=2))
 
 
@@ -81,6 +83,8 @@ def check(
 
 
 def _check_one(path: Path, data: Path | None) -> bool:
+    from modelpact.pact import check_pact
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -101,6 +105,9 @@ def _check_one(path: Path, data: Path | None) -> bool:
         console.print(f"[red]{len(problems)} problem(s)[/red] in {path}")
         return False
     if data is not None:
+        from modelpact.data import read_table, require_columns
+        from modelpact.evaluate.inputs import require_unique_ids
+
         frame = read_table(data)
         columns = pact.columns.roles() + list(pact.columns.slices)
         for criterion in pact.criteria:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -12,7 +13,9 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.ledger import MetricValue, Run, open_configured_store
+
+if TYPE_CHECKING:
+    from modelpact.ledger import MetricValue, Run
 
 __all__ = ["STORE_HELP", "format_metric", "parse_duration", "parse_since", "runs_app"]
 
@@ -126,6 +129,8 @@ def list_runs(
 
     Example: `modelpact runs list --project churn --status finished --since 7d`
     """
+    from modelpact.ledger import open_configured_store
+
     if status is not None and status not in ("running", "finished", "failed"):
         raise ConfigurationError(
             f"--status '{status}' is not a run status; use running, finished or failed"
@@ -177,6 +182,8 @@ def show_run(
 
     Example: `modelpact runs show 3f2a9c1e`
     """
+    from modelpact.ledger import open_configured_store
+
     with open_configured_store(store) as ledger:
         run = ledger.get_run(run_id)
         versions = [v for v in ledger.list_model_versions(run.project) if v.run_id == run.id]

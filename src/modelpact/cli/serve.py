@@ -13,8 +13,6 @@ from modelpact.cli._duration import parse_duration
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
 from modelpact.errors import ConfigurationError
-from modelpact.ledger import display_url, resolve_store_url
-from modelpact.ledger.config import default_url
 
 
 @app.command("serve")
@@ -50,6 +48,8 @@ def serve(
     """
     import uvicorn
 
+    from modelpact.ledger import display_url, resolve_store_url
+    from modelpact.ledger.config import default_url
     from modelpact.service import ServiceSettings, Webhook, create_app
 
     if webhook_format not in ("json", "slack"):

@@ -10,10 +10,6 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
-from modelpact.ledger import open_configured_store
-from modelpact.ledger.status import ProjectStatus, monitoring_state, next_step, project_status
-
-__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
 
 
 @app.command("status")
@@ -24,10 +20,14 @@ def status(
 ) -> None:
     """Where each project is in its lifecycle, and the next step that is missing.
 
-    Per project: its pact, latest data audit, runs, latest verdict, current champion.
+    Per project: its pact, latest data audit, runs, latest verdict, current champion, and
+    the latest monitoring result of each model stored in the ledger.
 
     Example: `modelpact status`
     """
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.status import project_status
+
     with open_configured_store(store) as ledger:
         names = [project] if project else [p.name for p in ledger.list_projects()]
         rows = [project_status(ledger, name) for name in names]

@@ -9,9 +9,6 @@ import typer
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
-from modelpact.ledger import display_url, resolve_store_url, upgrade_store
-from modelpact.ledger.config import default_url
-from modelpact.ledger.preflight import check_store_url
 
 __all__ = ["store_app"]
 
@@ -33,6 +30,10 @@ def upgrade(store: str | None = typer.Option(None, "--store", help=STORE_HELP)) 
 
     Safe to run twice. Example: `modelpact store upgrade --store postgresql+psycopg://host/db`
     """
+    from modelpact.ledger import display_url, resolve_store_url, upgrade_store
+    from modelpact.ledger.config import default_url
+    from modelpact.ledger.preflight import check_store_url
+
     cwd = Path.cwd()
     url = resolve_store_url(store, cwd)
     root = cwd / ".modelpact"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from modelpact.cli._common import (
     announce,
@@ -17,8 +16,6 @@ from modelpact.cli._common import (
 from modelpact.cli._integrations import MLFLOW_OPTION, MLFLOW_RUN_OPTION, mlflow_target, publish
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
-from modelpact.evaluate import plan as make_plan
-from modelpact.evaluate import verify as run_verify
 from modelpact.report.json import dumps
 
 _PACT = typer.Option(Path("pact.yaml"), "--pact", "-p", help="The pact file.")
@@ -81,6 +78,10 @@ def verify(
 
     Exit codes: 0 signed off, 1 failed, 3 inconclusive, 2 usage or input error.
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from modelpact.evaluate import verify as run_verify
+
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
     check_outputs(html, json_out, markdown)
@@ -183,6 +184,7 @@ def plan(
     Exit codes: 0 every criterion decidable (or no --available given), 1 some criterion needs
     more rows than available, 2 usage or input error.
     """
+    from modelpact.evaluate import plan as make_plan
     from modelpact.report.verdict import plan_markdown, plan_table
 
     check_outputs(json_out, markdown)

@@ -15,7 +15,7 @@ from modelpact import stats
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate.inputs import slice_mask
-from modelpact.evaluate.verify import _prepare
+from modelpact.evaluate.verify import _half_width, _prepare
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
@@ -207,6 +207,8 @@ def plan(
                 interval = None
                 note = f"pilot cannot estimate it: {exc}"
             if interval is not None and interval.se:
+                # The pilot's interval describes its own estimate, not a stated value.
+                half = _half_width(interval, threshold) if value is None else None
                 estimate = value if value is not None else interval.estimate
                 value = estimate
                 need = stats.n_needed(
@@ -216,7 +218,11 @@ def plan(
                     threshold=threshold,
                     confidence=pact_obj.confidence,
                     power=power,
+                    half_width=half,
                 )
+                if need is not None and interval.n_trusted is not None:
+                    # Rows below which no interval method can be trusted on this data.
+                    need = max(need, interval.n_trusted)
                 if need is not None:
                     n_rows = max(math.ceil(need / share), _MIN_ROWS)
                     source = "pilot"

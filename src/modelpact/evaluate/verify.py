@@ -43,8 +43,6 @@ __all__ = ["evaluate_criteria", "verify"]
 
 Progress = Callable[[str], None]
 _MAX_SLICE_GROUPS = 20
-# Below this many rows the coverage study found ECE intervals covering well under 95%.
-_ECE_RELIABLE_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,8 @@ class _Context:
     references: dict[str, Predictions]
     seed: int
     n_resamples: int
+    # One per verification: each score column is sorted once for all its criteria.
+    cache: stats.ScoreCache
 
 
 def _as_pact(pact: Pact | str | Any) -> Pact:
@@ -142,8 +142,17 @@ def _prepare(
         references["champion"] = _reference_predictions(
             champion, pact, frame, target, name="champion", source=source, trusted=trusted
         )
-    ctx = _Context(pact, frame, source, target, candidate, references, seed, n_resamples)
+    ctx = _Context(
+        pact, frame, source, target, candidate, references, seed, n_resamples, stats.ScoreCache()
+    )
     return ctx, description, warnings
+
+
+def _half_width(interval: stats.Interval, threshold: float) -> float:
+    """Distance from the estimate to the bound that has to clear *threshold*."""
+    if interval.estimate >= threshold:
+        return max(interval.estimate - interval.low, 0.0)
+    return max(interval.high - interval.estimate, 0.0)
 
 
 def _criterion_result(
@@ -171,7 +180,13 @@ def _criterion_result(
     try:
         if criterion.reference is None:
             interval = stats.metric_interval(
-                metric, y, candidate, confidence=level, n_resamples=ctx.n_resamples, seed=ctx.seed
+                metric,
+                y,
+                candidate,
+                confidence=level,
+                n_resamples=ctx.n_resamples,
+                seed=ctx.seed,
+                cache=ctx.cache,
             )
         else:
             ref = ctx.references.get(criterion.reference)
@@ -188,7 +203,7 @@ def _criterion_result(
                     f"{metric.name} needs"
                 )
             ref_values = ref_values if mask is None else ref_values[mask]
-            interval = stats.paired_interval(
+            paired = stats.paired_comparison(
                 metric,
                 y,
                 candidate,
@@ -196,9 +211,10 @@ def _criterion_result(
                 confidence=level,
                 n_resamples=ctx.n_resamples,
                 seed=ctx.seed,
+                cache=ctx.cache,
             )
-            candidate_value = float(metric(y, candidate))
-            reference_value = float(metric(y, ref_values))
+            interval = paired.interval
+            candidate_value, reference_value = paired.value_a, paired.value_b
     except MetricError as exc:
         where = f" on slice {criterion.slice}" if criterion.slice else ""
         raise InvalidDataError(
@@ -216,10 +232,19 @@ def _criterion_result(
             estimate=interval.estimate,
             threshold=threshold,
             confidence=pact.confidence,
+            half_width=_half_width(interval, threshold),
         )
         n_needed = None if needed is None else max(needed, n + 1)
         if n_needed is None:
             note = "the estimate sits on the threshold; no sample size would settle it"
+    if interval.untrusted is not None and status != "inconclusive":
+        # No interval method is trustworthy on these rows: neither side can be claimed.
+        status = "inconclusive"
+        n_needed = max(interval.n_trusted or n + 1, n_needed or 0)
+        note = f"{interval.untrusted}; undecided until then"
+    elif interval.untrusted is not None:
+        n_needed = max(interval.n_trusted or n + 1, n_needed or 0)
+        note = interval.untrusted
     minimum = pact.data.min_rows_per_slice if criterion.slice else pact.data.min_rows
     if n < minimum and status == "pass":
         # too little data can show a failure, never a pass
@@ -440,11 +465,6 @@ def verify(
     pact_obj = ctx.pact
     results, skipped = _evaluate(ctx, progress)
     n_rows = len(ctx.frame)
-    if any(r.metric == "ece" and r.n < _ECE_RELIABLE_ROWS for r in results):
-        warnings.append(
-            f"binned ECE is biased upwards below ~{_ECE_RELIABLE_ROWS:,} rows and its interval "
-            "under-covers there (benchmarks/RESULTS.md); read ece verdicts on fewer rows with care"
-        )
     if n_rows < pact_obj.data.min_rows:
         warnings.append(
             f"{n_rows:,} evaluation rows, fewer than the pact's min_rows {pact_obj.data.min_rows:,}"

@@ -6,14 +6,16 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from modelpact.errors import PactError
 from modelpact.pact.model import Pact, criteria_problems
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Cross-field checks raise "criteria[2].at_least: message": the prefix locates the line.
 _PATH = re.compile(r"^(?P<path>[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (?P<message>.+)$", re.S)
@@ -165,6 +167,8 @@ def starter_pact(frame: pd.DataFrame, *, target: str, name: str, score: str | No
     The thresholds are placeholders to negotiate, set from the task's usual scale, never from
     the data: a pact is agreed before the results are seen.
     """
+    import pandas as pd
+
     y = frame[target].dropna()
     values = pd.unique(y)
     if pd.api.types.is_float_dtype(y) and len(values) > 20:

@@ -34,6 +34,7 @@ __all__ = [
     "bootstrap_interval",
     "cell_replicates",
     "loop_replicates",
+    "resample_counts",
     "weight_replicates",
 ]
 
@@ -103,7 +104,7 @@ _POISSON = _poisson_table()
 _POISSON.flags.writeable = False
 
 
-def _resample_counts(rng: np.random.Generator, b: int, n: int) -> Float:
+def resample_counts(rng: np.random.Generator, b: int, n: int) -> Float:
     """Resampling counts for *b* resamples of *n* rows, shape ``(b, n)``.
 
     Below ``_POISSON_FROM`` rows: multinomial(n, 1/n) counts, the exact nonparametric
@@ -160,7 +161,7 @@ def weight_replicates(
     step = block_size(n * max(1, len(perms)))
     replicates = np.concatenate(
         [
-            run(_resample_counts(rng, min(step, n_resamples - i), n))
+            run(resample_counts(rng, min(step, n_resamples - i), n))
             for i in range(0, n_resamples, step)
         ]
     )

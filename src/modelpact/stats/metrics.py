@@ -8,10 +8,9 @@ The registry is built once at import and exposed read-only as :data:`METRICS`.
 
 Notes
 -----
-``ece`` (binned absolute calibration gaps) is biased upwards on small samples, and its
-bootstrap interval inherits the bias: in ``benchmarks/coverage.py`` a model miscalibrated by
-0.05 gets 17% coverage at n = 100 and 85% at n = 1,000 (95% at n = 10,000). Criteria on
-``ece`` need thousands of rows to be trusted.
+``ece`` (binned absolute calibration gaps) is biased upwards on small samples, and a
+bootstrap interval inherits the bias (it never covers a calibrated model). Its default
+interval is therefore the bias-aware bound of :mod:`modelpact.stats.calibration`.
 """
 
 from __future__ import annotations
@@ -105,7 +104,9 @@ class Metric:
     bounds
         Valid range of the metric.
     interval
-        Default interval method: ``"wilson"``, ``"delong"``, ``"clt"`` or ``"bootstrap"``.
+        Default interval method: ``"wilson"``, ``"delong"``, ``"clt"`` (mean losses: the CLT,
+        or the bootstrap-t where the losses are skewed), ``"calibration"`` (ECE) or
+        ``"bootstrap"``.
     description
         One line for reports.
     engine
@@ -499,7 +500,7 @@ def _build() -> dict[str, Metric]:
             input="score",
             greater_is_better=False,
             bounds=(0.0, 1.0),
-            interval="bootstrap",
+            interval="calibration",
             point=_ece_point,
             description="Expected calibration error over 10 equal-width probability bins",
         ),

@@ -3,23 +3,29 @@
 A paired interval for ``metric(y_a) - metric(y_b)`` uses the correlation between the two
 models' errors on shared rows, which makes it much narrower than two independent intervals:
 
-* ROC AUC: DeLong's covariance of the two AUCs (``"paired-delong"``).
+* ROC AUC (``"paired-delong"``): each model's score-type AUC interval combined with DeLong's
+  correlation of the two AUCs by MOVER (Zou & Donner, 2008), which stays honest with a few
+  positives and near AUC 1, where the normal interval on DeLong's variance of the difference
+  does not (see :mod:`modelpact.stats.delong`).
 * Accuracy: Newcombe's hybrid score interval for a difference of paired proportions
   (Newcombe, 1998, method 10), with :func:`mcnemar_test` as the matching test.
-* Mean losses (log loss, Brier, MAE, MSE): the CLT on per-row loss differences.
+* Mean losses (log loss, Brier, MAE, MSE): the CLT on per-row loss differences, or the
+  bootstrap-t where the differences are skewed (:mod:`modelpact.stats.studentized`).
 * Everything else: a bootstrap that resamples rows once for both models. For label metrics
   the rows are the cells of the joint table ``(y, a, b)``, so one multinomial draw per
   resample suffices; for other metrics both kernels see the same resampling weights.
+
+:func:`paired_comparison` also returns each model's own value, computed on the way.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import binomtest, chi2
 
 from modelpact.errors import MetricError
 from modelpact.stats._kernels import cell_tables
@@ -31,18 +37,45 @@ from modelpact.stats.bootstrap import (
     loop_replicates,
     weight_replicates,
 )
-from modelpact.stats.delong import delong
+from modelpact.stats.delong import auc_interval, delong, mover_interval
 from modelpact.stats.intervals import (
     BOOTSTRAP_METHODS,
     Interval,
+    ScoreCache,
     check_options,
+    mark,
     normal_interval,
+    scored_placements,
     unknown_method,
 )
 from modelpact.stats.metrics import Metric, resolve
+from modelpact.stats.studentized import needs_studentizing, skewness, studentized_interval
+from modelpact.stats.trust import (
+    MIN_POSITIVES,
+    Untrusted,
+    paired_positives_rule,
+    positives_rule,
+    skewness_rule,
+)
 from modelpact.stats.wilson import wilson_interval, z_two_sided
 
-__all__ = ["mcnemar_test", "newcombe_interval", "paired_interval"]
+__all__ = [
+    "PairedComparison",
+    "mcnemar_test",
+    "newcombe_interval",
+    "paired_comparison",
+    "paired_interval",
+]
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """A paired interval for ``A - B`` and each model's own value on the same rows."""
+
+    interval: Interval
+    value_a: float
+    value_b: float
+
 
 Float = NDArray[np.float64]
 _EXACT_BELOW = 25
@@ -118,6 +151,9 @@ def mcnemar_test(y_true: ArrayLike, pred_a: ArrayLike, pred_b: ArrayLike) -> tup
     >>> mcnemar_test([1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 0, 0], [0, 0, 0, 1, 0, 0])
     (0.0, 0.25)
     """
+    # scipy.stats costs half a second to import; only this test needs it.
+    from scipy.stats import binomtest, chi2
+
     ok_a, ok_b = _correct(y_true, pred_a, pred_b)
     b = int(np.count_nonzero(ok_a & ~ok_b))
     c = int(np.count_nonzero(~ok_a & ok_b))
@@ -137,7 +173,7 @@ def _paired_methods(m: Metric) -> list[str]:
     if e is not None and m.name == "accuracy":
         out.append("newcombe")
     if e is not None and e.loss is not None:
-        out.append("clt")
+        out.extend(["clt", "bootstrap-t"])
     return [*out, *BOOTSTRAP_METHODS]
 
 
@@ -200,6 +236,7 @@ def paired_interval(
     method: str = "auto",
     n_resamples: int = 2000,
     seed: int = 0,
+    cache: ScoreCache | None = None,
 ) -> Interval:
     """Interval for ``metric(y_true, y_a) - metric(y_true, y_b)`` on the same rows.
 
@@ -211,23 +248,62 @@ def paired_interval(
         Predictions of models A and B for the same rows, in the same order.
     confidence : float, default 0.95
     method : str, default "auto"
-        ``"auto"``, ``"delong"`` (ROC AUC), ``"newcombe"`` (accuracy), ``"clt"`` (mean
-        losses), ``"bootstrap"``, ``"bootstrap-bca"`` or ``"bootstrap-percentile"``.
+        ``"auto"``, ``"delong"`` (ROC AUC), ``"newcombe"`` (accuracy), ``"clt"`` or
+        ``"bootstrap-t"`` (mean losses), ``"bootstrap"``, ``"bootstrap-bca"`` or
+        ``"bootstrap-percentile"``.
     n_resamples : int, default 2000
     seed : int, default 0
+    cache : ScoreCache, optional
+        Shares the sorting of score vectors with other intervals on the same arrays.
 
     Returns
     -------
     Interval
         ``estimate`` is the difference A - B; ``method`` is one of ``"paired-delong"``,
-        ``"newcombe-paired"``, ``"paired-clt"``, ``"paired-bootstrap-bca"`` or
-        ``"paired-bootstrap-percentile"``.
+        ``"newcombe-paired"``, ``"paired-clt"``, ``"paired-bootstrap-t"``,
+        ``"paired-bootstrap-bca"`` or ``"paired-bootstrap-percentile"``.
 
     Examples
     --------
     >>> iv = paired_interval("accuracy", [1, 0, 1, 1, 0, 1], [1, 0, 1, 1, 0, 0], [1, 1, 0, 1, 0, 0])
     >>> iv.method, round(iv.estimate, 4)
     ('newcombe-paired', 0.3333)
+    """
+    return paired_comparison(
+        metric,
+        y_true,
+        y_a,
+        y_b,
+        confidence=confidence,
+        method=method,
+        n_resamples=n_resamples,
+        seed=seed,
+        cache=cache,
+    ).interval
+
+
+def paired_comparison(
+    metric: str | Metric,
+    y_true: ArrayLike,
+    y_a: ArrayLike,
+    y_b: ArrayLike,
+    *,
+    confidence: float = 0.95,
+    method: str = "auto",
+    n_resamples: int = 2000,
+    seed: int = 0,
+    cache: ScoreCache | None = None,
+) -> PairedComparison:
+    """:func:`paired_interval` together with each model's value of the metric.
+
+    Takes the arguments of :func:`paired_interval`. The values equal ``metric(y_true, y_a)``
+    and ``metric(y_true, y_b)`` but reuse the work of the interval.
+
+    Examples
+    --------
+    >>> c = paired_comparison("accuracy", [1, 0, 1, 1], [1, 0, 1, 0], [1, 1, 0, 0])
+    >>> c.value_a, c.value_b, c.interval.estimate
+    (0.75, 0.25, 0.5)
     """
     m = resolve(metric)
     check_options(confidence, n_resamples)
@@ -247,16 +323,36 @@ def paired_interval(
             raise MetricError(
                 f"{m.name}: the two models' predictions differ in shape: {a.shape} vs {b.shape}"
             )
-    estimate = m.func(t, a) - m.func(t, b)
     n = int(t.shape[0])
     width = m.bounds[1] - m.bounds[0]
     bounds = (-width, width)
 
+    def done(
+        low: float,
+        high: float,
+        se: float | None,
+        name: str,
+        va: float,
+        vb: float,
+        rule: Untrusted | None = None,
+    ) -> PairedComparison:
+        iv = Interval(va - vb, low, high, confidence, name, n, se)
+        return PairedComparison(mark(iv, rule), va, vb)
+
     if chosen == "delong":
-        _, cov = delong(t, np.stack([a, b]).astype(np.float64))
-        se = math.sqrt(max(float(cov[0, 0] + cov[1, 1] - 2.0 * cov[0, 1]), 0.0))
-        low, high = normal_interval(estimate, se, confidence, bounds)
-        return Interval(estimate, low, high, confidence, "paired-delong", n, se)
+        pa, pb = scored_placements(cache, t, a), scored_placements(cache, t, b)
+        va, vb = float(np.mean(pa[0])), float(np.mean(pb[0]))
+        _, cov = delong(t, np.empty((2, 0)), prepared=[pa, pb])
+        var_a, var_b = max(float(cov[0, 0]), 0.0), max(float(cov[1, 1]), 0.0)
+        se = math.sqrt(max(var_a + var_b - 2.0 * float(cov[0, 1]), 0.0))
+        corr = float(cov[0, 1]) / math.sqrt(var_a * var_b) if var_a > 0 and var_b > 0 else 0.0
+        z = z_two_sided(confidence)
+        n_pos, n_neg = pa[0].size, pa[1].size
+        ia = auc_interval(va, var_a, n_pos, n_neg, z)
+        ib = auc_interval(vb, var_b, n_pos, n_neg, z)
+        # Identical rankings differ by nothing; MOVER would keep the intervals' asymmetry.
+        low, high = mover_interval((va, vb), (ia, ib), corr) if se > 0.0 else (va - vb,) * 2
+        return done(low, high, se, "paired-delong", va, vb)
 
     if chosen == "newcombe":
         ok_a, ok_b = a == t, b == t
@@ -266,25 +362,41 @@ def paired_interval(
         )
         low, high = newcombe_interval(both, only_a, only_b, neither, confidence)
         se = (high - low) / (2.0 * z_two_sided(confidence))
-        return Interval(estimate, low, high, confidence, "newcombe-paired", n, se)
+        return done(low, high, se, "newcombe-paired", (both + only_a) / n, (both + only_b) / n)
 
-    if chosen == "clt":
+    if chosen in ("clt", "bootstrap-t"):
         assert e is not None
         assert e.loss is not None
         rows = np.stack([e.loss(t, a), e.loss(t, b)])
+        means = [float(np.mean(rows[0])), float(np.mean(rows[1]))]
+        d = rows[0] - rows[1]
+        g = skewness(d)
+        rule = skewness_rule(d, "the per-row loss differences", g)
         if e.root:
+            va, vb = math.sqrt(means[0]), math.sqrt(means[1])
             # Delta method for sqrt(mean_a) - sqrt(mean_b) with the rows' joint covariance.
-            means = rows.mean(axis=1)
             grad = np.array([1.0, -1.0]) / (2.0 * np.sqrt(np.maximum(means, 1e-300)))
             cov = np.cov(rows) / n if n > 1 else np.zeros((2, 2))
             se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
-        else:
-            d = rows[0] - rows[1]
-            se = float(np.std(d, ddof=1)) / math.sqrt(n) if n > 1 else 0.0
-        low, high = normal_interval(estimate, se, confidence, bounds)
-        return Interval(estimate, low, high, confidence, "paired-clt", n, se)
+            low, high = normal_interval(va - vb, se, confidence, bounds)
+            return done(low, high, se, "paired-clt", va, vb, rule)
+        va, vb = means
+        if chosen == "bootstrap-t" or (method == "auto" and needs_studentizing(n, g)):
+            rng = np.random.default_rng(seed)
+            low, high, se = studentized_interval(d, confidence, n_resamples, rng)
+            low, high = max(low, bounds[0]), min(high, bounds[1])
+            return done(low, high, se, "paired-bootstrap-t", va, vb, rule)
+        se = float(np.std(d, ddof=1)) / math.sqrt(n) if n > 1 else 0.0
+        low, high = normal_interval(va - vb, se, confidence, bounds)
+        return done(low, high, se, "paired-clt", va, vb, rule)
 
+    va, vb = float(m.func(t, a)), float(m.func(t, b))
+    rule = None
+    if e is not None and e.confusion is not None and t.size and int(t.max()) <= 1:
+        rule = paired_positives_rule(t)
+    elif m.name in MIN_POSITIVES:
+        rule = positives_rule(t, MIN_POSITIVES[m.name], f"a paired comparison of {m.name}")
     kind = "percentile" if chosen == "bootstrap-percentile" else "bca"
     reps = _paired_replicates(m, t, a, b, n_resamples, np.random.default_rng(seed))
-    low, high, se, name = bootstrap_interval(estimate, reps, confidence, kind)
-    return Interval(estimate, low, high, confidence, "paired-" + name, n, se)
+    low, high, se, name = bootstrap_interval(va - vb, reps, confidence, kind)
+    return done(low, high, se, "paired-" + name, va, vb, rule)
