@@ -48,6 +48,9 @@ class ServiceSettings:
         Tries per notification before it is marked failed.
     delivery_backoff
         Pause after the first failed try; it doubles with every further one.
+    session_secret
+        Signs the dashboard's session cookies; every process behind one load balancer needs
+        the same. None: a random one per process (sessions end when it restarts).
     """
 
     store_url: str | None = None
@@ -60,3 +63,4 @@ class ServiceSettings:
     lease_ttl: timedelta = timedelta(seconds=30)
     delivery_attempts: int = 5
     delivery_backoff: timedelta = timedelta(seconds=5)
+    session_secret: str | None = field(default=None, repr=False)
