@@ -174,6 +174,7 @@ def performance_over_time(document: Document, metric: str) -> Figure:
                      "line": {"color": _BAD, "dash": "dash"}, "hoverinfo": "skip"})
     return {"data": data, "layout": _layout(
         height=320, shapes=shapes, legend={"orientation": "h", "y": -0.3},
+        margin={"l": 60, "r": 60, "t": 30, "b": 50},
         xaxis={"type": "category", "tickangle": -45, "automargin": True},
         yaxis={"title": {"text": _text(metric)}},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
@@ -203,6 +204,7 @@ def feature_drift(document: Document, feature: str) -> Figure:
                "line": {"color": _BAD, "dash": "dash", "width": 1.5}}]
     return {"data": data, "layout": _layout(
         height=300, shapes=shapes, legend={"orientation": "h", "y": -0.35},
+        margin={"l": 60, "r": 60, "t": 30, "b": 50},
         xaxis={"type": "category", "tickangle": -45, "automargin": True},
         yaxis={"title": {"text": "statistic / threshold"}, "rangemode": "tozero"},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",

@@ -177,6 +177,9 @@ def model_page(store: Store, project: str, model: str) -> dict[str, Any]:
     latest = monitoring.latest_result(captured)
     document = latest.body if latest is not None else None
     alerts = [a.to_dict() for a in monitoring.list_alerts(project, model)]
+    # newest problem first: by the chunk it concerns, then by when it was raised
+    alerts.sort(key=lambda a: (a["alert"].get("chunk_key") or "", a["first_raised_at"]),
+                reverse=True)
     figures: dict[str, Any] = {}
     metrics: list[str] = []
     if document is not None:
