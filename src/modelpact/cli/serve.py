@@ -68,8 +68,10 @@ def serve(
         store_url=url, root=root, max_body_bytes=int(max_body_mb * 2**20), schedule=schedule,
         analysis_interval=parse_duration(every, option="--every"),
         webhooks=tuple(Webhook(url=u, secret=secret, format=fmt) for u in webhook),
-        reminder_after=parse_duration(remind_after, option="--remind-after"))
+        reminder_after=parse_duration(remind_after, option="--remind-after"),
+        # shared by every process behind one load balancer, or sessions break between them
+        session_secret=os.environ.get("MODELPACT_SESSION_SECRET") or None)
     err_console().print(f"serving {display_url(url or default_url(root))} on "
-                        f"http://{host}:{port} (API docs at /docs)")
+                        f"http://{host}:{port} (dashboard at /, API docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                 access_log=False)

@@ -265,7 +265,8 @@ async def login(request: Request, services: AppServices) -> Response:
     hashes = [*[h for h in previous.get("keys", []) if h != digest][:19], digest]
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, signer.dumps({"keys": hashes, "csrf": new_token()}),
-                        max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", path="/")
+                        max_age=SESSION_MAX_AGE, httponly=True, samesite="lax", path="/",
+                        secure=request.url.scheme == "https")
     response.delete_cookie(CSRF_COOKIE, path="/login")
     return response
 
