@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pandas as pd
 
@@ -15,7 +16,9 @@ from modelpact.ledger import MetricValue, open_store
 from modelpact.ledger.capture import CaptureStore
 from modelpact.ledger.keys import KeyStore
 from modelpact.pact import Pact
+from modelpact.service import Webhook
 from modelpact.service.analysis import AnalysisService
+from modelpact.service.delivery import Deliverer
 from modelpact.service.validation import validate_feedback, validate_predictions
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -69,6 +72,22 @@ def _verdict(value: str) -> dict[str, Any]:
                           "ci": [0.81, 0.87], "n": 900, "status": "pass"}]}
 
 
+def deliver(store: Any) -> None:
+    """Deliver the alerts once to a receiver that takes drift alerts and refuses the rest."""
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200 if b'"kind":"drift"' in request.content.replace(b" ", b"")
+                              else 500)
+
+    deliverer = Deliverer(store, (Webhook("http://hooks.local/alerts", "secret"),),
+                          max_attempts=1, backoff=timedelta(0),
+                          transport=httpx.MockTransport(receiver))
+    try:
+        deliverer.deliver_due()
+    finally:
+        deliverer.close()
+
+
 def seed(url: str, root: Path) -> Seeded:
     """Build the ledger; the analysis runs once through the service's AnalysisService."""
     predictions, labels = frames()
@@ -92,6 +111,7 @@ def seed(url: str, root: Path) -> Seeded:
         capture.add_feedback(model, batch.ids, batch.labels)
         outcome = AnalysisService(store).analyse("churn", "gbm")
         assert outcome.status == "alert", outcome.reason
+        deliver(store)
         keys = KeyStore(store)
         _, key = keys.create("churn")
         store.ensure_project("fraud")

@@ -115,7 +115,9 @@ def test_a_page_without_a_key_is_refused(browser: Any, base_url: str) -> None:
     assert browser.find_elements(By.ID, "key") and not browser.find_elements(By.ID, "fig-heatmap")
     browser.find_element(By.ID, "key").send_keys("mp_wrong_key")
     browser.find_element(By.ID, "login-submit").click()
-    assert browser.find_element(By.ID, "login-error").text == "unknown or revoked API key"
+    error = WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located(
+        (By.ID, "login-error")))
+    assert error.text == "unknown or revoked API key"
     shot(browser, "login-refused")
 
 
