@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "DRIFT_CAP",
     "alert_timeline",
+    "chunk_label",
     "drift_heatmap",
     "drift_matrix",
     "feature_distribution",
@@ -38,6 +39,8 @@ Document = Mapping[str, Any]
 #: Heatmap colours saturate at twice the calibrated threshold.
 DRIFT_CAP = 2.0
 _GOOD, _BAD, _WARN, _NEUTRAL, _BLUE = "#1a7f37", "#cf222e", "#9a6700", "#57606a", "#0969da"
+# above the plot: below it, a legend hides the slanted tick labels of long category axes
+_LEGEND = {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}
 _FONT = {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 12}
 
 
@@ -46,21 +49,42 @@ def _text(value: object) -> str:
 
 
 def _layout(**extra: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"font": _FONT, "margin": {"l": 60, "r": 20, "t": 30, "b": 50},
+    base: dict[str, Any] = {"font": _FONT, "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
                             "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
                             "hovermode": "closest"}
     base.update(extra)
     return base
 
 
+def chunk_label(key: object) -> str:
+    """A chunk's key, short enough for an axis: the start of a ``start – end`` range, in
+    minutes, without the UTC offset.
+
+    Examples
+    --------
+    >>> chunk_label("2028-07-05 16:00:00+00:00 – 2028-07-26 11:30:00+00:00")
+    '2028-07-05 16:00'
+    >>> chunk_label("2026-03-08")
+    '2026-03-08'
+    """
+    text = str(key).split(" – ")[0]
+    if len(text) >= 19 and text[10] in " T" and text[13] == ":":
+        text = text[:10] + " " + text[11:16]
+    return text
+
+
 def _keys(document: Document) -> list[str]:
-    return [str(c.get("key")) for c in document.get("chunks", [])]
+    return [chunk_label(c.get("key")) for c in document.get("chunks", [])]
 
 
 def _ratio(check: Mapping[str, Any]) -> float | None:
+    """The statistic over its threshold; a zero threshold (a column constant in the
+    reference) makes any change the most drift there is."""
     value, threshold = check.get("value"), check.get("threshold")
-    if value is None or threshold is None or threshold <= 0:
+    if value is None or threshold is None:
         return None
+    if threshold <= 0:
+        return DRIFT_CAP if value > 0 or check.get("alert") else 0.0
     return float(value) / float(threshold)
 
 
@@ -109,11 +133,11 @@ def drift_heatmap(document: Document) -> Figure:
         "hovertemplate": "%{y}<br>chunk %{x}<br>drift / threshold %{text}<extra></extra>",
         "xgap": 1, "ygap": 1,
     }
-    height = max(220, min(1400, 60 + 22 * len(features)))
+    height = max(260, min(1600, 110 + 24 * len(features)))
     return {"data": [trace], "layout": _layout(
         height=height, margin={"l": 140, "r": 20, "t": 20, "b": 70},
-        xaxis={"type": "category", "tickangle": -45, "automargin": True},
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"})}
+        xaxis={"type": "category", "tickangle": -45, "automargin": True, "nticks": 30},
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category", "dtick": 1})}
 
 
 def _criterion_threshold(criteria: Sequence[Mapping[str, Any]], metric: str) -> float | None:
@@ -173,9 +197,10 @@ def performance_over_time(document: Document, metric: str) -> Figure:
                      "mode": "lines", "name": f"pact threshold ({threshold:g})",
                      "line": {"color": _BAD, "dash": "dash"}, "hoverinfo": "skip"})
     return {"data": data, "layout": _layout(
-        height=320, shapes=shapes, legend={"orientation": "h", "y": -0.3},
-        margin={"l": 60, "r": 60, "t": 30, "b": 50},
-        xaxis={"type": "category", "tickangle": -45, "automargin": True},
+        height=320, shapes=shapes, legend=_LEGEND,
+        margin={"l": 60, "r": 60, "t": 50, "b": 50},
+        xaxis={"type": "category", "tickangle": -45, "automargin": True,
+               "nticks": 12},
         yaxis={"title": {"text": _text(metric)}},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
                 "showgrid": False, "title": {"text": "labelled"}})}
@@ -203,9 +228,9 @@ def feature_drift(document: Document, feature: str) -> Figure:
     shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 1, "y1": 1,
                "line": {"color": _BAD, "dash": "dash", "width": 1.5}}]
     return {"data": data, "layout": _layout(
-        height=300, shapes=shapes, legend={"orientation": "h", "y": -0.35},
-        margin={"l": 60, "r": 60, "t": 30, "b": 50},
-        xaxis={"type": "category", "tickangle": -45, "automargin": True},
+        height=300, shapes=shapes, legend=_LEGEND,
+        margin={"l": 60, "r": 60, "t": 50, "b": 50},
+        xaxis={"type": "category", "tickangle": -45, "automargin": True, "nticks": 20},
         yaxis={"title": {"text": "statistic / threshold"}, "rangemode": "tozero"},
         yaxis2={"overlaying": "y", "side": "right", "range": [0, 1], "tickformat": ".0%",
                 "showgrid": False})}
@@ -246,8 +271,9 @@ def feature_distribution(keys: Sequence[str],
         for category, ys in (shares or {}).items():
             data.append({"type": "bar", "x": x, "y": list(ys), "name": _text(category)})
         barmode = "stack"
-    layout = _layout(height=320, legend={"orientation": "h", "y": -0.35},
-                     xaxis={"type": "category", "tickangle": -45, "automargin": True})
+    layout = _layout(height=320, legend=_LEGEND,
+                     xaxis={"type": "category", "tickangle": -45, "automargin": True,
+                            "nticks": 20})
     if barmode:
         layout["barmode"] = barmode
         layout["yaxis"] = {"tickformat": ".0%", "range": [0, 1]}
@@ -265,7 +291,8 @@ def alert_timeline(alerts: Sequence[Mapping[str, Any]]) -> Figure:
         body = alert.get("alert") or {}
         status = str(alert.get("delivery_status"))
         series = by_status.setdefault(status, {"x": [], "y": [], "text": []})
-        series["x"].append(_text(body.get("chunk_key") or alert.get("first_raised_at", "")))
+        series["x"].append(_text(chunk_label(body.get("chunk_key")
+                                             or alert.get("first_raised_at", ""))))
         series["y"].append(_text(alert.get("kind")))
         series["text"].append(_text(alert.get("message", "")))
     data = [{"type": "scatter", "mode": "markers", "x": s["x"], "y": s["y"], "text": s["text"],
@@ -274,7 +301,7 @@ def alert_timeline(alerts: Sequence[Mapping[str, Any]]) -> Figure:
              "hovertemplate": "%{x}<br>%{text}<extra>" + _text(status) + "</extra>"}
             for status, s in sorted(by_status.items())]
     return {"data": data, "layout": _layout(
-        height=240, legend={"orientation": "h", "y": -0.45},
+        height=240, legend=_LEGEND,
         xaxis={"type": "category", "categoryorder": "category ascending", "tickangle": -45,
                "automargin": True},
         yaxis={"type": "category", "automargin": True})}

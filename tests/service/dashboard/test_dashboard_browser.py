@@ -1,111 +1,27 @@
-"""The dashboard in a real headless Chromium, as a person uses it.
-
-Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install chromium
-chromium-driver``); skipped, saying so, only when they are absent. Screenshots of every page go
-to ``.screenshots/`` (git-ignored) for a person to look at.
-"""
+"""The dashboard in a real headless Chromium, as a person uses it (see ``_browser``)."""
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
-import uvicorn
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
-from modelpact.service import ServiceSettings, create_app
-from tests.service._server import free_port
+from tests.service.dashboard._browser import (
+    charts_drawn,
+    console_errors,
+    log_in,
+    needs_chromium,
+    shot,
+)
 from tests.service.dashboard._seed import XSS, Seeded
 
-CHROMIUM = Path("/usr/bin/chromium")
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SHOTS = Path(__file__).resolve().parents[3] / ".screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() or not Path(DRIVER).exists(),
-                       reason="needs Debian's chromium and chromium-driver "
-                              "(apt-get install chromium chromium-driver)"),
-]
-
-from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", "--window-size=1400,1000")
-
-
-@pytest.fixture(scope="module")
-def base_url(seeded: Seeded) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, in a thread of this process."""
-    port = free_port()
-    settings = ServiceSettings(store_url=seeded.url, root=seeded.root, schedule=False)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def console_errors(driver: Any) -> list[str]:
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def shot(driver: Any, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    height = driver.execute_script("return document.body.scrollHeight")
-    driver.set_window_size(1400, min(max(int(height), 800), 4000))
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
-    driver.set_window_size(1400, 1000)
-
-
-def charts_drawn(driver: Any, timeout: float = 30) -> int:
-    """Wait until every chart div holds an SVG; their number."""
-    charts = driver.find_elements(By.CSS_SELECTOR, "div.chart[data-figure]")
-    WebDriverWait(driver, timeout).until(lambda d: all(
-        c.find_elements(By.CSS_SELECTOR, "svg.main-svg") for c in charts))
-    return len(charts)
-
-
-def log_in(driver: Any, base_url: str, key: str, page: str = "/") -> None:
-    driver.get(f"{base_url}{page}")
-    WebDriverWait(driver, 20).until(expected_conditions.presence_of_element_located(
-        (By.ID, "key")))
-    driver.find_element(By.ID, "key").send_keys(key)
-    driver.find_element(By.ID, "login-submit").click()
-    WebDriverWait(driver, 20).until(lambda d: "/login" not in d.current_url)
+pytestmark = needs_chromium
 
 
 def test_a_page_without_a_key_is_refused(browser: Any, base_url: str) -> None:

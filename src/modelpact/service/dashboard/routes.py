@@ -31,6 +31,7 @@ from modelpact.ledger.capture import CaptureStore
 from modelpact.ledger.capture_schema import ApiKeyRow
 from modelpact.ledger.keys import hash_key
 from modelpact.ledger.schema import ProjectRow
+from modelpact.report.charts import chunk_label
 from modelpact.service.context import Services, get_services
 from modelpact.service.dashboard import views
 from modelpact.service.dashboard.session import (
@@ -128,6 +129,7 @@ def _env() -> Environment:
     env.globals["asset_url"] = asset_url
     env.filters["u"] = _url
     env.filters["tone"] = tone
+    env.filters["chunk"] = chunk_label
     return env
 
 

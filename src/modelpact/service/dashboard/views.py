@@ -118,6 +118,9 @@ def _criteria(document: Mapping[str, Any] | None,
     for criterion in criteria:
         metric = criterion.get("metric")
         estimate = realized = None
+        decided = [next((c for c in (chunk.get("realized_performance") or {}).get(
+            "criteria", []) if c.get("metric") == metric and not c.get("slice")), {})
+            .get("status") for chunk in chunks]
         for chunk in reversed(chunks):  # the newest chunk that decided it
             found = next((c for c in (chunk.get("realized_performance") or {}).get(
                 "criteria", []) if c.get("metric") == metric and not c.get("slice")
@@ -131,7 +134,9 @@ def _criteria(document: Mapping[str, Any] | None,
         bound = ("at least", criterion["at_least"]) if criterion.get("at_least") is not None \
             else ("at most", criterion.get("at_most"))
         out.append({"metric": metric, "bound": bound, "slice": criterion.get("slice"),
-                    "realized": realized, "estimate": estimate})
+                    "realized": realized, "estimate": estimate,
+                    "failed_chunks": decided.count("fail"),
+                    "decided_chunks": sum(d in ("pass", "fail") for d in decided)})
     return out
 
 
@@ -211,7 +216,7 @@ def _distribution(store: Store, captured: CapturedModel, document: Mapping[str, 
     edges = [e.tz_localize("UTC") if e.tzinfo is None else e for e in edges]
     bins = pd.cut(times, bins=pd.DatetimeIndex(edges), right=False, labels=False)
     values = frame[feature]
-    keys = [str(c["key"]) for c in chunks]
+    keys = [charts.chunk_label(c["key"]) for c in chunks]
     if pd.api.types.is_numeric_dtype(values):
         quantiles: dict[str, list[float | None]] = {}
         grouped = pd.to_numeric(values).groupby(bins)
