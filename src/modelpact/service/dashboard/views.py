@@ -109,6 +109,13 @@ def project_rows(store: Store, projects: Sequence[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def _status_on(chunk: Mapping[str, Any], metric: object) -> str | None:
+    """The realized status of *metric* (whole population) on one chunk."""
+    found = next((c for c in (chunk.get("realized_performance") or {}).get("criteria", [])
+                  if c.get("metric") == metric and not c.get("slice")), None)
+    return None if found is None else str(found.get("status"))
+
+
 def _criteria(document: Mapping[str, Any] | None,
               pact: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Each pact criterion with its latest realized status and estimate."""
@@ -118,9 +125,7 @@ def _criteria(document: Mapping[str, Any] | None,
     for criterion in criteria:
         metric = criterion.get("metric")
         estimate = realized = None
-        decided = [next((c for c in (chunk.get("realized_performance") or {}).get(
-            "criteria", []) if c.get("metric") == metric and not c.get("slice")), {})
-            .get("status") for chunk in chunks]
+        decided = [_status_on(chunk, metric) for chunk in chunks]
         for chunk in reversed(chunks):  # the newest chunk that decided it
             found = next((c for c in (chunk.get("realized_performance") or {}).get(
                 "criteria", []) if c.get("metric") == metric and not c.get("slice")
