@@ -37,6 +37,17 @@ PACT = Pact.model_validate({
 })
 
 
+AUDIT: dict[str, Any] = {
+    "schema": "modelpact.audit/v1", "verdict": "go_with_fixes", "n_rows": 4200, "n_columns": 5,
+    "target": "churned",
+    "findings": [{"check": "missing_values", "severity": "warning", "columns": [XSS],
+                  "message": f"column '{XSS}' is 12% missing", "fix": "impute or drop it",
+                  "rows": [], "n_affected": 504, "details": {}}],
+    "checks": {"missing_values": {"status": "ran", "reason": None, "n_findings": 1},
+               "split_leakage": {"status": "skipped", "reason": "no test set", "n_findings": 0}},
+}
+
+
 @dataclass(frozen=True)
 class Seeded:
     url: str
@@ -68,8 +79,11 @@ def frames(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def _verdict(value: str) -> dict[str, Any]:
     return {"schema": "modelpact.verdict/v1", "verdict": value, "pact": "churn", "n_rows": 900,
-            "criteria": [{"metric": "roc_auc", "at_least": 0.7, "estimate": 0.84,
-                          "ci": [0.81, 0.87], "n": 900, "status": "pass"}]}
+            "task": "binary", "confidence": 0.95, "source": "holdout.parquet",
+            "criteria": [{"metric": "roc_auc", "label": "roc_auc >= 0.7", "slice": None,
+                          "kind": "absolute", "direction": "at_least", "threshold": 0.7,
+                          "estimate": 0.84, "ci": [0.81, 0.87], "confidence": 0.95,
+                          "status": "pass", "n": 900, "method": "delong", "note": None}]}
 
 
 def deliver(store: Any) -> None:
@@ -93,6 +107,7 @@ def seed(url: str, root: Path) -> Seeded:
     predictions, labels = frames()
     with open_store(url, root=root, create=True) as store:
         store.ensure_project("churn", PACT)
+        store.record_audit(project="churn", audit_json=AUDIT)
         run = store.create_run("churn", name="logreg", params={"C": 0.5})
         store.log_metrics(run.id, {"roc_auc": MetricValue("roc_auc", 0.84, 0.81, 0.87, 0.95,
                                                           "delong", 900)})

@@ -73,7 +73,7 @@ def test_every_page_draws_without_console_errors(browser: Any, base_url: str,
     log_in(browser, base_url, seeded.key)
     pages = {"project": "/projects/churn", "feature-x": "/projects/churn/models/gbm/features/x",
              "feature-plan": "/projects/churn/models/gbm/features/plan",
-             "run": f"/projects/churn/runs/{seeded.run_id}",
+             "run": f"/projects/churn/runs/{seeded.run_id}", "audit": "/projects/churn/audit",
              "verdict": f"/projects/churn/verdicts/{seeded.verdict_id}"}
     browser.get_log("browser")
     for name, path in pages.items():

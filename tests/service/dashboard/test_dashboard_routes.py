@@ -138,6 +138,7 @@ def test_model_page_shows_the_decay_alerts_and_history(client: TestClient,
     assert client.get(f"/projects/churn/runs/{seeded.run_id}").status_code == 200
     verdict = client.get(f"/projects/churn/verdicts/{seeded.verdict_id}").text
     assert 'id="verdict-word">signed off<' in verdict and "0.840" in verdict
+    assert "roc_auc &gt;= 0.7" in verdict and "holdout.parquet" in verdict
 
 
 def test_unknown_model_and_feature_are_404_pages(client: TestClient, seeded: Seeded) -> None:
@@ -167,3 +168,15 @@ def test_pages_link_assets_never_inline_or_cdn(client: TestClient, seeded: Seede
     page = client.get("/projects/churn/models/gbm").text
     assert asset_url("plotly.min.js") in page and len(page) < 200_000
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_the_latest_audit_renders_with_its_findings(client: TestClient, seeded: Seeded) -> None:
+    log_in(client, seeded.key)
+    project = client.get("/projects/churn").text
+    assert 'id="audit-link" href="/projects/churn/audit"' in project
+    page = client.get("/projects/churn/audit")
+    assert page.status_code == 200 and 'id="audit-verdict">go with fixes<' in page.text
+    assert "impute or drop it" in page.text and "no test set" in page.text
+    assert XSS not in page.text and "column &#39;&lt;img src=x" in page.text
+    log_in(client, seeded.other_key)
+    assert client.get("/projects/fraud/audit").status_code == 404  # fraud has none

@@ -325,6 +325,14 @@ async def project(request: Request, project: str, who: Viewing,
     return await _page(request, who, project, "project.html.j2", build)
 
 
+@router.get("/projects/{project}/audit")
+async def audit(request: Request, project: str, who: Viewing,
+                services: AppServices) -> Response:
+    """The project's latest data audit."""
+    return await _page(request, who, project, "audit.html.j2",
+                       lambda: views.audit_page(services.store, project))
+
+
 @router.get("/projects/{project}/runs/{run_id}")
 async def run(request: Request, project: str, run_id: str, who: Viewing,
               services: AppServices) -> Response:

@@ -18,7 +18,7 @@ from modelpact.ledger.capture import CapturedModel, CaptureStore
 from modelpact.ledger.monitoring import MonitoringRecord, MonitoringStore
 from modelpact.report import charts
 
-__all__ = ["ModelState", "feature_page", "lifecycle", "model_page", "model_state",
+__all__ = ["ModelState", "audit_page", "feature_page", "lifecycle", "model_page", "model_state",
            "project_rows", "run_page", "verdict_page"]
 
 
@@ -272,3 +272,16 @@ def verdict_page(store: Store, project: str, verdict_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no verdict '{verdict_id}' in project '{project}'")
     return {"project": project, "verdict": found,
             "criteria": list(found.body.get("criteria") or [])}
+
+
+def audit_page(store: Store, project: str) -> dict[str, Any]:
+    """The project's latest data audit: verdict, findings, and what each check did."""
+    audit = store.latest_audit(project)
+    if audit is None:
+        raise NotFoundError(f"project '{project}' has no audit; run modelpact audit")
+    body = audit.body
+    order = {"blocker": 0, "critical": 0, "warning": 1, "info": 2}
+    findings = sorted(body.get("findings") or [],
+                      key=lambda f: order.get(str(f.get("severity")), 3))
+    checks = sorted((body.get("checks") or {}).items())
+    return {"project": project, "audit": audit, "findings": findings, "checks": checks}
