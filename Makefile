@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS := dev,skops,postgres,dask,service,mlflow
+EXTRAS := dev,skops,postgres,dask,service,mlflow,browser
 
 .PHONY: demo test lint typecheck check clean bench-env
 

@@ -69,8 +69,10 @@ def serve(
         analysis_interval=parse_duration(every, option="--every"),
         webhooks=tuple(Webhook(url=u, secret=secret, format=fmt) for u in webhook),
         reminder_after=parse_duration(remind_after, option="--remind-after"),
-        secrets=dict(os.environ))
+        secrets=dict(os.environ),
+        # shared by every process behind one load balancer, or sessions break between them
+        session_secret=os.environ.get("MODELPACT_SESSION_SECRET") or None)
     err_console().print(f"serving {display_url(url or default_url(root))} on "
-                        f"http://{host}:{port} (API docs at /docs)")
+                        f"http://{host}:{port} (dashboard at /, API docs at /docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                 access_log=False)

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from modelpact.report.charts import drift_heatmap
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["monitor_html", "print_monitor"]
@@ -193,13 +194,22 @@ def _x(data: Mapping[str, Any]) -> list[str]:
     return [str(c["key"]) for c in data["chunks"]]
 
 
+def _heatmap(data: Mapping[str, Any]) -> list[str]:
+    import plotly.graph_objects as go
+
+    figure = drift_heatmap(data)
+    if not figure["data"][0]["y"]:
+        return []
+    return [figure_html(go.Figure(figure))]
+
+
 def _drift_figures(data: Mapping[str, Any]) -> list[str]:
+    """One chart per drifted column (the heatmap shows every one of them at a glance)."""
     import plotly.graph_objects as go
 
     x = _x(data)
-    features = [f["name"] for f in data["features"]]
     drifted = {a["feature"] for a in data["alerts"] if a["kind"] == "drift"}
-    ordered = sorted(features, key=lambda f: (f not in drifted, features.index(f)))
+    ordered = [f["name"] for f in data["features"] if f["name"] in drifted]
     out: list[str] = []
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf"]
     for feature in ordered:
@@ -470,6 +480,16 @@ def monitor_html(data: Mapping[str, Any]) -> str:
             anchor="alerts",
         )
     )
+    heatmap = _heatmap(data)
+    if heatmap:
+        sections.insert(0, Section(
+            "Drift: features × chunks",
+            "Each cell is a feature's largest drift statistic on a chunk divided by its "
+            "calibrated threshold: red cells crossed it. Where and when drift started, in one "
+            "picture; the drifted features are charted one by one under 'Univariate drift'.",
+            heatmap,
+            anchor="drift-map",
+        ))
     perf = _performance_figures(data)
     if perf:
         sections.append(
@@ -491,8 +511,8 @@ def monitor_html(data: Mapping[str, Any]) -> str:
             f"at most {data['false_alarm_rate']:g} per chunk across all checks (univariate, "
             "multivariate, missing values), so at most "
             f"{(data.get('alarm_budget') or {}).get('per_run', data['false_alarm_rate']):.2g} "
-            "for the whole run. "
-            "Features with alerts come first.",
+            "for the whole run. Charts follow for each column that drifted"
+            + ("." if any(a["kind"] == "drift" for a in alerts) else ": none did."),
             _drift_figures(data),
             anchor="drift",
         )

@@ -18,6 +18,7 @@ from modelpact import __version__
 from modelpact.ledger import Store, open_store
 from modelpact.ledger.keys import KeyStore
 from modelpact.service.context import Services
+from modelpact.service.dashboard import routes as dashboard
 from modelpact.service.errors import install_error_handlers
 from modelpact.service.ingest import IngestService
 from modelpact.service.metrics import ServiceMetrics
@@ -102,5 +103,6 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(ingest.router)
     app.include_router(alerts.router)
+    app.include_router(dashboard.router)
     app.add_middleware(_Latency, metrics=metrics)
     return app

@@ -52,6 +52,9 @@ class ServiceSettings:
     secrets
         Where the signing secrets of webhooks named in pacts (``secret_env``) are looked up:
         the environment, captured once at the edge.
+    session_secret
+        Signs the dashboard's session cookies; every process behind one load balancer needs
+        the same. None: a random one per process (sessions end when it restarts).
     """
 
     store_url: str | None = None
@@ -65,3 +68,4 @@ class ServiceSettings:
     delivery_attempts: int = 5
     delivery_backoff: timedelta = timedelta(seconds=5)
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+    session_secret: str | None = field(default=None, repr=False)
