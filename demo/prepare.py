@@ -40,7 +40,10 @@ criteria:
   - {metric: roc_auc, vs_baseline: improve, by: 0.30}
   - {metric: recall, at_least: 0.90}
   - {metric: specificity, at_least: 0.90}
-  - {metric: brier, at_most: 0.05}
+  - {metric: precision, at_least: 0.85}
+  # no brier criterion: on 285 evaluation rows its per-row losses are too skewed for an
+  # honest interval (a mean needs more than 25 x skewness^2 rows), so it could only ever be
+  # inconclusive here
 data:
   min_rows: 200
   min_rows_per_slice: 50

@@ -53,7 +53,8 @@ run modelpact status
 
 step "10. Production: drift, performance estimated before labels arrive, and measured when they do"
 decide modelpact monitor --pact pact.yaml --reference reference.csv --analysis production.csv \
-  --labels labels.csv --html monitor.html --json monitor.json
+  --labels labels.csv --html monitor.html --json monitor.json --markdown monitor.md \
+  --register --project tumour-screening --model screening
 
 step "11. The loop closes: drift alerts trigger a retraining on the labelled rows so far"
 run python "$here/window.py"
@@ -61,4 +62,15 @@ decide env PYTHONPATH="$here" modelpact retrain --project tumour-screening --dat
   --monitor monitor.json --json retrain.json
 run modelpact models list --project tumour-screening
 
-printf '\nReports in %s: audit.html, verify.html, compare.html, diff.html, monitor.html (open in a browser); JSON and Markdown beside them.\n' "$(pwd)"
+step "12. Monitoring goes on: the new champion on the traffic after its holdout; then status"
+run python "$here/rescore.py"
+decide modelpact monitor --pact pact.yaml --reference reference_champion.csv \
+  --analysis production_champion.csv --html monitor-champion.html \
+  --json monitor-champion.json --register --project tumour-screening --model screening
+run modelpact status
+
+printf '\nReports in %s: audit.html, verify.html, compare.html, diff.html,\n' "$(pwd)"
+printf 'monitor.html, monitor-champion.html (open in a browser); JSON and Markdown beside them.\n'
+printf '\nThe dashboard over this ledger:\n'
+printf '  cd %s && modelpact keys create --project tumour-screening\n' "$(pwd)"
+printf '  modelpact serve    # then open http://127.0.0.1:8000/ and log in with the key\n'
