@@ -119,6 +119,8 @@ def _criteria(document: Mapping[str, Any] | None,
     chunks = (document or {}).get("chunks") or []
     out = []
     for criterion in criteria:
+        if criterion.get("at_least") is None and criterion.get("at_most") is None:
+            continue  # comparisons with a baseline or champion are decided by verify, not here
         metric = criterion.get("metric")
         estimate = realized = None
         decided = [_status_on(chunk, metric) for chunk in chunks]
