@@ -14,7 +14,8 @@ app = typer.Typer(
         "Make 'done' for machine-learning work executable and statistical.\n\n"
         "Typical flow: `pact init` a pact from your data, `audit` the data, `plan` how many "
         "evaluation rows you need, `verify` a candidate against the pact, `compare` and `diff` "
-        "versions, `monitor` production. Exit codes: 0 signed off / go / no alert, "
+        "versions, `serve` to capture production predictions and labels, `monitor` them against "
+        "the pact, `retrain` when they drift. Exit codes: 0 signed off / go / no alert, "
         "1 failed / no-go / alert, 2 usage or input error, 3 inconclusive."
     ),
     no_args_is_help=True,
