@@ -118,6 +118,9 @@ def test_monitor_outcome_follows_its_alerts(results: dict[str, Any]) -> None:
     result = results["MonitorResult"]
     assert result.alerts, "the shifted analysis data should raise a drift alert"
     assert (result.outcome, result.status) == ("fail", "alert")
+    frame = result.to_frame()
+    alerted = {(a.chunk_key, a.feature or "") for a in result.alerts if a.kind == "drift"}
+    assert alerted <= set(zip(frame.chunk[frame.alert], frame.feature[frame.alert], strict=True))
     quiet = dataclasses.replace(result, alerts=())
     assert (quiet.outcome, quiet.status) == ("pass", "no_alert")
 
@@ -156,7 +159,7 @@ _SIZES: dict[str, Callable[[Any], int]] = {
     "Verdict": lambda r: len(r.criteria),
     "Comparison": lambda r: sum(len(b.estimates) for b in r.boards),
     "BehaviourDiff": lambda r: len(r.slices),
-    "MonitorResult": lambda r: sum(len(c.drift) for c in r.chunks),
+    "MonitorResult": lambda r: sum(len(c.drift) + len(c.multivariate) for c in r.chunks),
 }
 
 

@@ -162,11 +162,17 @@ class MonitorResult(ResultMixin):
         return head + f": {len(self.alerts)} alerts ({', '.join(kinds)})."
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per chunk and drift check: the statistic, its threshold, and whether it
-        alerted."""
-        rows = [
-            {"chunk": c.chunk.key, **d.to_dict()} for c in self.chunks for d in c.drift
-        ]
+        """One row per chunk and drift check, univariate per column then multivariate
+        (``feature`` empty): the statistic, its calibrated threshold, and whether it crossed."""
+        rows: list[dict[str, Any]] = []
+        for c in self.chunks:
+            rows.extend({"chunk": c.chunk.key, **d.to_dict()} for d in c.drift)
+            rows.extend(
+                {"chunk": c.chunk.key, "feature": "", "role": "multivariate", "method": m.method,
+                 "value": _num(m.value), "threshold": _num(m.threshold), "alert": m.alert,
+                 "p_value": _num(m.p_value)}
+                for m in c.multivariate
+            )
         return pd.DataFrame(rows, columns=_DRIFT_COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
