@@ -73,7 +73,11 @@ def results(pact: Pact) -> dict[str, Any]:
              "tree": test.assign(score=b.predict_proba(test[FEATURES])[:, 1])},
             target="y", score="score", n_resamples=200,
         ),
-        "BehaviourDiff": modelpact.diff(a, b, test, target="y", pact=pact),
+        # training sets and a slice column, so the document holds rules and a data diff too
+        "BehaviourDiff": modelpact.diff(
+            a, b, test.assign(band=np.where(test.x2 > 0, "high", "low")), target="y", pact=pact,
+            slices=["band"], train_a=train, train_b=train.iloc[50:], names=("lr", "tree"),
+        ),
         "MonitorResult": monitor(
             pact, scored(_frame(600, 2)), scored(_frame(300, 3, shift=1.5)), chunk_size=100
         ),
@@ -114,6 +118,12 @@ def test_outcome_translates_each_native_decision_word(
     assert _native(changed) == native  # the command's own field is untouched
 
 
+def test_diff_document_has_every_part_the_round_trip_rebuilds(results: dict[str, Any]) -> None:
+    document = results["BehaviourDiff"].to_dict()
+    assert document["rules"] and document["training_data_diff"]["drift"]
+    assert {s["column"] for s in document["slices"]} == {None, "band"}
+
+
 def test_monitor_outcome_follows_its_alerts(results: dict[str, Any]) -> None:
     result = results["MonitorResult"]
     assert result.alerts, "the shifted analysis data should raise a drift alert"
@@ -131,7 +141,9 @@ def test_summary_is_one_line(results: dict[str, Any], name: str) -> None:
     assert isinstance(text, str) and text.strip() and "\n" not in text
 
 
-@pytest.mark.parametrize("name", ["AuditResult", "Plan", "Verdict", "Comparison"])
+@pytest.mark.parametrize(
+    "name", ["AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff"]
+)
 def test_to_dict_round_trips(results: dict[str, Any], name: str) -> None:
     result = results[name]
     document = result.to_dict()

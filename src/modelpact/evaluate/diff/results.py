@@ -385,6 +385,13 @@ class BehaviourDiff(ResultMixin):
         """One line: how many predictions changed, with the interval of the rate."""
         return f"{self.a} -> {self.b}: " + self.summary_lines()[0] + "."
 
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> BehaviourDiff:
+        """The diff of a ``modelpact.diff/v1`` document (the inverse of :meth:`to_dict`)."""
+        from modelpact.evaluate.diff._documents import behaviour_diff
+
+        return behaviour_diff(document)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per slice (``all rows`` first): flip rate, A, B and the interval of B − A."""
         import pandas as pd
