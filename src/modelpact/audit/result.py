@@ -12,9 +12,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+from modelpact._result import Outcome, ResultMixin
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "SCHEMA",
@@ -146,8 +151,12 @@ class CheckOutcome:
         }
 
 
+_OUTCOME: dict[str, Outcome] = {"go": "pass", "go_with_fixes": "at_risk", "no_go": "fail"}
+_FINDING_COLUMNS = ["check", "severity", "message", "columns", "n_affected", "fix"]
+
+
 @dataclass(frozen=True)
-class AuditResult:
+class AuditResult(ResultMixin):
     """The outcome of :func:`modelpact.audit.audit`.
 
     ``verdict`` is ``no_go`` when a blocking finding exists, ``go_with_fixes`` when only
@@ -188,6 +197,66 @@ class AuditResult:
     def count(self, severity: Severity) -> int:
         """How many findings have *severity*."""
         return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def outcome(self) -> Outcome:
+        """``pass`` for go, ``at_risk`` for go with fixes, ``fail`` for no go
+        (see :mod:`modelpact._result`)."""
+        return _OUTCOME[self.verdict]
+
+    def summary(self) -> str:
+        """One line: the verdict and the findings by severity."""
+        counts = ", ".join(f"{self.count(s)} {s}" for s in _SEVERITIES)
+        return (
+            f"{self.verdict.replace('_', ' ')} on {self.n_rows:,} rows × {self.n_columns} "
+            f"columns (target '{self.target}', {self.task}): {counts} findings."
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding, most severe first; columns joined by ``, ``."""
+        import pandas as pd
+
+        rows = [
+            {
+                "check": f.check, "severity": f.severity, "message": f.message,
+                "columns": ", ".join(f.columns), "n_affected": f.n_affected, "fix": f.fix,
+            }
+            for f in self.findings
+        ]
+        return pd.DataFrame(rows, columns=_FINDING_COLUMNS)
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> AuditResult:
+        """The result of a ``modelpact.audit/v1`` document (the inverse of :meth:`to_dict`)."""
+        findings = tuple(
+            Finding(
+                check=f["check"], severity=f["severity"], message=f["message"],
+                columns=tuple(f["columns"]), rows=tuple(f["rows"]),
+                n_affected=f["n_affected"], fix=f["fix"], details=f["details"],
+            )
+            for f in document["findings"]
+        )
+        checks = {
+            name: CheckOutcome(
+                check=name,
+                findings=tuple(f for f in findings if f.check == name),
+                summary=entry["summary"],
+                sampled=entry["sampled"],
+                skipped=entry["reason"],
+            )
+            for name, entry in document["checks"].items()
+        }
+        return cls(
+            verdict=document["verdict"], findings=findings, checks=checks,
+            learnability=document["learnability"], n_rows=document["n_rows"],
+            n_columns=document["n_columns"], target=document["target"],
+            task=document["task"], source=document["source"], seed=document["seed"],
+            positive_class=document["positive_class"], classes=tuple(document["classes"]),
+            features=tuple(document["features"]), test_source=document["test_source"],
+            n_test_rows=document["n_test_rows"], time_column=document["time_column"],
+            split_column=document["split_column"], id_column=document["id_column"],
+            pact=document["pact"], reasons=tuple(document["reasons"]),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The ``modelpact.audit/v1`` document."""

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from modelpact._json import finite, plain_scalar
+from modelpact._result import Outcome, ResultMixin
 from modelpact.errors import closest
 
 __all__ = ["COMPARE_SCHEMA", "Comparison", "MetricBoard", "ModelEstimate", "PairedDifference"]
@@ -125,8 +126,37 @@ class MetricBoard:
         }
 
 
+def _estimate(d: Mapping[str, Any]) -> ModelEstimate:
+    return ModelEstimate(model=d["model"], estimate=_nan(d["estimate"]), low=_nan(d["ci"][0]),
+                         high=_nan(d["ci"][1]), method=d["method"], se=d["se"])
+
+
+def _paired(d: Mapping[str, Any]) -> PairedDifference:
+    return PairedDifference(
+        model=d["model"], reference=d["reference"], difference=_nan(d["difference"]),
+        low=_nan(d["ci"][0]), high=_nan(d["ci"][1]), confidence=d["confidence"],
+        method=d["method"], p_value=_nan(d["p_value"]), p_adjusted=_nan(d["p_holm"]),
+        distinguishable=d["distinguishable"], better=d["better"],
+    )
+
+
+def _nan(value: float | None) -> float:
+    # the JSON writes NaN as null (finite); the objects hold NaN
+    return float("nan") if value is None else float(value)
+
+
+def _board(d: Mapping[str, Any]) -> MetricBoard:
+    return MetricBoard(
+        metric=d["metric"], greater_is_better=d["greater_is_better"],
+        description=d["description"], estimates=tuple(_estimate(e) for e in d["estimates"]),
+        best=d["best"], vs_best=tuple(_paired(x) for x in d["vs_best"]),
+        vs_baseline=tuple(_paired(x) for x in d["vs_baseline"]),
+        indistinguishable_from_best=tuple(d["indistinguishable_from_best"]),
+    )
+
+
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(ResultMixin):
     """The result of :func:`compare`: a leaderboard with paired, multiplicity-adjusted tests.
 
     Attributes
@@ -159,6 +189,56 @@ class Comparison:
     threshold: float | None = None
     correction: str = "holm"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def outcome(self) -> Outcome:
+        """``pass`` when the first metric's best model is separated from every other,
+        ``inconclusive`` when some model cannot be told apart from it
+        (see :mod:`modelpact._result`)."""
+        if not self.boards:
+            return "inconclusive"
+        first = self.boards[0]
+        tied = [m for m in first.indistinguishable_from_best if m != first.best]
+        return "inconclusive" if tied else "pass"
+
+    def summary(self) -> str:
+        """One line: the best model on the first metric and which ones tie with it."""
+        if not self.boards:
+            return f"{len(self.models)} models on {self.n_rows:,} rows; no metric compared."
+        b = self.boards[0]
+        tied = [m for m in b.indistinguishable_from_best if m != b.best]
+        best = b.estimate(b.best).estimate
+        text = (
+            f"{len(self.models)} models on {self.n_rows:,} rows; best on {b.metric}: "
+            f"{b.best} ({best:.4g})"
+        )
+        if tied:
+            return text + f", indistinguishable from {', '.join(tied)}."
+        return text + f", separated from every other model at {self.confidence:.0%} confidence."
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Comparison:
+        """The comparison of a ``modelpact.compare/v1`` document (inverse of :meth:`to_dict`)."""
+        baseline = document["baseline"]
+        return cls(
+            task=document["task"],
+            models=tuple(m["name"] for m in document["models"]),
+            sources={m["name"]: m["source"] for m in document["models"]},
+            boards=tuple(_board(b) for b in document["metrics"]),
+            n_rows=document["n_rows"],
+            rows_dropped=dict(document["rows_dropped"]),
+            confidence=document["confidence"],
+            baseline=baseline["name"] if baseline else None,
+            baseline_kind=baseline["kind"] if baseline else None,
+            id_column=document["id"],
+            target=document["target"],
+            seed=document["seed"],
+            n_resamples=document["n_resamples"],
+            positive_class=document["positive_class"],
+            threshold=document["threshold"],
+            correction=document["correction"]["method"],
+            notes=tuple(document["notes"]),
+        )
 
     @property
     def metrics(self) -> tuple[str, ...]:

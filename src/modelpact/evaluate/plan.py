@@ -8,10 +8,14 @@ with analytic sample-size formulas (one-sample proportion; Hanley–McNeil for R
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pandas as pd
+
 from modelpact import stats
+from modelpact._result import Outcome, ResultMixin
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate.inputs import slice_mask
@@ -25,6 +29,10 @@ PLAN_SCHEMA = "modelpact.plan/v1"
 _MIN_ROWS = 30
 # Proportion metrics and the share of rows their denominator takes (None: unknown a priori).
 _PROPORTION_DENOMINATOR = {"accuracy": "all", "recall": "positive", "specificity": "negative"}
+
+
+_PLAN_COLUMNS = ["criterion", "metric", "expected", "threshold", "direction", "n_needed",
+                 "source", "decidable", "note"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ class PlanRow:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(ResultMixin):
     """Sample sizes for every criterion of a pact."""
 
     pact_name: str
@@ -80,6 +88,54 @@ class Plan:
     def exit_code(self) -> int:
         """1 when some criterion cannot be decided with the rows available, else 0."""
         return 1 if any(r.decidable is False for r in self.rows) else 0
+
+    @property
+    def outcome(self) -> Outcome:
+        """``pass`` when the rows available decide every criterion, ``fail`` when some cannot
+        be decided with them, ``inconclusive`` when that is unknown (see :mod:`modelpact._result`).
+        """
+        decidable = [r.decidable for r in self.rows]
+        if any(d is False for d in decidable):
+            return "fail"
+        return "pass" if decidable and all(d is True for d in decidable) else "inconclusive"
+
+    def summary(self) -> str:
+        """One line: the evaluation rows the most demanding criterion needs."""
+        need = self.n_needed
+        head = (
+            f"{len(self.rows)} criteria; no sample size could be computed"
+            if need is None
+            else f"{len(self.rows)} criteria; the most demanding needs about {need:,} "
+            f"evaluation rows ({self.power:.0%} power, {self.confidence:.0%} confidence)"
+        )
+        if self.available is None:
+            return head + "."
+        short = sum(r.decidable is False for r in self.rows)
+        return head + f"; {self.available:,} available, {short} criteria not decidable with them."
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion, the columns of its JSON entry."""
+        return pd.DataFrame([r.to_dict() for r in self.rows], columns=_PLAN_COLUMNS)
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Plan:
+        """The plan of a ``modelpact.plan/v1`` document (the inverse of :meth:`to_dict`)."""
+        return cls(
+            pact_name=document["pact"],
+            confidence=document["confidence"],
+            power=document["power"],
+            rows=tuple(
+                PlanRow(
+                    label=r["criterion"], metric=r["metric"], expected=r["expected"],
+                    threshold=r["threshold"], direction=r["direction"],
+                    n_needed=r["n_needed"], source=r["source"], decidable=r["decidable"],
+                    note=r["note"],
+                )
+                for r in document["criteria"]
+            ),
+            available=document["available"],
+            pilot=document["pilot"],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

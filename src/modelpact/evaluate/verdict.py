@@ -6,8 +6,14 @@ contract (DESIGN.md), pinned by tests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+from modelpact._result import Outcome, ResultMixin
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "VERDICT_SCHEMA",
@@ -141,8 +147,18 @@ class CalibrationBin:
     observed: float
 
 
+_OUTCOME: dict[str, Outcome] = {
+    "signed_off": "pass", "failed": "fail", "inconclusive": "inconclusive"
+}
+_CRITERION_COLUMNS = [
+    "label", "metric", "slice", "kind", "direction", "threshold", "estimate", "low", "high",
+    "confidence", "status", "n", "n_needed", "method", "reference", "candidate_value",
+    "reference_value", "note",
+]
+
+
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(ResultMixin):
     """The sign-off decision on a candidate against a pact."""
 
     verdict: Literal["signed_off", "failed", "inconclusive"]
@@ -171,6 +187,48 @@ class Verdict:
     @property
     def signed_off(self) -> bool:
         return self.verdict == "signed_off"
+
+    @property
+    def outcome(self) -> Outcome:
+        """``pass`` signed off, ``fail`` failed, ``inconclusive`` (see :mod:`modelpact._result`)."""
+        return _OUTCOME[self.verdict]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per criterion: estimate, interval, status and rows needed."""
+        import pandas as pd
+
+        rows = []
+        for c in self.criteria:
+            row = c.to_dict()
+            row["low"], row["high"] = row.pop("ci")
+            rows.append(row)
+        return pd.DataFrame(rows, columns=_CRITERION_COLUMNS)
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Verdict:
+        """The verdict of a ``modelpact.verdict/v1`` document (the inverse of :meth:`to_dict`;
+        the confusion matrix and calibration bins are not in the document)."""
+        return cls(
+            verdict=document["verdict"],
+            pact_name=document["pact"],
+            task=document["task"],
+            n_rows=document["n_rows"],
+            confidence=document["confidence"],
+            criteria=tuple(
+                CriterionResult(**{**c, "ci": (c["ci"][0], c["ci"][1])})
+                for c in document["criteria"]
+            ),
+            baseline=document["baseline"],
+            source=document["source"],
+            data_fingerprint=document["data_fingerprint"],
+            seed=document["seed"],
+            skipped=tuple(dict(s) for s in document["skipped"]),
+            warnings=tuple(document["warnings"]),
+            slices=tuple(
+                SliceRow(**{**s, "ci": (s["ci"][0], s["ci"][1])}) for s in document["slices"]
+            ),
+            class_counts=dict(document["class_counts"]),
+        )
 
     def summary(self) -> str:
         """One sentence a team lead can act on."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from modelpact._result import Outcome, ResultMixin
 from modelpact.data import fingerprint_frame, load_frame, require_columns
 from modelpact.errors import InvalidDataError, ModelpactError
 from modelpact.monitor._estimation import Estimator, estimator, feature_columns, score_columns
@@ -114,8 +115,11 @@ class ChunkResult:
         }
 
 
+_DRIFT_COLUMNS = ["chunk", "feature", "role", "method", "value", "threshold", "alert", "p_value"]
+
+
 @dataclass(frozen=True)
-class MonitorResult:
+class MonitorResult(ResultMixin):
     """The outcome of a monitoring run; ``to_dict()`` is the ``modelpact.monitor/v1`` JSON."""
 
     pact_name: str
@@ -142,6 +146,34 @@ class MonitorResult:
     def exit_code(self) -> int:
         """0 without alerts, 1 with (DESIGN.md)."""
         return 1 if self.alerts else 0
+
+    @property
+    def outcome(self) -> Outcome:
+        """``fail`` when an alert was raised, else ``pass`` (see :mod:`modelpact._result`)."""
+        return "fail" if self.alerts else "pass"
+
+    def summary(self) -> str:
+        """One line: chunks analysed and the alerts raised."""
+        n_rows = sum(c.chunk.n_rows for c in self.chunks)
+        head = f"{len(self.chunks)} chunks ({n_rows:,} rows) against the reference"
+        if not self.alerts:
+            return head + ": no alert."
+        kinds = sorted({a.kind for a in self.alerts})
+        return head + f": {len(self.alerts)} alerts ({', '.join(kinds)})."
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per chunk and drift check, univariate per column then multivariate
+        (``feature`` empty): the statistic, its calibrated threshold, and whether it crossed."""
+        rows: list[dict[str, Any]] = []
+        for c in self.chunks:
+            rows.extend({"chunk": c.chunk.key, **d.to_dict()} for d in c.drift)
+            rows.extend(
+                {"chunk": c.chunk.key, "feature": "", "role": "multivariate", "method": m.method,
+                 "value": _num(m.value), "threshold": _num(m.threshold), "alert": m.alert,
+                 "p_value": _num(m.p_value)}
+                for m in c.multivariate
+            )
+        return pd.DataFrame(rows, columns=_DRIFT_COLUMNS)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``modelpact.monitor/v1`` JSON contract."""

@@ -190,6 +190,11 @@ def compare_markdown(result: Comparison) -> str:
 
 
 def _forest(board: MetricBoard, baseline: str | None) -> str:
+    return figure_html(forest_figure(board, baseline))
+
+
+def forest_figure(board: MetricBoard, baseline: str | None) -> Any:
+    """Each model's estimate of *board*'s metric with its interval, best first."""
     import plotly.graph_objects as go
 
     models = [e.model for e in board.estimates][::-1]
@@ -224,7 +229,7 @@ def _forest(board: MetricBoard, baseline: str | None) -> str:
         height=120 + 32 * len(models),
         xaxis_title=board.metric,
     )
-    return figure_html(fig)
+    return fig
 
 
 def compare_html(result: Comparison) -> str:

@@ -220,12 +220,18 @@ def diff_markdown(result: BehaviourDiff) -> str:
 
 
 def _slice_figure(result: BehaviourDiff) -> str:
+    fig = slice_figure(result)
+    return "" if fig is None else figure_html(fig)
+
+
+def slice_figure(result: BehaviourDiff) -> Any:
+    """B − A of the first metric by slice with intervals; ``None`` without slices."""
     import plotly.graph_objects as go
 
     metric = result.slices[0].metric
     rows = [s for s in result.slices if s.metric == metric and s.difference is not None][::-1]
     if not rows:
-        return ""
+        return None
     fig = go.Figure(
         go.Scatter(
             x=[s.difference for s in rows],
@@ -250,7 +256,7 @@ def _slice_figure(result: BehaviourDiff) -> str:
         height=140 + 28 * len(rows),
         xaxis_title=f"{metric} B − A",
     )
-    return figure_html(fig)
+    return fig
 
 
 def diff_html(result: BehaviourDiff) -> str:

@@ -35,6 +35,7 @@ _TONES = {
     "alert": "bad",
     "critical": "bad",
     "inconclusive": "warn",
+    "at_risk": "warn",
     "go_with_fixes": "warn",
     "warning": "warn",
 }

@@ -117,6 +117,10 @@ def verdict_markdown(verdict: Verdict) -> str:
 
 
 def _interval_figure(verdict: Verdict) -> str:
+    return figure_html(interval_figure(verdict))
+
+
+def interval_figure(verdict: Verdict) -> Any:
     """One row per criterion, each on its own scale: a loss near 0.3 and an AUC near 0.9 do not
     share an axis, so each bar is readable against its own threshold."""
     import plotly.graph_objects as go
@@ -171,7 +175,7 @@ def _interval_figure(verdict: Verdict) -> str:
         )
         fig.update_yaxes(visible=False, row=row, col=1)
     fig.update_layout(height=40 + 110 * len(criteria), showlegend=False)
-    return figure_html(fig)
+    return fig
 
 
 def _calibration_figure(verdict: Verdict) -> str:

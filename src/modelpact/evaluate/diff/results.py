@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelpact._json import finite, plain_scalar
+from modelpact._result import Outcome, ResultMixin
 from modelpact.evaluate.diff._common import pct
 
 __all__ = [
@@ -22,7 +23,12 @@ __all__ = [
     "SliceChange",
 ]
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DIFF_SCHEMA = "modelpact.diff/v1"
+_SLICE_COLUMNS = ["slice", "n", "flip_rate", "metric", "a", "b", "difference", "low", "high",
+                  "method", "note"]
 
 
 @dataclass(frozen=True)
@@ -347,7 +353,7 @@ class DataDiff:
 
 
 @dataclass(frozen=True)
-class BehaviourDiff:
+class BehaviourDiff(ResultMixin):
     """The result of :func:`diff`: how version B behaves differently from version A."""
 
     a: str
@@ -368,6 +374,35 @@ class BehaviourDiff:
     min_leaf_share: float
     seed: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def outcome(self) -> Outcome:
+        """``pass`` when no prediction changed, ``at_risk`` when some did: behaviour to review
+        before shipping B (see :mod:`modelpact._result`)."""
+        return "at_risk" if self.disagreement.count else "pass"
+
+    def summary(self) -> str:
+        """One line: how many predictions changed, with the interval of the rate."""
+        return f"{self.a} -> {self.b}: " + self.summary_lines()[0] + "."
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> BehaviourDiff:
+        """The diff of a ``modelpact.diff/v1`` document (the inverse of :meth:`to_dict`)."""
+        from modelpact.evaluate.diff._documents import behaviour_diff
+
+        return behaviour_diff(document)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per slice (``all rows`` first): flip rate, A, B and the interval of B − A."""
+        import pandas as pd
+
+        rows = [
+            {"slice": s.label, "n": s.n, "flip_rate": s.flip_rate, "metric": s.metric,
+             "a": s.a, "b": s.b, "difference": s.difference, "low": s.low, "high": s.high,
+             "method": s.method, "note": s.note}
+            for s in self.slices
+        ]
+        return pd.DataFrame(rows, columns=_SLICE_COLUMNS)
 
     def summary_lines(self) -> list[str]:
         """A few sentences: how much changed, where, and the data change behind it."""
