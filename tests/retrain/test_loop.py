@@ -11,6 +11,7 @@ import pytest
 from modelpact.errors import InvalidDataError, StoreError
 from modelpact.ledger import Store
 from modelpact.ledger.retraining import approve, retraining_runs, rollback
+from modelpact.ledger.status import project_status
 from modelpact.retrain import FileSource, RetrainingBusy, retrain, retraining_lock
 from tests.retrain.conftest import ROOT, make_pact, stream
 
@@ -100,6 +101,8 @@ def test_a_failing_trainer_leaves_the_champion_untouched_and_is_recorded(
     assert run.status == "failed"
     assert run.error is not None and message in run.error
     assert run.params["decision"] == "failed"
+    status = project_status(ledger, "churn").retraining
+    assert status is not None and " failed; trigger: " in status
 
 
 def test_an_incremental_trainer_updates_a_copy_of_the_champion(ledger: Store, window: Path) -> None:

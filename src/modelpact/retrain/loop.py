@@ -28,7 +28,7 @@ from modelpact.retrain.decision import Decision, decide
 from modelpact.retrain.gate import GateResult, holdout_size, promotion_criterion, run_gate
 from modelpact.retrain.trainer import TrainerFailed, run_trainer
 from modelpact.retrain.triggers import LastRetraining, TriggerReport, alerts_of, check_triggers
-from modelpact.retrain.window import TrainingWindow, WindowSource, load_window
+from modelpact.retrain.window import CaptureSource, TrainingWindow, WindowSource, load_window
 
 __all__ = ["RETRAIN_SCHEMA", "RetrainResult", "check", "retrain"]
 
@@ -101,6 +101,7 @@ class _Plan:
     window: TrainingWindow
     champion: ModelVersion | None
     report: TriggerReport
+    time_column: str | None = None
 
 
 def _config(pact: Pact) -> RetrainingConfig:
@@ -159,15 +160,19 @@ def _prepare(
     config = _config(pact)
     window = load_window(source, pact, config.window)
     version = _champion(store, project, champion)
+    last = _last(store, project)
+    if monitoring is None and isinstance(source, CaptureSource):
+        monitoring = source.latest_monitoring(since=last.at if last else None)
     report = check_triggers(
         config.triggers,
         window,
-        last=_last(store, project),
+        last=last,
         now=now or datetime.now(UTC),
         alerts=alerts_of(monitoring),
         force=force,
     )
-    return _Plan(pact, config, window, version, report)
+    time_column = pact.columns.time or getattr(source, "time_column", None)
+    return _Plan(pact, config, window, version, report, time_column)
 
 
 def check(
@@ -192,8 +197,7 @@ def check(
     ).report
 
 
-def _span(frame: pd.DataFrame, pact: Pact) -> str:
-    time = pact.columns.time
+def _span(frame: pd.DataFrame, time: str | None) -> str:
     if time and time in frame.columns and len(frame):
         return f"{frame[time].iloc[0]} to {frame[time].iloc[-1]}"
     return "in file order"
@@ -229,7 +233,9 @@ def retrain(
     champion
         The version to challenge; default ``PROJECT@champion`` (none: the first model).
     monitoring
-        A monitoring result (or its ``monitor/v1`` JSON) whose alerts feed the triggers.
+        A monitoring result (or its ``monitor/v1`` JSON) whose alerts feed the triggers;
+        default, for a :class:`~modelpact.retrain.CaptureSource`, the captured model's latest
+        result stored in the ledger since the last retraining.
     force
         Retrain even when no trigger fired.
     now
@@ -310,12 +316,12 @@ def _turn(
         "window_rows": window.n_labelled,
         "train": {
             "rows": len(train),
-            "span": _span(train, pact),
+            "span": _span(train, plan.time_column),
             "fingerprint": train_snap.fingerprint,
         },
         "holdout": {
             "rows": len(holdout),
-            "span": _span(holdout, pact),
+            "span": _span(holdout, plan.time_column),
             "fingerprint": holdout_snap.fingerprint,
             "size_from": how,
         },
