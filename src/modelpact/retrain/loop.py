@@ -23,7 +23,7 @@ from modelpact.errors import ConfigurationError, NotFoundError
 from modelpact.ledger import MetricValue, ModelVersion, Store
 from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, retraining_runs
 from modelpact.pact import Pact, RetrainingConfig
-from modelpact.retrain._lock import retraining_lock
+from modelpact.retrain._lock import HeldLease, retraining_lock
 from modelpact.retrain.decision import Decision, decide
 from modelpact.retrain.gate import GateResult, holdout_size, promotion_criterion, run_gate
 from modelpact.retrain.trainer import TrainerFailed, run_trainer
@@ -273,7 +273,7 @@ def retrain(
             Decision("not_due", (plan.report.summary(),)),
             champion=champion_ref,
         )
-    with retraining_lock(store, project):
+    with retraining_lock(store, project) as held:
         abandon_interrupted(store, project)
         if pact is not None:
             store.ensure_project(project, pact)
@@ -281,6 +281,7 @@ def retrain(
             store,
             project,
             plan,
+            held,
             seed=seed,
             n_resamples=n_resamples,
             cwd=cwd,
@@ -293,6 +294,7 @@ def _turn(
     store: Store,
     project: str,
     plan: _Plan,
+    held: HeldLease,
     *,
     seed: int,
     n_resamples: int,
@@ -386,6 +388,7 @@ def _turn(
             model_version_id=version.id,
             run_id=run.id,
         )
+        held.check()  # a successor that took over a lapsed lease decides, not us
         promoted = _apply(store, project, plan, decision, version, window, champion_model)
         _record(store, run.id, gate, decision, version, promoted)
         store.finish_run(run.id, "finished")
