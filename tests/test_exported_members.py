@@ -55,6 +55,7 @@ PUBLIC = {
     },
     "modelpact.retrain": {
         "RETRAIN_SCHEMA",
+        "CaptureSource",
         "Decision",
         "FileSource",
         "FrameSource",

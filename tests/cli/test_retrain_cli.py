@@ -182,7 +182,7 @@ def test_inconclusive_exits_3(workdir: Path) -> None:
     [
         (["--data", "missing.csv"], "missing.csv: no such file"),
         (["--data", "window.csv", "--monitor", "pact.yaml"], "pact.yaml: not a JSON file"),
-        (["--data", "window.csv", "--model", "churn:9"], "no model version 'churn:9'"),
+        (["--data", "window.csv", "--champion", "churn:9"], "no model version 'churn:9'"),
     ],
 )
 def test_input_errors_exit_2_in_one_line(workdir: Path, args: list[str], message: str) -> None:

@@ -88,4 +88,5 @@ def test_project_status_follows_the_lifecycle(store: Store, pact: Pact) -> None:
         "candidates": 0,
         "next_step": "none: churn:1 is champion; watch it with 'modelpact monitor'",
         "monitoring": None,  # nothing monitored into the ledger yet
+        "retraining": None,  # never retrained
     }

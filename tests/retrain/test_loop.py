@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +12,11 @@ import pytest
 
 from modelpact.errors import InvalidDataError, StoreError
 from modelpact.ledger import Store
+from modelpact.ledger.locks import Lease
 from modelpact.ledger.retraining import approve, retraining_runs, rollback
+from modelpact.ledger.status import project_status
 from modelpact.retrain import FileSource, RetrainingBusy, retrain, retraining_lock
+from modelpact.retrain._lock import lease_name
 from tests.retrain.conftest import ROOT, make_pact, stream
 
 
@@ -100,6 +105,8 @@ def test_a_failing_trainer_leaves_the_champion_untouched_and_is_recorded(
     assert run.status == "failed"
     assert run.error is not None and message in run.error
     assert run.params["decision"] == "failed"
+    status = project_status(ledger, "churn").retraining
+    assert status is not None and " failed; trigger: " in status
 
 
 def test_an_incremental_trainer_updates_a_copy_of_the_champion(ledger: Store, window: Path) -> None:
@@ -174,6 +181,38 @@ def test_one_retraining_per_project_at_a_time(store_url: str, tmp_path: Path) ->
                 pass
         with retraining_lock(store, "churn"):  # released on exit
             pass
+
+
+def test_a_crashed_holder_blocks_only_until_its_lease_lapses(
+    store_url: str, tmp_path: Path
+) -> None:
+    from modelpact.ledger import open_store
+
+    with open_store(store_url, root=tmp_path) as store:
+        crashed = Lease(store, lease_name("churn"), "host:1234:dead", ttl=timedelta(minutes=1))
+        assert crashed.acquire()  # then the process dies: no renewal, no release
+        with pytest.raises(RetrainingBusy), retraining_lock(store, "churn"):
+            pass
+        # a minute later (the same holder's row, already expired, stands for the passing time)
+        Lease(store, lease_name("churn"), "host:1234:dead", ttl=timedelta(seconds=-1)).acquire()
+        with retraining_lock(store, "churn"):
+            assert not crashed.acquire()  # the new holder has it
+
+
+def test_the_lease_is_renewed_while_a_long_retraining_runs(store_url: str, tmp_path: Path) -> None:
+    from modelpact.ledger import open_store
+
+    with open_store(store_url, root=tmp_path) as store:
+        other = Lease(store, lease_name("churn"), "elsewhere")
+        with retraining_lock(store, "churn", ttl=timedelta(seconds=1)) as held:
+            time.sleep(2.5)  # far past the lease's 1 s: only renewal keeps it
+            assert not other.acquire()
+            held.check()
+            # cut off from the database too long: the lease lapsed and someone took it
+            held.lease.release()
+            assert other.acquire()
+            with pytest.raises(RetrainingBusy, match="lapsed and was taken over"):
+                held.check()
 
 
 def test_a_training_command_that_writes_a_model_file(ledger: Store, tmp_path: Path) -> None:

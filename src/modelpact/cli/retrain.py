@@ -18,8 +18,8 @@ from modelpact.cli._common import (
 )
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
-from modelpact.errors import InvalidDataError
-from modelpact.pact import load_pact
+from modelpact.errors import ConfigurationError, InvalidDataError
+from modelpact.pact import Pact, load_pact
 
 _STATUS = {"pass": "green", "fail": "red", "inconclusive": "yellow"}
 _ACTION = {
@@ -48,22 +48,41 @@ def _monitoring(path: Path | None) -> dict[str, Any] | None:
     return doc
 
 
+def _stored_pact(ledger: Any, project: str) -> Pact:
+    document = ledger.get_project(project).pact
+    if document is None:
+        raise ConfigurationError(
+            f"project '{project}' has no pact in the ledger; pass the pact file with --pact"
+        )
+    return Pact.model_validate(document)
+
+
 @app.command("retrain")
 def retrain_command(
     project: str = typer.Option(..., "--project", "-p", help="The ledger project."),
-    data: list[Path] = typer.Option(
-        ...,
+    data: list[Path] | None = typer.Option(
+        None,
         "--data",
-        help="Training window rows (CSV or Parquet), oldest first; repeat for several files.",
+        help="Training window rows (CSV or Parquet), oldest first; repeat for several files. "
+        "Without it, the rows captured for --model.",
     ),
     pact: Path | None = typer.Option(
         None, "--pact", help="The pact file (default: the project's pact in the ledger)."
     ),
     model: str | None = typer.Option(
-        None, "--model", help="The version to challenge (default PROJECT@champion)."
+        None,
+        "--model",
+        help="The captured model (see 'modelpact capture add-model') whose labelled rows are "
+        "the training window and whose stored monitoring alerts are triggers.",
+    ),
+    champion: str | None = typer.Option(
+        None, "--champion", help="The version to challenge (default PROJECT@champion)."
     ),
     monitor: Path | None = typer.Option(
-        None, "--monitor", help="A monitoring result (monitor --json) whose alerts are triggers."
+        None,
+        "--monitor",
+        help="A monitoring result (monitor --json) whose alerts are triggers (default with "
+        "--model: its latest result stored in the ledger since the last retraining).",
     ),
     force: bool = typer.Option(False, "--force", help="Retrain even if no trigger fired."),
     check: bool = typer.Option(
@@ -91,24 +110,36 @@ def retrain_command(
     rows. It is then promoted (with `auto_promote: true`), held for
     `modelpact models approve`, or rejected; everything is recorded in the ledger.
 
-    Example (cron): `modelpact retrain --project churn --data window.parquet --monitor monitor.json`
+    Example (cron): `modelpact retrain --project churn --data window.parquet --monitor monitor.json`,
+    or on the rows the monitoring service captured: `modelpact retrain --project churn
+    --model gbm`.
 
     Exit codes: 0 promoted (or no trigger fired), 1 held, rejected or training failed,
     3 inconclusive, 2 usage or input error. With --check: 0 not due, 1 due.
     """
     from modelpact.ledger import open_configured_store
     from modelpact.ledger.config import trust_pickle_configured
-    from modelpact.retrain import FileSource
+    from modelpact.retrain import CaptureSource, FileSource, WindowSource
     from modelpact.retrain import check as check_due
     from modelpact.retrain import retrain as run_retrain
 
     check_outputs(json_out)
     trust_pickle = trust_pickle or trust_pickle_configured(Path.cwd())
+    if (not data) == (model is None):
+        raise ConfigurationError(
+            "give the training window as either --data FILE or --model NAME (a captured model)"
+        )
     pact_obj = load_pact(pact) if pact is not None else None
     monitoring = _monitoring(monitor)
-    source = FileSource(data)
     console = out_console()
     with open_configured_store(store, create=True) as ledger:
+        source: WindowSource
+        if model is not None:
+            source = CaptureSource(
+                ledger, project, model, pact_obj or _stored_pact(ledger, project)
+            )
+        else:
+            source = FileSource(data or [])
         if check:
             report = check_due(ledger, project, source, pact=pact_obj, monitoring=monitoring)
             console.print(report.summary())
@@ -124,7 +155,7 @@ def retrain_command(
                 project,
                 source,
                 pact=pact_obj,
-                champion=model,
+                champion=champion,
                 monitoring=monitoring,
                 force=force,
                 seed=seed,

@@ -21,7 +21,8 @@ def status(
     """Where each project is in its lifecycle, and the next step that is missing.
 
     Per project: its pact, latest data audit, runs, latest verdict, current champion, and
-    the latest monitoring result of each model stored in the ledger.
+    the latest monitoring result of each model stored in the ledger, and the latest
+    retraining (when, decision, trigger).
 
     Example: `modelpact status`
     """
@@ -43,7 +44,7 @@ def status(
         return
     table = Table(title=f"projects in {where}", title_justify="left")
     columns = ("project", "pact", "audit", "runs", "latest verdict", "champion", "monitoring",
-               "next step")
+               "retraining", "next step")
     for column in columns:
         table.add_column(column, overflow="fold")
     audit_style = {"go": "green", "go_with_fixes": "yellow", "no_go": "red"}
@@ -58,6 +59,7 @@ def status(
             styled(r.latest_verdict, verdict_style),
             r.champion or "-",
             r.monitoring or "-",
+            r.retraining or "-",
             r.next_step,
         )
     console.print(table)

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from modelpact.ledger.store import Store
 
-__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
+__all__ = [
+    "ProjectStatus",
+    "monitoring_state",
+    "next_step",
+    "project_status",
+    "retraining_state",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class ProjectStatus:
     monitoring
         The latest stored monitoring result of each captured model (see
         :func:`monitoring_state`), None when nothing was monitored into the ledger.
+    retraining
+        The latest retraining: when it started, its decision and what triggered it (see
+        :func:`retraining_state`), None before the first one.
     """
 
     project: str
@@ -46,6 +55,7 @@ class ProjectStatus:
     candidates: int
     next_step: str
     monitoring: str | None = None
+    retraining: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form."""
@@ -134,6 +144,7 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             champion=champion,
         ),
         monitoring=monitoring_state(store, project),
+        retraining=retraining_state(store, project),
     )
 
 
@@ -152,3 +163,32 @@ def monitoring_state(store: Store, project: str) -> str | None:
                 f"{model.name}: {latest.status}{alerts} {latest.created_at:%Y-%m-%d %H:%M}"
             )
     return "; ".join(states) or None
+
+
+def retraining_state(store: Store, project: str) -> str | None:
+    """The latest retraining of *project*: when, decision, trigger.
+
+    E.g. ``2026-03-02 04:00 promote (gate pass); trigger: monitoring raised drift on 3
+    feature(s)``. A retraining still running says ``running``; one the trainer or the loop
+    broke says ``failed``.
+    """
+    import json
+
+    from modelpact.ledger.retraining import retraining_runs
+
+    runs = retraining_runs(store, project)
+    if not runs:
+        return None
+    run = runs[0]
+    params = run.params
+    decision = params.get("decision") or ("running" if run.status == "running" else run.status)
+    gate = params.get("gate")
+    text = f"{run.started_at:%Y-%m-%d %H:%M} {decision}" + (f" (gate {gate})" if gate else "")
+    raw = params.get("trigger")
+    try:
+        triggers = json.loads(raw) if raw is not None else []
+    except ValueError:
+        triggers = [raw]
+    if isinstance(triggers, list) and triggers:
+        text += "; trigger: " + "; ".join(str(t) for t in triggers)
+    return text

@@ -25,6 +25,7 @@ from modelpact.retrain.triggers import (
     check_triggers,
 )
 from modelpact.retrain.window import (
+    CaptureSource,
     FileSource,
     FrameSource,
     TrainingWindow,
@@ -34,6 +35,7 @@ from modelpact.retrain.window import (
 
 __all__ = [
     "RETRAIN_SCHEMA",
+    "CaptureSource",
     "Decision",
     "FileSource",
     "FrameSource",

@@ -23,12 +23,12 @@ from modelpact.errors import ConfigurationError, NotFoundError
 from modelpact.ledger import MetricValue, ModelVersion, Store
 from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, retraining_runs
 from modelpact.pact import Pact, RetrainingConfig
-from modelpact.retrain._lock import retraining_lock
+from modelpact.retrain._lock import HeldLease, retraining_lock
 from modelpact.retrain.decision import Decision, decide
 from modelpact.retrain.gate import GateResult, holdout_size, promotion_criterion, run_gate
 from modelpact.retrain.trainer import TrainerFailed, run_trainer
 from modelpact.retrain.triggers import LastRetraining, TriggerReport, alerts_of, check_triggers
-from modelpact.retrain.window import TrainingWindow, WindowSource, load_window
+from modelpact.retrain.window import CaptureSource, TrainingWindow, WindowSource, load_window
 
 __all__ = ["RETRAIN_SCHEMA", "RetrainResult", "check", "retrain"]
 
@@ -101,6 +101,7 @@ class _Plan:
     window: TrainingWindow
     champion: ModelVersion | None
     report: TriggerReport
+    time_column: str | None = None
 
 
 def _config(pact: Pact) -> RetrainingConfig:
@@ -159,15 +160,19 @@ def _prepare(
     config = _config(pact)
     window = load_window(source, pact, config.window)
     version = _champion(store, project, champion)
+    last = _last(store, project)
+    if monitoring is None and isinstance(source, CaptureSource):
+        monitoring = source.latest_monitoring(since=last.at if last else None)
     report = check_triggers(
         config.triggers,
         window,
-        last=_last(store, project),
+        last=last,
         now=now or datetime.now(UTC),
         alerts=alerts_of(monitoring),
         force=force,
     )
-    return _Plan(pact, config, window, version, report)
+    time_column = pact.columns.time or getattr(source, "time_column", None)
+    return _Plan(pact, config, window, version, report, time_column)
 
 
 def check(
@@ -192,8 +197,7 @@ def check(
     ).report
 
 
-def _span(frame: pd.DataFrame, pact: Pact) -> str:
-    time = pact.columns.time
+def _span(frame: pd.DataFrame, time: str | None) -> str:
     if time and time in frame.columns and len(frame):
         return f"{frame[time].iloc[0]} to {frame[time].iloc[-1]}"
     return "in file order"
@@ -229,7 +233,9 @@ def retrain(
     champion
         The version to challenge; default ``PROJECT@champion`` (none: the first model).
     monitoring
-        A monitoring result (or its ``monitor/v1`` JSON) whose alerts feed the triggers.
+        A monitoring result (or its ``monitor/v1`` JSON) whose alerts feed the triggers;
+        default, for a :class:`~modelpact.retrain.CaptureSource`, the captured model's latest
+        result stored in the ledger since the last retraining.
     force
         Retrain even when no trigger fired.
     now
@@ -267,7 +273,7 @@ def retrain(
             Decision("not_due", (plan.report.summary(),)),
             champion=champion_ref,
         )
-    with retraining_lock(store, project):
+    with retraining_lock(store, project) as held:
         abandon_interrupted(store, project)
         if pact is not None:
             store.ensure_project(project, pact)
@@ -275,6 +281,7 @@ def retrain(
             store,
             project,
             plan,
+            held,
             seed=seed,
             n_resamples=n_resamples,
             cwd=cwd,
@@ -287,6 +294,7 @@ def _turn(
     store: Store,
     project: str,
     plan: _Plan,
+    held: HeldLease,
     *,
     seed: int,
     n_resamples: int,
@@ -310,12 +318,12 @@ def _turn(
         "window_rows": window.n_labelled,
         "train": {
             "rows": len(train),
-            "span": _span(train, pact),
+            "span": _span(train, plan.time_column),
             "fingerprint": train_snap.fingerprint,
         },
         "holdout": {
             "rows": len(holdout),
-            "span": _span(holdout, pact),
+            "span": _span(holdout, plan.time_column),
             "fingerprint": holdout_snap.fingerprint,
             "size_from": how,
         },
@@ -380,6 +388,7 @@ def _turn(
             model_version_id=version.id,
             run_id=run.id,
         )
+        held.check()  # a successor that took over a lapsed lease decides, not us
         promoted = _apply(store, project, plan, decision, version, window, champion_model)
         _record(store, run.id, gate, decision, version, promoted)
         store.finish_run(run.id, "finished")

@@ -1,8 +1,8 @@
 """The training window: the labelled rows a retraining learns from, and its temporal holdout.
 
-Rows come from a :class:`WindowSource`. Today that is files given on the command line
-(:class:`FileSource`); captured predictions joined with their feedback plug in behind the same
-protocol. The window is always put in time order (the pact's time column, else the order the
+Rows come from a :class:`WindowSource`: files given on the command line (:class:`FileSource`),
+a DataFrame (:class:`FrameSource`), or the predictions the monitoring service captured for a
+model, joined with the feedback labels that arrived for them (:class:`CaptureSource`). The window is always put in time order (the pact's time column, else the order the
 source gives), so "the most recent rows" means the same thing everywhere: the holdout is the
 newest labelled slice and is never trained on.
 """
@@ -19,9 +19,18 @@ import pandas as pd
 
 from modelpact.data import load_frame, require_columns
 from modelpact.errors import InvalidDataError
+from modelpact.ledger import Store
+from modelpact.ledger.capture import CapturedModel, CaptureStore
 from modelpact.pact import Pact, RetrainWindow, period_seconds
 
-__all__ = ["FileSource", "FrameSource", "TrainingWindow", "WindowSource", "load_window"]
+__all__ = [
+    "CaptureSource",
+    "FileSource",
+    "FrameSource",
+    "TrainingWindow",
+    "WindowSource",
+    "load_window",
+]
 
 
 class WindowSource(Protocol):
@@ -97,6 +106,72 @@ class FrameSource:
     def describe(self) -> str:
         """The name given."""
         return self.name
+
+
+class CaptureSource:
+    """The labelled and unlabelled rows captured for a model, joined with their feedback.
+
+    Columns carry the pact's names: its id column (``prediction_id`` without one), its time
+    column (``timestamp`` without one), its target (the feedback label, missing until the
+    label arrives) and the features. The champion's own outputs at capture time (scores,
+    predictions) are left out: they are not evidence about the world to learn from.
+
+    Parameters
+    ----------
+    store
+        The ledger whose database holds the captured rows.
+    project, model
+        The captured model (see ``modelpact capture add-model``).
+    pact
+        Supplies the column names.
+    """
+
+    def __init__(self, store: Store, project: str, model: str, pact: Pact) -> None:
+        self.store = store
+        self.pact = pact
+        self.model: CapturedModel = CaptureStore(store).get_model(project, model)
+
+    @property
+    def time_column(self) -> str:
+        """The column holding each prediction's time."""
+        return self.pact.columns.time or "timestamp"
+
+    def load(self) -> pd.DataFrame:
+        """Every captured row of the model, oldest first, labelled where feedback arrived."""
+        columns = self.pact.columns
+        names = {
+            "prediction_id": columns.id or "prediction_id",
+            "timestamp": self.time_column,
+            "label": columns.target,
+        }
+        frame = CaptureStore(self.store).frame(self.model)
+        outputs = [
+            c
+            for c in frame.columns
+            if c in ("score", "prediction")
+            or (c.startswith("score_") and isinstance(columns.score, dict))
+        ]
+        frame = frame.drop(columns=outputs).rename(columns=names)
+        if frame.empty:
+            raise InvalidDataError(f"{self.describe()}: no captured predictions")
+        return frame
+
+    def describe(self) -> str:
+        """``captured model PROJECT/MODEL``."""
+        return f"captured model {self.model.project}/{self.model.name}"
+
+    def latest_monitoring(self, since: Any = None) -> dict[str, Any] | None:
+        """The model's newest stored monitoring result, unless stored before *since*.
+
+        A result older than the last retraining was already acted on; its alerts must not
+        start the loop again.
+        """
+        from modelpact.ledger.monitoring import MonitoringStore
+
+        latest = MonitoringStore(self.store).latest_result(self.model)
+        if latest is None or (since is not None and latest.created_at < since):
+            return None
+        return latest.body
 
 
 def _sortable_time(series: pd.Series, source: str) -> pd.Series:
@@ -197,7 +272,7 @@ def load_window(
     require_columns(frame, [pact.columns.target], source=name, role="target")
     window = window or (pact.retraining.window if pact.retraining else RetrainWindow())
     times: pd.Series | None = None
-    time = pact.columns.time
+    time = pact.columns.time or getattr(source, "time_column", None)
     if time is not None and time in frame.columns:
         times = _sortable_time(frame[time], name)
         order = np.argsort(times.to_numpy(), kind="stable")
@@ -219,6 +294,10 @@ def load_window(
             start = newest - seconds  # numeric times are taken to count seconds
         keep &= (times >= start).to_numpy()
     rows = frame.loc[keep]
+    if rows[pact.columns.target].dtype == object:
+        # labels that were JSON values beside missing ones (captured feedback): once the
+        # missing are gone, integer classes are integers again, not floats
+        rows = rows.assign(**{pact.columns.target: rows[pact.columns.target].infer_objects()})
     if window.last_rows is not None:
         rows = rows.iloc[-window.last_rows :]
     if rows.empty:
