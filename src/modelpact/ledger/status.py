@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from modelpact.ledger.store import Store
 
-__all__ = ["ProjectStatus", "monitoring_state", "next_step", "project_status"]
+__all__ = ["ProjectStatus", "monitoring_state", "next_step", "pact_changes", "project_status"]
+
+# Events that say how the project's pinned pact came to be (older ledgers: pact_changed).
+PACT_EVENTS = ("pact_pinned", "pact_proposed", "pact_approved", "pact_changed")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,13 @@ class ProjectStatus:
     monitoring
         The latest stored monitoring result of each captured model (see
         :func:`monitoring_state`), None when nothing was monitored into the ledger.
+    pact_hash
+        Hash of the pinned pact, the only one whose verdicts count for promotion.
+    pact_changes
+        How the pinned pact came to be and the changes proposed to it, oldest first (see
+        :func:`pact_changes`).
+    killed_runs
+        Runs still marked running whose process is gone (see :mod:`modelpact.ledger.liveness`).
     """
 
     project: str
@@ -46,6 +56,9 @@ class ProjectStatus:
     candidates: int
     next_step: str
     monitoring: str | None = None
+    pact_hash: str | None = None
+    pact_changes: tuple[str, ...] = ()
+    killed_runs: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form."""
@@ -134,6 +147,18 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             champion=champion,
         ),
         monitoring=monitoring_state(store, project),
+        pact_hash=info.pact_hash,
+        pact_changes=pact_changes(store, project),
+        killed_runs=counts.get("killed", 0),
+    )
+
+
+def pact_changes(store: Store, project: str) -> tuple[str, ...]:
+    """Pins, proposals and approvals of *project*'s pact: when, what, who, why and hashes."""
+    return tuple(
+        f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.kind} by {e.actor or '-'}: {e.reason or '-'}"
+        for e in store.list_events(project)
+        if e.kind in PACT_EVENTS
     )
 
 

@@ -29,6 +29,7 @@ from modelpact.ledger.profile import profile_frame
 from modelpact.ledger.records import event_row
 from modelpact.ledger.schema import (
     DatasetRow,
+    EventRow,
     MetricRow,
     ParamRow,
     ProjectRow,
@@ -48,6 +49,10 @@ _RUN_DETAIL = (
     selectinload(RunRow.metrics),
     selectinload(RunRow.datasets).joinedload(RunDatasetRow.dataset),
 )
+
+
+def _proposal(pinned: str, digest: str) -> str:
+    return f"pact hash {digest[:12]} proposed; pinned {pinned[:12]} stays until 'modelpact pact approve'"
 
 
 def pact_hash(pact: Pact | Mapping[str, Any]) -> str:
@@ -86,10 +91,12 @@ class Tracking:
         session.execute(select(ProjectRow.id).where(ProjectRow.id == project_id).with_for_update())
 
     def ensure_project(self, name: str, pact: Pact | None = None) -> Project:
-        """Return project *name*, creating it; with *pact*, record it as the project's pact.
+        """Return project *name*, creating it; with *pact*, offer it as the project's pact.
 
-        A pact whose content differs from the stored one replaces it (and is recorded as
-        an event): verdicts recorded against the old pact no longer count for promotion.
+        The first pact a project sees is pinned to it. A pact whose content differs from the
+        pinned one does not replace it: it is recorded once as a ``pact_proposed`` event, and
+        promotion keeps counting only verdicts against the pinned pact until someone runs
+        :meth:`approve_pact` (``modelpact pact approve``), so loosening a pact is never silent.
         """
         check_name(name, what="project")
         data = pact.model_dump(mode="json") if pact is not None else None
@@ -97,7 +104,11 @@ class Tracking:
         with self.db.reading() as session:
             # the common case (project exists, pact unchanged) needs no write lock
             existing = session.scalar(select(ProjectRow).where(ProjectRow.name == name))
-            if existing is not None and (data is None or existing.pact_hash == digest):
+            if existing is not None and (
+                data is None
+                or existing.pact_hash == digest
+                or self._proposed(session, existing.id, existing.pact_hash, digest)
+            ):
                 return convert.project(existing)
         for attempt in range(3):
             try:
@@ -106,21 +117,20 @@ class Tracking:
                     if row is None:
                         row = ProjectRow(id=convert.new_id(), name=name, created_at=convert.now())
                         session.add(row)
-                    if data is not None and row.pact_hash != digest:
-                        if row.pact_hash is not None:
+                        session.flush()  # the event below refers to this row
+                    if data is not None and digest is not None and row.pact_hash != digest:
+                        if row.pact_hash is None:
+                            self._pin(session, row, data, digest, kind="pact_pinned", note=None)
+                        elif not self._proposed(session, row.id, row.pact_hash, digest):
                             session.add(
                                 event_row(
                                     row.id,
-                                    "pact_changed",
-                                    reason=f"pact hash {row.pact_hash[:12]} -> {digest[:12]}"
-                                    if digest
-                                    else None,
+                                    "pact_proposed",
+                                    reason=_proposal(row.pact_hash, digest),
+                                    actor=convert.current_user(),
                                     created_at=convert.now(),
                                 )
                             )
-                        row.pact_json = data
-                        row.pact_name = str(data["name"])
-                        row.pact_hash = digest
                     session.flush()
                     return convert.project(row)
             except IntegrityError:
@@ -128,6 +138,71 @@ class Tracking:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def approve_pact(
+        self, name: str, pact: Pact, *, reason: str, actor: str | None = None
+    ) -> Project:
+        """Pin *pact* as project *name*'s pact: an explicit, recorded act.
+
+        Who (*actor*, default the current user), when and why (*reason*, required) are
+        stored as a ``pact_approved`` event with the old and new pact hashes. Verdicts
+        recorded against the previous pact stop counting for promotion.
+        """
+        check_name(name, what="project")
+        if not reason.strip():
+            raise ConfigurationError("approving a pact needs --reason TEXT: say why it changes")
+        data = pact.model_dump(mode="json")
+        digest = pact_hash(data)
+        with self.db.writing() as session:
+            row = self.project_row(session, name)
+            self.lock_project(session, row.id)
+            session.refresh(row)
+            if row.pact_hash != digest:
+                old = row.pact_hash[:12] if row.pact_hash else "none"
+                note = f"pact hash {old} -> {digest[:12]}: {reason.strip()}"
+                self._pin(session, row, data, digest, kind="pact_approved", note=note, actor=actor)
+            session.flush()
+            return convert.project(row)
+
+    @staticmethod
+    def _pin(
+        session: Session,
+        row: ProjectRow,
+        data: dict[str, Any],
+        digest: str,
+        *,
+        kind: str,
+        note: str | None,
+        actor: str | None = None,
+    ) -> None:
+        session.add(
+            event_row(
+                row.id,
+                kind,
+                reason=note or f"pact hash {digest[:12]}",
+                actor=actor or convert.current_user(),
+                created_at=convert.now(),
+            )
+        )
+        row.pact_json = data
+        row.pact_name = str(data["name"])
+        row.pact_hash = digest
+
+    @staticmethod
+    def _proposed(
+        session: Session, project_id: str, pinned: str | None, digest: str | None
+    ) -> bool:
+        """Whether this change of pact was already recorded as a proposal."""
+        if pinned is None or digest is None:
+            return False
+        found = session.scalar(
+            select(EventRow.id).where(
+                EventRow.project_id == project_id,
+                EventRow.kind == "pact_proposed",
+                EventRow.reason == _proposal(pinned, digest),
+            )
+        )
+        return found is not None
 
     def get_project(self, name: str) -> Project:
         """The project called *name*; :class:`NotFoundError` if there is none."""
