@@ -24,6 +24,7 @@ from modelpact.ledger._engine import Database
 from modelpact.ledger._sql import prefix_of
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import DatasetSnapshot, MetricValue, Project, Run
+from modelpact.ledger.liveness import effective_status, owner
 from modelpact.ledger.names import check_name
 from modelpact.ledger.profile import profile_frame
 from modelpact.ledger.records import event_row
@@ -326,6 +327,7 @@ class Tracking:
         project_row = self.ensure_project(project)
         texts = {str(k): convert.param_text(v) for k, v in (params or {}).items()}
         start = started_at or convert.now()
+        host, pid = owner()
         with self.db.writing() as session:
             row = RunRow(
                 id=convert.new_id(),
@@ -335,6 +337,8 @@ class Tracking:
                 started_at=start,
                 git_commit=git_commit,
                 git_dirty=git_dirty,
+                owner_host=host,
+                owner_pid=pid,
             )
             session.add(row)
             session.flush()  # the parameters below refer to this row
@@ -480,7 +484,8 @@ class Tracking:
             if project is not None:
                 query = query.where(RunRow.project_id == self.project_row(session, project).id)
             if status is not None:
-                query = query.where(RunRow.status == status)
+                # "killed" is not stored: it is among the "running" rows, decided below
+                query = query.where(RunRow.status == ("running" if status == "killed" else status))
             if since is not None:
                 query = query.where(RunRow.started_at >= since)
             if limit is not None:
@@ -494,7 +499,8 @@ class Tracking:
                     .order_by(VerdictRow.created_at)
                 ).all()
                 verdicts = {str(run_id): verdict for run_id, verdict in found}
-            return [convert.run(r, verdicts.get(r.id)) for r in rows]
+            runs = [convert.run(r, verdicts.get(r.id)) for r in rows]
+            return [r for r in runs if status is None or r.status == status]
 
     def count_runs(self, project: str) -> dict[str, int]:
         """Number of runs of *project* by status."""
@@ -502,7 +508,16 @@ class Tracking:
             pid = self.project_row(session, project).id
             found = session.execute(
                 select(RunRow.status, func.count())
-                .where(RunRow.project_id == pid)
+                .where(RunRow.project_id == pid, RunRow.status != "running")
                 .group_by(RunRow.status)
             ).all()
-            return {str(status): int(n) for status, n in found}
+            counts = {str(status): int(n) for status, n in found}
+            running = session.execute(
+                select(RunRow.owner_host, RunRow.owner_pid).where(
+                    RunRow.project_id == pid, RunRow.status == "running"
+                )
+            ).all()
+            for host, owner_pid in running:
+                seen = effective_status("running", host, owner_pid)
+                counts[seen] = counts.get(seen, 0) + 1
+            return counts
