@@ -12,6 +12,7 @@ from modelpact.ledger import (
     ProjectStatus,
     Store,
     is_ledger_ref,
+    pact_hash,
     project_status,
     resolve_model,
     resolve_predictions,
@@ -20,6 +21,11 @@ from modelpact.ledger import (
 )
 from modelpact.pact import Pact
 from tests.ledger.conftest import verdict_doc
+
+
+def version_actor(store: Store) -> str | None:
+    """Who registered the project's first version (the current user in these tests)."""
+    return next(e.actor for e in store.list_events("churn") if e.kind == "registered")
 
 
 def _frame(n: int = 80, seed: int = 0) -> pd.DataFrame:
@@ -77,7 +83,12 @@ def test_project_status_follows_the_lifecycle(store: Store, pact: Pact) -> None:
     version = store.register_model(project="churn", model={"w": 1}, verdict_json=verdict_doc())
     store.set_stage(version.ref, "champion")
     done = project_status(store, "churn")
-    assert done.to_dict() == {
+    payload = done.to_dict()
+    assert payload.pop("pact_hash") == pact_hash(pact)
+    (pinned,) = payload.pop("pact_changes")
+    assert f"pact_pinned by {version_actor(store)}: pact hash {pact_hash(pact)[:12]}" in pinned
+    assert payload.pop("killed_runs") == 0
+    assert payload == {
         "project": "churn",
         "pact": "churn-pact",
         "audit": "go",

@@ -47,12 +47,13 @@ def test_ensure_project_is_idempotent_and_records_the_pact(store: Store, pact: P
     assert [p.name for p in store.list_projects()] == ["churn"]
 
 
-def test_changed_pact_replaces_the_stored_one(store: Store, pact: Pact) -> None:
+def test_changed_pact_is_proposed_not_pinned(store: Store, pact: Pact) -> None:
     store.ensure_project("churn", pact)
     stricter = parse_pact(PACT_YAML.replace("at_least: 0.7", "at_least: 0.9"))
-    updated = store.ensure_project("churn", stricter)
-    assert updated.pact_hash == pact_hash(stricter) != pact_hash(pact)
-    assert [e.kind for e in store.list_events("churn")] == ["pact_changed"]
+    kept = store.ensure_project("churn", stricter)
+    store.ensure_project("churn", stricter)  # proposed once, not once per arrival
+    assert kept.pact_hash == pact_hash(pact) != pact_hash(stricter)
+    assert [e.kind for e in store.list_events("churn")] == ["pact_pinned", "pact_proposed"]
 
 
 def test_unknown_project_is_a_not_found_error_with_a_hint(store: Store) -> None:
@@ -233,7 +234,8 @@ def test_promotion_needs_a_signed_off_verdict(store: Store, pact: Pact) -> None:
     )
     assert store.set_stage(version.ref, "signed_off").stage == "signed_off"
     assert store.set_stage(version.ref, "champion", actor="ana").stage == "champion"
-    changes = [(e.from_stage, e.to_stage, e.actor) for e in store.list_events("churn")[1:]]
+    stages = [e for e in store.list_events("churn") if e.kind == "stage_changed"]
+    changes = [(e.from_stage, e.to_stage, e.actor) for e in stages]
     assert changes == [
         ("candidate", "signed_off", changes[0][2]),
         ("signed_off", "champion", "ana"),
@@ -253,7 +255,10 @@ def test_verdict_against_an_old_pact_does_not_count(store: Store, pact: Pact) ->
     store.ensure_project("churn", pact)
     version = store.register_model(project="churn", model={"w": 1})
     store.record_verdict(project="churn", verdict_json=verdict_doc(), model_version_id=version.id)
-    store.ensure_project("churn", parse_pact(PACT_YAML.replace("0.7", "0.95")))
+    stricter = parse_pact(PACT_YAML.replace("0.7", "0.95"))
+    store.ensure_project("churn", stricter)  # only proposed: the old verdict still counts
+    assert store.signing_verdict(version.ref) is not None
+    store.approve_pact("churn", stricter, reason="tighter")
     assert store.signing_verdict(version.ref) is None
     with pytest.raises(PromotionRefused, match="no signed_off verdict"):
         store.set_stage(version.ref, "champion")

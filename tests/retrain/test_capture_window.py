@@ -167,6 +167,8 @@ def test_stored_monitoring_alerts_trigger_until_a_retraining_acts_on_them(ledger
     assert report.fired
     assert report.reasons == ("monitoring raised drift on 1 feature(s) (x1)",)
 
+    # the project's pinned pact changes only by an explicit approval
+    ledger.approve_pact("churn", pact, reason="retrain on stored drift alerts")
     result = retrain(ledger, "churn", source, pact=pact)
     assert result.outcome == "promote", result.summary()
     # that result was acted on: it does not start the loop again

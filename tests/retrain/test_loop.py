@@ -71,6 +71,8 @@ def test_corrupted_fresh_labels_are_refused_and_the_champion_stays(
 
 
 def test_held_by_default_then_approved_once(ledger: Store, window: Path) -> None:
+    # a changed pact counts for promotion only once it is approved
+    ledger.approve_pact("churn", make_pact(auto=False), reason="hold retrained models for review")
     result = retrain(ledger, "churn", FileSource([window]), pact=make_pact(auto=False), cwd=ROOT)
     assert result.outcome == "hold" and result.exit_code == 1
     assert ledger.get_model_version("churn:2").stage == "candidate"
@@ -117,6 +119,7 @@ def test_an_incremental_trainer_updates_a_copy_of_the_champion(ledger: Store, wi
     artifact = ledger.artifacts.path(version.artifact_path or "")
     before = artifact.read_bytes()
     pact = make_pact("fit_incremental", extra="  incremental: true\n")
+    ledger.approve_pact("churn", pact, reason="retrain the online learner incrementally")
     result = retrain(ledger, "churn", FileSource([window]), pact=pact, cwd=ROOT)
     assert result.outcome in ("promote", "reject")
     assert artifact.read_bytes() == before  # the champion's own file is never modified
@@ -235,6 +238,7 @@ def test_a_training_command_that_writes_a_model_file(ledger: Store, tmp_path: Pa
             )
         }
     )
+    ledger.approve_pact("churn", pact, reason="train with the team's own script")
     result = retrain(ledger, "churn", FileSource([tmp_path / "w.csv"]), pact=pact, cwd=tmp_path)
     assert result.outcome == "promote", result.decision.reasons
     assert ledger.get_run(result.run_id or "").params["trainer"].startswith(sys.executable)

@@ -249,7 +249,8 @@ def test_webhooks_named_in_the_pact_get_the_projects_alerts(ledger: Store) -> No
         "webhooks": [WebhookConfig(url="http://hooks.local/pact", format="slack",
                                    secret_env="CHURN_HOOK_SECRET"),
                      WebhookConfig(url="http://hooks.local/unsigned", secret_env="NOT_SET")]})})
-    ledger.ensure_project("churn", pact)
+    # the project's pact is pinned: its new webhooks apply once the change is approved
+    ledger.approve_pact("churn", pact, reason="send the alerts to the team's hooks")
     outcome = AnalysisService(ledger, notify=False).analyse("churn", "gbm")
     assert outcome.n_alerts and {a.delivery_status for a in outcome.new_alerts} == {"pending"}
     received: list[httpx.Request] = []

@@ -69,24 +69,35 @@ def register_verdict(
     The verdict is stored against the project's pact, which is what promotion to
     ``signed_off`` or ``champion`` checks later.
     """
-    from modelpact.ledger import open_configured_store
+    from modelpact.ledger import open_configured_store, pact_hash
     from modelpact.pact import load_pact
 
     pact = load_pact(pact_path)
     name = project or pact.name
+    digest = pact_hash(pact)
     with open_configured_store(store, create=True) as ledger:
-        ledger.ensure_project(name, pact)
+        pinned = ledger.ensure_project(name, pact)
         version = None
         if model is not None:
             # the candidate and its verdict land together or not at all
             version = ledger.register_model(
-                project=name, name=model.stem, verdict_json=verdict.to_dict(), **_artifact(model)
+                project=name,
+                name=model.stem,
+                verdict_json=verdict.to_dict(),
+                pact_hash=digest,
+                **_artifact(model),
             )
         else:
-            ledger.record_verdict(project=name, verdict_json=verdict.to_dict())
+            ledger.record_verdict(project=name, verdict_json=verdict.to_dict(), pact_hash=digest)
         where = ledger.display_url
     what = f"model version {name}:{version.version} ({version.stage})" if version else "verdict"
     err_console().print(f"registered {what} with its {verdict.verdict} verdict in {where}")
+    if pinned.pact_hash != digest:
+        err_console().print(
+            f"note: {pact_path} differs from the pact pinned to project '{name}'; this verdict "
+            "does not count for promotion until someone runs "
+            f"'modelpact pact approve {pact_path} --project {name} --reason TEXT'"
+        )
 
 
 def _artifact(model: Path) -> dict[str, Any]:

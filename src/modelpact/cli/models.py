@@ -101,6 +101,7 @@ def show_model(
     Example: `modelpact models show churn@champion`
     """
     from modelpact.ledger import open_configured_store
+    from modelpact.ledger.status import pact_changes
 
     with open_configured_store(store) as ledger:
         version = ledger.get_model_version(ref)
@@ -114,6 +115,8 @@ def show_model(
                 if v.run_id == run.id and v.id not in seen
             ]
         events = ledger.list_events(version.project, model_version=version.id)
+        pact_history = pact_changes(ledger, version.project)
+        pinned = ledger.get_project(version.project)
         parent = ledger.get_model_version(version.parent_id) if version.parent_id else None
         signing = ledger.signing_verdict(version.id)
         artifact = (
@@ -125,6 +128,8 @@ def show_model(
         payload["artifact_file"] = artifact
         payload["verdicts"] = [v.to_dict() for v in verdicts]
         payload["events"] = [e.to_dict() for e in events]
+        payload["pact"] = {"name": pinned.pact_name, "hash": pinned.pact_hash}
+        payload["pact_changes"] = list(pact_history)
         console.print_json(json.dumps(payload))
         return
     console.print(f"[bold]{version.ref}[/bold]  {version.name or ''}  {_stage(version)}")
@@ -143,6 +148,8 @@ def show_model(
         for d in run.datasets:
             facts.add_row(f"{d.role} data", f"{d.name} ({d.n_rows:,} rows, {d.fingerprint[:16]})")
     facts.add_row("parent", parent.ref if parent else "-")
+    if pinned.pact_hash:
+        facts.add_row("pinned pact", f"{pinned.pact_name} ({pinned.pact_hash[:12]})")
     facts.add_row(
         "promotable",
         "yes: signed_off verdict stored" if signing else "no signed_off verdict against the pact",
@@ -179,6 +186,10 @@ def show_model(
                 e.created_at.strftime("%Y-%m-%d %H:%M:%S"), change, e.actor or "-", e.reason or "-"
             )
         console.print(history)
+    if pact_history:
+        console.print("pact changes:", markup=False)
+        for line in pact_history:
+            console.print(f"  {line}", markup=False)
 
 
 def _change(ref: str, stage: str, *, force: bool, reason: str | None, store: str | None) -> None:

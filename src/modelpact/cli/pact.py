@@ -119,3 +119,40 @@ def _check_one(path: Path, data: Path | None) -> bool:
         f"{len(pact.criteria)} criteria at {pact.confidence:.0%} confidence"
     )
     return True
+
+
+@pact_app.command("approve")
+def approve(
+    path: Path = typer.Argument(..., help="The pact file to pin to the project."),
+    project: str = typer.Option(..., "--project", help="The ledger project whose pact changes."),
+    reason: str = typer.Option(..., "--reason", help="Why the pact changes; recorded."),
+    store: str | None = typer.Option(None, "--store", help="Ledger URL (default: configured)."),
+) -> None:
+    """Pin PATH as the project's pact: only verdicts against it count for promotion.
+
+    A different pact arriving through `verify --register` or `start_run(pact=...)` is only
+    recorded as a proposal; this is the one way to change the pinned pact, and who, when,
+    why and the pact hashes are recorded (see `models show` and `status`).
+
+    Example: `modelpact pact approve pact.yaml --project churn --reason "risk team sign-off"`
+    """
+    from modelpact.cli._ledger import check_ledger_writable
+    from modelpact.ledger import open_configured_store
+    from modelpact.ledger.names import check_name
+    from modelpact.pact import load_pact
+
+    check_name(project, what="project")
+    if not reason.strip():
+        raise ConfigurationError("--reason is empty: say why the pact changes")
+    pact = load_pact(path)
+    check_ledger_writable(store)
+    with open_configured_store(store) as ledger:
+        before = ledger.get_project(project).pact_hash
+        after = ledger.approve_pact(project, pact, reason=reason)
+    if before == after.pact_hash:
+        err_console().print(f"{path} is already the pact pinned to project '{project}'")
+    else:
+        err_console().print(
+            f"pinned {path} (hash {str(after.pact_hash)[:12]}) to project '{project}'; "
+            "verdicts against the previous pact no longer count for promotion"
+        )

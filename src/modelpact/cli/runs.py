@@ -100,7 +100,7 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f}h"
 
 
-_STATUS_STYLE = {"finished": "green", "failed": "red", "running": "yellow"}
+_STATUS_STYLE = {"finished": "green", "failed": "red", "running": "yellow", "killed": "red"}
 _VERDICT_STYLE = {"signed_off": "green", "failed": "red", "inconclusive": "yellow"}
 
 
@@ -131,9 +131,9 @@ def list_runs(
     """
     from modelpact.ledger import open_configured_store
 
-    if status is not None and status not in ("running", "finished", "failed"):
+    if status is not None and status not in ("running", "finished", "failed", "killed"):
         raise ConfigurationError(
-            f"--status '{status}' is not a run status; use running, finished or failed"
+            f"--status '{status}' is not a run status; use running, finished, failed or killed"
         )
     when = parse_since(since) if since else None
     with open_configured_store(store) as ledger:

@@ -51,9 +51,10 @@ def status(
     verdict_style = {"signed_off": "green", "failed": "red", "inconclusive": "yellow"}
     for r in rows:
         runs = f"{r.runs}" + (f" ({r.failed_runs} failed)" if r.failed_runs else "")
+        runs += f" ({r.killed_runs} killed)" if r.killed_runs else ""
         table.add_row(
             r.project,
-            r.pact or "-",
+            f"{r.pact} ({r.pact_hash[:12]})" if r.pact and r.pact_hash else r.pact or "-",
             styled(r.audit, audit_style),
             runs,
             styled(r.latest_verdict, verdict_style),
@@ -63,3 +64,8 @@ def status(
             r.next_step,
         )
     console.print(table)
+    for r in rows:
+        if r.pact_changes:
+            console.print(f"pact changes of {r.project}:", markup=False)
+            for line in r.pact_changes:
+                console.print(f"  {line}", markup=False)

@@ -24,6 +24,7 @@ from modelpact.ledger.entities import (
     RunDataset,
     VerdictRecord,
 )
+from modelpact.ledger.liveness import effective_status
 from modelpact.ledger.schema import (
     AuditRow,
     DatasetRow,
@@ -127,7 +128,7 @@ def run(row: RunRow, verdict: str | None = None) -> Run:
         id=row.id,
         project=row.project.name,
         name=row.name,
-        status=row.status,  # type: ignore[arg-type]  # constrained by the store's writes
+        status=effective_status(row.status, row.owner_host, row.owner_pid),  # type: ignore[arg-type]
         started_at=aware(row.started_at),
         finished_at=_aware_opt(row.finished_at),
         duration_s=row.duration_s,

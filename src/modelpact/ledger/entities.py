@@ -28,7 +28,8 @@ Stage = Literal["candidate", "signed_off", "champion", "retired"]
 #: Lifecycle stages of a model version, in the order a healthy version moves through them.
 STAGES: tuple[Stage, ...] = ("candidate", "signed_off", "champion", "retired")
 
-RunStatus = Literal["running", "finished", "failed"]
+# "killed" is never stored: it is a "running" run whose owner process is gone, seen on read.
+RunStatus = Literal["running", "finished", "failed", "killed"]
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -84,11 +84,13 @@ class Records:
         verdict_json: Mapping[str, Any],
         model_version_id: str | None = None,
         run_id: str | None = None,
+        pact_hash: str | None = None,
     ) -> VerdictRecord:
         """Store a ``modelpact.verdict/v1`` document for a run and/or model version.
 
-        It is recorded against the project's current pact (its hash), which is what
-        promotion checks.
+        It is recorded with *pact_hash*, the hash of the pact it was decided against
+        (default: the project's pinned pact); promotion counts it only when that is the
+        pinned pact.
         """
         verdict = verdict_value(verdict_json)
         project_row = self.tracking.ensure_project(project)
@@ -105,7 +107,7 @@ class Records:
                 model_version_id=version_id,
                 run_id=real_run,
                 verdict=verdict,
-                pact_hash=project_row.pact_hash,
+                pact_hash=pact_hash or project_row.pact_hash,
                 body_json=convert.json_safe(dict(verdict_json)),
                 created_at=convert.now(),
             )

@@ -61,6 +61,7 @@ class Registry:
         params: Mapping[str, Any] | None = None,
         description: str | None = None,
         verdict_json: Mapping[str, Any] | None = None,
+        pact_hash: str | None = None,
     ) -> ModelVersion:
         """Register a new version of *project*'s model as a ``candidate``.
 
@@ -69,7 +70,8 @@ class Registry:
         the ledger is self-contained; its name records its SHA-256.
         Its parent (lineage) is the version that is champion right now. With
         *verdict_json* (``modelpact.verdict/v1``, what ``verify --register`` has), the verdict
-        is stored for the new version in the same transaction.
+        is stored for the new version in the same transaction, against *pact_hash* (the hash
+        of the pact it was decided against; default the project's pinned pact).
         """
         if model is not None and artifact_path is not None:
             raise ConfigurationError("give the model object or its file, not both")
@@ -98,7 +100,9 @@ class Registry:
                 name,
                 params,
                 description,
-                (verdict, verdict_json) if verdict is not None and verdict_json else None,
+                (verdict, verdict_json, pact_hash or project_row.pact_hash)
+                if verdict is not None and verdict_json
+                else None,
             )
         except BaseException:
             if relative is not None:  # no row refers to the artifact: do not leave it behind
@@ -114,7 +118,7 @@ class Registry:
         name: str | None,
         params: Mapping[str, Any] | None,
         description: str | None,
-        verdict: tuple[str, Mapping[str, Any]] | None,
+        verdict: tuple[str, Mapping[str, Any], str | None] | None,
     ) -> ModelVersion:
         for attempt in range(5):
             try:
@@ -169,7 +173,7 @@ class Registry:
                                 model_version_id=version_id,
                                 run_id=real_run,
                                 verdict=verdict[0],
-                                pact_hash=project_row.pact_hash,
+                                pact_hash=verdict[2],
                                 body_json=convert.json_safe(dict(verdict[1])),
                                 created_at=now,
                             )
@@ -298,8 +302,8 @@ class Registry:
     def signing_verdict(self, version_ref: str) -> VerdictRecord | None:
         """The latest ``signed_off`` verdict that lets this version be promoted, if any.
 
-        It must be about this version (or the run that produced it) and recorded against the
-        project's current pact.
+        It must be about this version (or the run that produced it) and decided against the
+        project's pinned pact: a verdict against a merely proposed pact does not count.
         """
         with self.db.reading() as session:
             return self._signing_verdict(session, self.version_row(session, version_ref))

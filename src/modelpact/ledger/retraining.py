@@ -40,7 +40,7 @@ def abandon_interrupted(store: Store, project: str) -> list[Run]:
     """
     closed = []
     for run in retraining_runs(store, project):
-        if run.status != "running":
+        if run.status not in ("running", "killed"):
             continue
         for version in store.list_model_versions(project, stage="candidate"):
             if version.run_id == run.id:

@@ -104,6 +104,9 @@ class RunRow(Base):
     git_dirty: Mapped[bool | None] = mapped_column(Boolean)
     predictions_path: Mapped[str | None] = mapped_column(String(1000))
     error: Mapped[str | None] = mapped_column(Text)
+    # who runs it, so a run whose process died can be told from one still running
+    owner_host: Mapped[str | None] = mapped_column(String(255))
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
 
     project: Mapped[ProjectRow] = relationship(lazy="joined")
     # Loaded on demand: writers only need the run row; readers ask for them (selectinload).

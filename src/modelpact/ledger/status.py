@@ -12,9 +12,13 @@ __all__ = [
     "ProjectStatus",
     "monitoring_state",
     "next_step",
+    "pact_changes",
     "project_status",
     "retraining_state",
 ]
+
+# Events that say how the project's pinned pact came to be (older ledgers: pact_changed).
+PACT_EVENTS = ("pact_pinned", "pact_proposed", "pact_approved", "pact_changed")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,13 @@ class ProjectStatus:
     retraining
         The latest retraining: when it started, its decision and what triggered it (see
         :func:`retraining_state`), None before the first one.
+    pact_hash
+        Hash of the pinned pact, the only one whose verdicts count for promotion.
+    pact_changes
+        How the pinned pact came to be and the changes proposed to it, oldest first (see
+        :func:`pact_changes`).
+    killed_runs
+        Runs still marked running whose process is gone (see :mod:`modelpact.ledger.liveness`).
     """
 
     project: str
@@ -56,6 +67,9 @@ class ProjectStatus:
     next_step: str
     monitoring: str | None = None
     retraining: str | None = None
+    pact_hash: str | None = None
+    pact_changes: tuple[str, ...] = ()
+    killed_runs: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready form."""
@@ -145,6 +159,18 @@ def project_status(store: Store, project: str) -> ProjectStatus:
         ),
         monitoring=monitoring_state(store, project),
         retraining=retraining_state(store, project),
+        pact_hash=info.pact_hash,
+        pact_changes=pact_changes(store, project),
+        killed_runs=counts.get("killed", 0),
+    )
+
+
+def pact_changes(store: Store, project: str) -> tuple[str, ...]:
+    """Pins, proposals and approvals of *project*'s pact: when, what, who, why and hashes."""
+    return tuple(
+        f"{e.created_at:%Y-%m-%d %H:%M:%S} {e.kind} by {e.actor or '-'}: {e.reason or '-'}"
+        for e in store.list_events(project)
+        if e.kind in PACT_EVENTS
     )
 
 

@@ -129,11 +129,20 @@ class Store:
     # ---------------------------------------------------------------- tracking
 
     def ensure_project(self, name: str, pact: Pact | None = None) -> Project:
-        """Return project *name*, creating it; with *pact*, record it as the project's pact.
+        """Return project *name*, creating it; with *pact*, pin it or propose a change.
 
         See :meth:`Tracking.ensure_project`.
         """
         return self.tracking.ensure_project(name, pact)
+
+    def approve_pact(
+        self, name: str, pact: Pact, *, reason: str, actor: str | None = None
+    ) -> Project:
+        """Pin *pact* as project *name*'s pact, recording who, when and why.
+
+        See :meth:`Tracking.approve_pact`.
+        """
+        return self.tracking.approve_pact(name, pact, reason=reason, actor=actor)
 
     def get_project(self, name: str) -> Project:
         """The project called *name*; :class:`NotFoundError` if there is none.
@@ -289,6 +298,7 @@ class Store:
         params: Mapping[str, Any] | None = None,
         description: str | None = None,
         verdict_json: Mapping[str, Any] | None = None,
+        pact_hash: str | None = None,
     ) -> ModelVersion:
         """Register a new version of *project*'s model as a ``candidate``.
 
@@ -303,6 +313,7 @@ class Store:
             params=params,
             description=description,
             verdict_json=verdict_json,
+            pact_hash=pact_hash,
         )
 
     def get_model_version(self, ref: str) -> ModelVersion:
@@ -363,6 +374,7 @@ class Store:
         verdict_json: Mapping[str, Any],
         model_version_id: str | None = None,
         run_id: str | None = None,
+        pact_hash: str | None = None,
     ) -> VerdictRecord:
         """Store a ``modelpact.verdict/v1`` document for a run and/or model version.
 
@@ -373,6 +385,7 @@ class Store:
             verdict_json=verdict_json,
             model_version_id=model_version_id,
             run_id=run_id,
+            pact_hash=pact_hash,
         )
 
     def list_verdicts(

@@ -24,11 +24,13 @@ from modelpact.ledger._engine import Database
 from modelpact.ledger._sql import prefix_of
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import DatasetSnapshot, MetricValue, Project, Run
+from modelpact.ledger.liveness import effective_status, owner
 from modelpact.ledger.names import check_name
 from modelpact.ledger.profile import profile_frame
 from modelpact.ledger.records import event_row
 from modelpact.ledger.schema import (
     DatasetRow,
+    EventRow,
     MetricRow,
     ParamRow,
     ProjectRow,
@@ -48,6 +50,10 @@ _RUN_DETAIL = (
     selectinload(RunRow.metrics),
     selectinload(RunRow.datasets).joinedload(RunDatasetRow.dataset),
 )
+
+
+def _proposal(pinned: str, digest: str) -> str:
+    return f"pact hash {digest[:12]} proposed; pinned {pinned[:12]} stays until 'modelpact pact approve'"
 
 
 def pact_hash(pact: Pact | Mapping[str, Any]) -> str:
@@ -86,10 +92,12 @@ class Tracking:
         session.execute(select(ProjectRow.id).where(ProjectRow.id == project_id).with_for_update())
 
     def ensure_project(self, name: str, pact: Pact | None = None) -> Project:
-        """Return project *name*, creating it; with *pact*, record it as the project's pact.
+        """Return project *name*, creating it; with *pact*, offer it as the project's pact.
 
-        A pact whose content differs from the stored one replaces it (and is recorded as
-        an event): verdicts recorded against the old pact no longer count for promotion.
+        The first pact a project sees is pinned to it. A pact whose content differs from the
+        pinned one does not replace it: it is recorded once as a ``pact_proposed`` event, and
+        promotion keeps counting only verdicts against the pinned pact until someone runs
+        :meth:`approve_pact` (``modelpact pact approve``), so loosening a pact is never silent.
         """
         check_name(name, what="project")
         data = pact.model_dump(mode="json") if pact is not None else None
@@ -97,7 +105,11 @@ class Tracking:
         with self.db.reading() as session:
             # the common case (project exists, pact unchanged) needs no write lock
             existing = session.scalar(select(ProjectRow).where(ProjectRow.name == name))
-            if existing is not None and (data is None or existing.pact_hash == digest):
+            if existing is not None and (
+                data is None
+                or existing.pact_hash == digest
+                or self._proposed(session, existing.id, existing.pact_hash, digest)
+            ):
                 return convert.project(existing)
         for attempt in range(3):
             try:
@@ -106,21 +118,20 @@ class Tracking:
                     if row is None:
                         row = ProjectRow(id=convert.new_id(), name=name, created_at=convert.now())
                         session.add(row)
-                    if data is not None and row.pact_hash != digest:
-                        if row.pact_hash is not None:
+                        session.flush()  # the event below refers to this row
+                    if data is not None and digest is not None and row.pact_hash != digest:
+                        if row.pact_hash is None:
+                            self._pin(session, row, data, digest, kind="pact_pinned", note=None)
+                        elif not self._proposed(session, row.id, row.pact_hash, digest):
                             session.add(
                                 event_row(
                                     row.id,
-                                    "pact_changed",
-                                    reason=f"pact hash {row.pact_hash[:12]} -> {digest[:12]}"
-                                    if digest
-                                    else None,
+                                    "pact_proposed",
+                                    reason=_proposal(row.pact_hash, digest),
+                                    actor=convert.current_user(),
                                     created_at=convert.now(),
                                 )
                             )
-                        row.pact_json = data
-                        row.pact_name = str(data["name"])
-                        row.pact_hash = digest
                     session.flush()
                     return convert.project(row)
             except IntegrityError:
@@ -128,6 +139,71 @@ class Tracking:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    def approve_pact(
+        self, name: str, pact: Pact, *, reason: str, actor: str | None = None
+    ) -> Project:
+        """Pin *pact* as project *name*'s pact: an explicit, recorded act.
+
+        Who (*actor*, default the current user), when and why (*reason*, required) are
+        stored as a ``pact_approved`` event with the old and new pact hashes. Verdicts
+        recorded against the previous pact stop counting for promotion.
+        """
+        check_name(name, what="project")
+        if not reason.strip():
+            raise ConfigurationError("approving a pact needs --reason TEXT: say why it changes")
+        data = pact.model_dump(mode="json")
+        digest = pact_hash(data)
+        with self.db.writing() as session:
+            row = self.project_row(session, name)
+            self.lock_project(session, row.id)
+            session.refresh(row)
+            if row.pact_hash != digest:
+                old = row.pact_hash[:12] if row.pact_hash else "none"
+                note = f"pact hash {old} -> {digest[:12]}: {reason.strip()}"
+                self._pin(session, row, data, digest, kind="pact_approved", note=note, actor=actor)
+            session.flush()
+            return convert.project(row)
+
+    @staticmethod
+    def _pin(
+        session: Session,
+        row: ProjectRow,
+        data: dict[str, Any],
+        digest: str,
+        *,
+        kind: str,
+        note: str | None,
+        actor: str | None = None,
+    ) -> None:
+        session.add(
+            event_row(
+                row.id,
+                kind,
+                reason=note or f"pact hash {digest[:12]}",
+                actor=actor or convert.current_user(),
+                created_at=convert.now(),
+            )
+        )
+        row.pact_json = data
+        row.pact_name = str(data["name"])
+        row.pact_hash = digest
+
+    @staticmethod
+    def _proposed(
+        session: Session, project_id: str, pinned: str | None, digest: str | None
+    ) -> bool:
+        """Whether this change of pact was already recorded as a proposal."""
+        if pinned is None or digest is None:
+            return False
+        found = session.scalar(
+            select(EventRow.id).where(
+                EventRow.project_id == project_id,
+                EventRow.kind == "pact_proposed",
+                EventRow.reason == _proposal(pinned, digest),
+            )
+        )
+        return found is not None
 
     def get_project(self, name: str) -> Project:
         """The project called *name*; :class:`NotFoundError` if there is none."""
@@ -251,6 +327,7 @@ class Tracking:
         project_row = self.ensure_project(project)
         texts = {str(k): convert.param_text(v) for k, v in (params or {}).items()}
         start = started_at or convert.now()
+        host, pid = owner()
         with self.db.writing() as session:
             row = RunRow(
                 id=convert.new_id(),
@@ -260,6 +337,8 @@ class Tracking:
                 started_at=start,
                 git_commit=git_commit,
                 git_dirty=git_dirty,
+                owner_host=host,
+                owner_pid=pid,
             )
             session.add(row)
             session.flush()  # the parameters below refer to this row
@@ -405,7 +484,8 @@ class Tracking:
             if project is not None:
                 query = query.where(RunRow.project_id == self.project_row(session, project).id)
             if status is not None:
-                query = query.where(RunRow.status == status)
+                # "killed" is not stored: it is among the "running" rows, decided below
+                query = query.where(RunRow.status == ("running" if status == "killed" else status))
             if since is not None:
                 query = query.where(RunRow.started_at >= since)
             if limit is not None:
@@ -419,7 +499,8 @@ class Tracking:
                     .order_by(VerdictRow.created_at)
                 ).all()
                 verdicts = {str(run_id): verdict for run_id, verdict in found}
-            return [convert.run(r, verdicts.get(r.id)) for r in rows]
+            runs = [convert.run(r, verdicts.get(r.id)) for r in rows]
+            return [r for r in runs if status is None or r.status == status]
 
     def count_runs(self, project: str) -> dict[str, int]:
         """Number of runs of *project* by status."""
@@ -427,7 +508,16 @@ class Tracking:
             pid = self.project_row(session, project).id
             found = session.execute(
                 select(RunRow.status, func.count())
-                .where(RunRow.project_id == pid)
+                .where(RunRow.project_id == pid, RunRow.status != "running")
                 .group_by(RunRow.status)
             ).all()
-            return {str(status): int(n) for status, n in found}
+            counts = {str(status): int(n) for status, n in found}
+            running = session.execute(
+                select(RunRow.owner_host, RunRow.owner_pid).where(
+                    RunRow.project_id == pid, RunRow.status == "running"
+                )
+            ).all()
+            for host, owner_pid in running:
+                seen = effective_status("running", host, owner_pid)
+                counts[seen] = counts.get(seen, 0) + 1
+            return counts

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from modelpact.errors import ConfigurationError, NotFoundError
-from modelpact.ledger import MetricValue, ModelVersion, Store
+from modelpact.ledger import MetricValue, ModelVersion, Store, pact_hash
 from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, retraining_runs
 from modelpact.pact import Pact, RetrainingConfig
 from modelpact.retrain._lock import HeldLease, retraining_lock
@@ -387,6 +387,7 @@ def _turn(
             verdict_json=gate.verdict.to_dict(),
             model_version_id=version.id,
             run_id=run.id,
+            pact_hash=pact_hash(pact),
         )
         held.check()  # a successor that took over a lapsed lease decides, not us
         promoted = _apply(store, project, plan, decision, version, window, champion_model)

@@ -31,6 +31,7 @@ from modelpact.ledger import (
     ModelVersion,
     Store,
     open_store,
+    pact_hash,
     resolve_store_url,
 )
 from modelpact.ledger import Run as RunRecord
@@ -385,6 +386,7 @@ class Run:
             verdict_json=verdict.to_dict(),
             run_id=self.id_,
             model_version_id=version.id if linked and version is not None else None,
+            pact_hash=pact_hash(pact),
         )
         self.verdict_ = verdict
         return verdict
