@@ -13,10 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from tumour_trainer import ROLES  # the team's trainer beside this script: same feature rule
 
 from modelpact.ledger import open_store
-
-ROLES = ("patient_id", "malignant", "size_group", "p_malignant")
 
 with open_store(root=Path(".modelpact")) as store:
     version = store.get_model_version("tumour-screening@champion")

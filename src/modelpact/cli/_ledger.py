@@ -29,6 +29,13 @@ def check_ledger_writable(store: str | None, *, artifacts: bool = False) -> None
     check_store_writable(url, root=root, artifacts=folder)
 
 
+def pickle_trusted(flag: bool) -> bool:
+    """``--trust-pickle``, or ``trust_pickle = true`` under ``[store]`` in modelpact.toml."""
+    from modelpact.ledger.config import trust_pickle_configured
+
+    return flag or trust_pickle_configured(Path.cwd())
+
+
 def check_registration(
     *,
     pact_path: Path | None,

@@ -123,10 +123,9 @@ def diff(
         raise ConfigurationError(
             "the training data diff needs both training sets: pass --train-a and --train-b"
         )
-    from modelpact.ledger.config import trust_pickle_configured
+    from modelpact.cli._ledger import pickle_trusted
 
-    trust_pickle = trust_pickle or trust_pickle_configured(Path.cwd())
-    refs = LedgerRefs(store, trust_pickle=trust_pickle, trusted=trust or None)
+    refs = LedgerRefs(store, trust_pickle=pickle_trusted(trust_pickle), trusted=trust or None)
     names = (_name(a), _name(b))
     if names[0] == names[1]:
         names = ("A", "B")

@@ -117,14 +117,14 @@ def retrain_command(
     Exit codes: 0 promoted (or no trigger fired), 1 held, rejected or training failed,
     3 inconclusive, 2 usage or input error. With --check: 0 not due, 1 due.
     """
+    from modelpact.cli._ledger import pickle_trusted
     from modelpact.ledger import open_configured_store
-    from modelpact.ledger.config import trust_pickle_configured
     from modelpact.retrain import CaptureSource, FileSource, WindowSource
     from modelpact.retrain import check as check_due
     from modelpact.retrain import retrain as run_retrain
 
     check_outputs(json_out)
-    trust_pickle = trust_pickle or trust_pickle_configured(Path.cwd())
+    trust_pickle = pickle_trusted(trust_pickle)
     if (not data) == (model is None):
         raise ConfigurationError(
             "give the training window as either --data FILE or --model NAME (a captured model)"
