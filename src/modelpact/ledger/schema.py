@@ -107,6 +107,8 @@ class RunRow(Base):
     # who runs it, so a run whose process died can be told from one still running
     owner_host: Mapped[str | None] = mapped_column(String(255))
     owner_pid: Mapped[int | None] = mapped_column(Integer)
+    # refreshed by a live run, so a run owned by another host can still be told dead
+    heartbeat_at: Mapped[datetime | None]
 
     project: Mapped[ProjectRow] = relationship(lazy="joined")
     # Loaded on demand: writers only need the run row; readers ask for them (selectinload).
@@ -193,6 +195,24 @@ class AuditRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
     verdict: Mapped[str] = mapped_column(String(32))
+    body_json: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+    project: Mapped[ProjectRow] = relationship(lazy="joined")
+
+
+class AnalysisRow(Base):
+    """A stored comparison or behaviour diff: its v1 JSON document and its outcome."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"))
+    pact_hash: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(500))
     body_json: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 
