@@ -112,5 +112,15 @@ def test_the_retraining_history_shows_trigger_window_verdict_decision_and_who(
     assert section.index(">reject<") < section.index(">hold<")
     assert "→ retired by modelpact retrain" in section
     projects = client.get("/").text
-    assert "2; last" in projects and "reject (gate fail)" in projects
+    assert 'href="/projects/churn#retraining"' in projects and ">2 retrainings<" in projects
+    assert "reject (gate fail)" in projects  # the status line, as the row's tooltip
     assert client.get(f"/projects/churn/runs/{quote(seeded.retrain_run_ids[0])}").status_code == 200
+
+
+def test_the_verdict_facts_are_in_the_page_not_its_title(client: TestClient,
+                                                         seeded: Seeded) -> None:
+    log_in(client, seeded.key)
+    page = client.get(f"/projects/churn/verdicts/{seeded.verdict_id}").text
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and title.group(1) == "verdict signed_off · churn · modelpact"
+    assert "<dt>data</dt><dd>holdout.parquet</dd>" in page

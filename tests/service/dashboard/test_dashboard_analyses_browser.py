@@ -89,7 +89,8 @@ def test_projects_page_counts_retrainings_and_analyses(browser: Any, base_url: s
     log_in(browser, base_url, seeded.key)
     browser.get_log("browser")
     row = browser.find_element(By.CSS_SELECTOR, "#projects tbody tr")
-    assert "2; last" in row.find_element(By.CSS_SELECTOR, "td.retraining-cell").text
+    retraining = row.find_element(By.CSS_SELECTOR, "td.retraining-cell")
+    assert "2 retrainings" in retraining.text and "last reject" in retraining.text.lower()
     analyses = row.find_element(By.CSS_SELECTOR, "td.analyses-cell")
     assert "1 comparison" in analyses.text and "1 diff" in analyses.text
     shot(browser, "projects-counts", first_screen=True)

@@ -84,6 +84,17 @@ def model_state(model: CapturedModel, latest: MonitoringRecord | None) -> ModelS
                       f"{latest.created_at:%Y-%m-%d %H:%M} UTC", last)
 
 
+def _last_retraining(store: Store, project: str) -> dict[str, Any] | None:
+    """How many retrainings *project* had, and when and how the latest one ended."""
+    runs = retraining_runs(store, project)
+    if not runs:
+        return None
+    last = runs[0]
+    decision = last.params.get("decision") or ("running" if last.status == "running"
+                                               else last.status)
+    return {"count": len(runs), "when": last.started_at, "decision": decision}
+
+
 def project_rows(store: Store, projects: Sequence[str]) -> list[dict[str, Any]]:
     """One row per project for the projects page, in name order."""
     capture, monitoring = CaptureStore(store), MonitoringStore(store)
@@ -104,7 +115,7 @@ def project_rows(store: Store, projects: Sequence[str]) -> list[dict[str, Any]]:
         rows.append({"status": status, "champion_verdict": champion_verdict,
                      "models": models, "state": worst,
                      "open_alerts": sum(m.open_alerts for m in models),
-                     "retrainings": len(retraining_runs(store, name)),
+                     "retraining": _last_retraining(store, name),
                      "analyses": store.analyses.count(name)})
     return rows
 
