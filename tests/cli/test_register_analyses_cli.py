@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ criteria:
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     rng = np.random.default_rng(0)
     n = 500
     x = rng.normal(size=n)
@@ -43,7 +42,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "pact.yaml").write_text(PACT)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MODELPACT_STORE", raising=False)
-    yield tmp_path
+    return tmp_path
 
 
 COMPARE = ("compare", "a.csv", "b.csv", "--pact", "pact.yaml", "--resamples", "300")

@@ -83,7 +83,7 @@ def test_another_projects_analysis_is_not_found(store: Store, comparison: Compar
 
 def test_documents_other_than_comparisons_and_diffs_are_refused(store: Store,
                                                                 comparison: Comparison) -> None:
-    with pytest.raises(StoreError, match="'modelpact.verdict/v1', expected"):
+    with pytest.raises(StoreError, match=r"'modelpact\.verdict/v1', expected"):
         store.record_analysis(project="churn", document={"schema": "modelpact.verdict/v1"},
                               outcome="pass")
     with pytest.raises(StoreError, match="outcome 'great'"):

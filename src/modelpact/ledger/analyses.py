@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from modelpact.ledger._engine import Database
     from modelpact.ledger.tracking import Tracking
 
-__all__ = ["ANALYSIS_KINDS", "AnalysisRecord", "Analyses", "analysis_kind"]
+__all__ = ["ANALYSIS_KINDS", "Analyses", "AnalysisRecord", "analysis_kind"]
 
 #: The kind of analysis each stored document schema is.
 ANALYSIS_KINDS: Mapping[str, str] = {

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelpact.ledger._engine import Database, connect, upgrade_database
-from modelpact.ledger.analyses import AnalysisRecord, Analyses
+from modelpact.ledger.analyses import Analyses, AnalysisRecord
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.config import default_artifacts, default_url, display_url
 from modelpact.ledger.entities import (
