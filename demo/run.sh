@@ -39,11 +39,11 @@ decide modelpact verify eval.csv --pact pact.yaml --train train.csv \
 
 step "7. Is the forest really different from the logistic regression? (paired, same rows)"
 run modelpact compare model:tumour-screening:1 model:tumour-screening:2 --pact pact.yaml \
-  --html compare.html --json compare.json
+  --html compare.html --json compare.json --register
 
 step "8. Behaviour diff: the same code retrained on a changed data snapshot"
 run modelpact diff model:tumour-screening:1 model:tumour-screening:3 --data eval.csv \
-  --pact pact.yaml --html diff.html --json diff.json
+  --pact pact.yaml --html diff.html --json diff.json --register
 
 step "9. Promotion is gated on a signed-off verdict: refused for version 1, granted for version 2"
 show modelpact models promote tumour-screening:1 --to champion

@@ -11,7 +11,13 @@ from modelpact.errors import ConfigurationError
 if TYPE_CHECKING:
     from modelpact.evaluate import Verdict
 
-__all__ = ["check_ledger_writable", "check_registration", "register_audit", "register_verdict"]
+__all__ = [
+    "check_ledger_writable",
+    "check_registration",
+    "register_analysis",
+    "register_audit",
+    "register_verdict",
+]
 
 
 def check_ledger_writable(store: str | None, *, artifacts: bool = False) -> None:
@@ -141,3 +147,33 @@ def register_audit(
         ledger.record_audit(project=name, audit_json=audit_json)
         where = ledger.display_url
     err_console().print(f"registered the {audit_json['verdict']} audit of project {name} in {where}")
+
+
+def register_analysis(
+    result: Any,
+    *,
+    title: str,
+    pact_path: Path | None,
+    project: str | None,
+    store: str | None,
+) -> None:
+    """Record a comparison or diff (its v1 document and outcome) against a ledger project."""
+    from modelpact.ledger import open_configured_store, pact_hash
+    from modelpact.pact import load_pact
+
+    pact = load_pact(pact_path) if pact_path is not None else None
+    name = project or (pact.name if pact is not None else None)
+    if name is None:
+        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
+    document = result.to_dict()
+    with open_configured_store(store, create=True) as ledger:
+        ledger.ensure_project(name, pact)
+        stored = ledger.record_analysis(
+            project=name,
+            document=document,
+            outcome=result.outcome,
+            title=title,
+            pact_hash=pact_hash(pact) if pact is not None else None,
+        )
+        where = ledger.display_url
+    err_console().print(f"registered {stored.kind} {stored.id[:12]} of project {name} in {where}")

@@ -109,6 +109,12 @@ def compare(
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL for run:/model: references (default: .modelpact/)."
     ),
+    register: bool = typer.Option(
+        False, "--register", help="Store the comparison (its JSON document) in the ledger."
+    ),
+    project: str | None = typer.Option(
+        None, "--project", help="Ledger project for --register (default: the pact's name)."
+    ),
     mlflow: bool = MLFLOW_OPTION,
     mlflow_run_id: str | None = MLFLOW_RUN_OPTION,
 ) -> None:
@@ -122,6 +128,9 @@ def compare(
 
     Example: `modelpact compare a.parquet b.parquet --target y --score p --id id`
 
+    With `--register` the comparison is stored in the ledger under `--project` (or the
+    pact's name), where the dashboard shows it; nothing is written if it cannot be stored.
+
     Exit codes: 0 compared, 2 usage or input error.
     """
     from modelpact.evaluate.compare import compare as run_compare
@@ -131,6 +140,10 @@ def compare(
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    if register:
+        from modelpact.cli._ledger import check_registration
+
+        check_registration(pact_path=pact, project=project, store=store)
     tracking = mlflow_target(mlflow, mlflow_run_id)
     named = parse_named(predictions)
     refs = LedgerRefs(store)
@@ -181,6 +194,12 @@ def compare(
             ("Markdown", markdown, lambda: compare_markdown(result)),
         ])
     out_console().print(compare_panel(result))
+    if register:  # a refused registration discards the reports written above
+        from modelpact.cli._ledger import register_analysis
+
+        models = [m for m in result.models if m != result.baseline]
+        register_analysis(result, title=f"compare: {', '.join(models)}",
+                          pact_path=pact, project=project, store=store)
     announce(written)
     publish(result, markdown=lambda: compare_markdown(result), mlflow=tracking)
     raise typer.Exit(EXIT_OK)

@@ -93,6 +93,12 @@ def diff(
     store: str | None = typer.Option(
         None, "--store", help="Ledger URL for model:/run: references (default: .modelpact/)."
     ),
+    register: bool = typer.Option(
+        False, "--register", help="Store the diff (its JSON document) in the ledger."
+    ),
+    project: str | None = typer.Option(
+        None, "--project", help="Ledger project for --register (default: the pact's name)."
+    ),
 ) -> None:
     """Show how two versions of a model behave differently on the same rows, and where.
 
@@ -108,6 +114,9 @@ def diff(
 
     Example: `modelpact diff v1.joblib v2.joblib --data eval.csv --target y --slices sex,race`
 
+    With `--register` the diff is stored in the ledger under `--project` (or the pact's
+    name), where the dashboard shows it; nothing is written if it cannot be stored.
+
     Exit codes: 0 diffed, 2 usage or input error.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -118,6 +127,10 @@ def diff(
 
     if resamples < 200:
         raise ConfigurationError(f"--resamples {resamples} is too few; use 1000 or more")
+    if register:
+        from modelpact.cli._ledger import check_registration
+
+        check_registration(pact_path=pact, project=project, store=store)
     slice_columns = _split(slices)
     if (train_a is None) != (train_b is None):
         raise ConfigurationError(
@@ -192,6 +205,11 @@ def diff(
             ("Markdown", markdown, lambda: diff_markdown(result)),
         ])
     out_console().print(diff_panel(result))
+    if register:  # a refused registration discards the reports written above
+        from modelpact.cli._ledger import register_analysis
+
+        register_analysis(result, title=f"diff: {result.a} → {result.b}",
+                          pact_path=pact, project=project, store=store)
     announce(written)
     publish(result, markdown=lambda: diff_markdown(result))
     raise typer.Exit(EXIT_OK)

@@ -8,6 +8,7 @@ its model registry:
 * :mod:`modelpact.ledger.tracking` keeps projects, dataset snapshots and runs;
 * :mod:`modelpact.ledger.registry` keeps model versions and owns the promotion rule;
 * :mod:`modelpact.ledger.records` keeps verdicts, audits and events;
+* :mod:`modelpact.ledger.analyses` keeps stored comparisons and diffs;
 * :mod:`modelpact.ledger._convert` turns rows into the frozen objects of
   :mod:`modelpact.ledger.entities` before they leave the ledger.
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelpact.ledger._engine import Database, connect, upgrade_database
+from modelpact.ledger.analyses import Analyses, AnalysisRecord
 from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.config import default_artifacts, default_url, display_url
 from modelpact.ledger.entities import (
@@ -73,6 +75,7 @@ class Store:
         self.tracking = Tracking(self._db, artifacts)
         self.registry = Registry(self._db, artifacts, self.tracking)
         self.records = Records(self._db, self.tracking, self.registry)
+        self.analyses = Analyses(self._db, self.tracking)
 
     def __repr__(self) -> str:
         return f"Store({display_url(self.url)!r})"
@@ -420,6 +423,49 @@ class Store:
         """
         return self.records.list_events(project, model_version=model_version)
 
+
+    # ---------------------------------------------------------------- analyses
+
+    def record_analysis(
+        self,
+        *,
+        project: str,
+        document: Mapping[str, Any],
+        outcome: str,
+        title: str | None = None,
+        run_id: str | None = None,
+        pact_hash: str | None = None,
+    ) -> AnalysisRecord:
+        """Store a ``modelpact.compare/v1`` or ``modelpact.diff/v1`` document for *project*.
+
+        See :meth:`Analyses.record`.
+        """
+        return self.analyses.record(
+            project=project,
+            document=document,
+            outcome=outcome,
+            title=title,
+            run_id=run_id,
+            pact_hash=pact_hash,
+        )
+
+    def list_analyses(
+        self, project: str, *, kind: str | None = None, limit: int | None = None
+    ) -> list[AnalysisRecord]:
+        """*project*'s stored comparisons and diffs, newest first.
+
+        See :meth:`Analyses.list_analyses`.
+        """
+        return self.analyses.list_analyses(project, kind=kind, limit=limit)
+
+    def get_analysis(
+        self, project: str, analysis_id: str, *, kind: str | None = None
+    ) -> AnalysisRecord:
+        """One stored comparison or diff of *project*.
+
+        See :meth:`Analyses.get`.
+        """
+        return self.analyses.get(project, analysis_id, kind=kind)
 
 def open_store(
     url: str | None = None,

@@ -56,6 +56,9 @@ class Seeded:
     other_key: str
     run_id: str
     verdict_id: str
+    comparison_id: str = ""
+    diff_id: str = ""
+    retrain_run_ids: tuple[str, ...] = ()
 
 
 def frames(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -102,6 +105,67 @@ def deliver(store: Any) -> None:
         deliverer.close()
 
 
+def evaluation(n: int = 600, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Labelled rows with a hostile slice column, and two models' scores on them."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = (rng.uniform(size=n) < 1 / (1 + np.exp(-2 * x))).astype(int)
+    data = pd.DataFrame({"rid": np.arange(n), "x": x, XSS: rng.choice(["a", XSS], n),
+                         "churned": y})
+    a = data[["rid", "churned"]].assign(p=1 / (1 + np.exp(-1.2 * x + rng.normal(0, .8, n))))
+    b = data[["rid", "churned"]].assign(p=1 / (1 + np.exp(-2 * x + rng.normal(0, .3, n))))
+    return data, a, b
+
+
+def store_analyses(store: Any) -> tuple[str, str]:
+    """A real comparison (one model named like markup) and a real diff, stored in 'churn'."""
+    from modelpact.evaluate.compare import compare
+    from modelpact.evaluate.diff import diff
+
+    data, a, b = evaluation()
+    comparison = compare({"logreg": a, XSS: b}, target="churned", score="p", id="rid",
+                         metrics=["roc_auc", "accuracy"], n_resamples=300, seed=0)
+    stored = store.record_analysis(project="churn", document=comparison.to_dict(),
+                                   outcome=comparison.outcome,
+                                   title=f"compare: logreg, {XSS}")
+    behaviour = diff(a, b, data, target="churned", id="rid", score="p", slices=[XSS],
+                     features=["x", XSS], names=("logreg", XSS), n_resamples=300, seed=0)
+    diffed = store.record_analysis(project="churn", document=behaviour.to_dict(),
+                                   outcome=behaviour.outcome, title=f"diff: logreg → {XSS}")
+    return stored.id, diffed.id
+
+
+def record_retrainings(store: Any, champion: str) -> tuple[str, ...]:
+    """Two retrainings as the loop records them: one held for a person's approval, one
+    rejected by the gate (runs, linked windows, challengers, verdicts, events)."""
+    data, _, _ = evaluation()
+    ids = []
+    for i, (decision, gate) in enumerate((("hold", "pass"), ("reject", "fail"))):
+        train = store.log_dataset(data.iloc[:400], name=f"churn retraining window {i} (train)")
+        holdout = store.log_dataset(data.iloc[400:], name=f"churn retraining holdout {i}")
+        run = store.create_run("churn", name="retrain", params={
+            "kind": "retrain", "trigger": [f"monitoring raised drift on {XSS}",
+                                           "1,200 new labelled rows"],
+            "trainer": "trainers:fit", "rule": "roc_auc non-inferior to the champion by 0.02",
+            "champion": champion, "holdout_rows": 200, "watermark": '"2026-03-13T00:00:00"',
+            "rows_seen": 600})
+        store.link_dataset(run.id, train.id, "train")
+        store.link_dataset(run.id, holdout.id, "eval")
+        version = store.register_model(project="churn", run_id=run.id, model={"w": 2 + i},
+                                       name="challenger")
+        verdict = _verdict("signed_off" if gate == "pass" else "failed")
+        store.record_verdict(project="churn", verdict_json=verdict, model_version_id=version.id,
+                             run_id=run.id)
+        if decision == "reject":
+            store.set_stage(version.id, "retired", reason="rejected: worse than the champion",
+                            actor="modelpact retrain")
+        store.log_params(run.id, {"decision": decision, "gate": gate, "challenger": version.ref,
+                                  "reasons": [f"gate {gate}"]})
+        store.finish_run(run.id)
+        ids.append(run.id)
+    return tuple(ids)
+
+
 def seed(url: str, root: Path) -> Seeded:
     """Build the ledger; the analysis runs once through the service's AnalysisService."""
     predictions, labels = frames()
@@ -127,8 +191,10 @@ def seed(url: str, root: Path) -> Seeded:
         outcome = AnalysisService(store).analyse("churn", "gbm")
         assert outcome.status == "alert", outcome.reason
         deliver(store)
+        comparison_id, diff_id = store_analyses(store)
+        retrains = record_retrainings(store, f"churn:{version.version}")
         keys = KeyStore(store)
         _, key = keys.create("churn")
         store.ensure_project("fraud")
         _, other = keys.create("fraud")
-    return Seeded(url, root, key, other, run.id, verdict.id)
+    return Seeded(url, root, key, other, run.id, verdict.id, comparison_id, diff_id, retrains)

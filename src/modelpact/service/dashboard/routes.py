@@ -33,7 +33,7 @@ from modelpact.ledger.keys import hash_key
 from modelpact.ledger.schema import ProjectRow
 from modelpact.report.charts import chunk_label
 from modelpact.service.context import Services, get_services
-from modelpact.service.dashboard import views
+from modelpact.service.dashboard import analyses, views
 from modelpact.service.dashboard.session import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -112,14 +112,32 @@ def _url(text: object) -> str:
     return quote(str(text), safe="")
 
 
-_TONES = {"good": ("signed_off", "pass", "go", "ok", "no_alert", "delivered", "finished"),
-          "bad": ("failed", "fail", "no_go", "alert", "critical"),
-          "warn": ("inconclusive", "go_with_fixes", "warning", "at risk", "pending")}
+_TONES = {"good": ("signed_off", "pass", "go", "ok", "no_alert", "delivered", "finished",
+                   "promote"),
+          "bad": ("failed", "fail", "no_go", "alert", "critical", "reject"),
+          "warn": ("inconclusive", "go_with_fixes", "warning", "at risk", "at_risk", "pending",
+                   "hold", "running")}
 
 
 def tone(word: object) -> str:
     """The colour class of an outcome word: good, bad, warn or neutral."""
     return next((t for t, words in _TONES.items() if word in words), "neutral")
+
+
+def _g(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None or value != value else f"{value:.{digits}g}"
+
+
+def _signed(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None or value != value else f"{value:+.{digits}g}"
+
+
+def _pval(value: float | None) -> str:
+    if value is None or value != value:
+        return "-"
+    if value < 1e-4:
+        return "<1e-4"
+    return f"{value:.2g}" if value < 0.01 else f"{value:.3f}"
 
 
 @cache
@@ -130,6 +148,9 @@ def _env() -> Environment:
     env.filters["u"] = _url
     env.filters["tone"] = tone
     env.filters["chunk"] = chunk_label
+    env.filters["g"] = _g
+    env.filters["signed"] = _signed
+    env.filters["pval"] = _pval
     return env
 
 
@@ -299,8 +320,11 @@ async def projects(request: Request, who: Viewing, services: AppServices) -> Res
 async def model(request: Request, project: str, model: str, who: Viewing,
                 services: AppServices) -> Response:
     """A captured model: pact criteria, drift heatmap, performance, alerts, history."""
-    return await _page(request, who, project, "model.html.j2",
-                       lambda: views.model_page(services.store, project, model))
+    def build() -> dict[str, Any]:
+        return {**views.model_page(services.store, project, model),
+                "analyses": analyses.analysis_rows(services.store, project)}
+
+    return await _page(request, who, project, "model.html.j2", build)
 
 
 @router.get("/projects/{project}/models/{model}/features/{feature}")
@@ -320,7 +344,9 @@ async def project(request: Request, project: str, who: Viewing,
         rows = views.project_rows(services.store, [project])
         models = [m.name for m in CaptureStore(services.store).list_models(project)]
         runs = services.store.list_runs(project, limit=50)
-        return {"rows": rows, "models": models, "project": project, "runs": runs}
+        return {"rows": rows, "models": models, "project": project, "runs": runs,
+                "analyses": analyses.analysis_rows(services.store, project),
+                "retrainings": views.retraining_history(services.store, project)}
 
     return await _page(request, who, project, "project.html.j2", build)
 
@@ -348,3 +374,18 @@ async def verdict(request: Request, project: str, verdict_id: str, who: Viewing,
     return await _page(request, who, project, "verdict.html.j2",
                        lambda: views.verdict_page(services.store, project, verdict_id))
 
+
+@router.get("/projects/{project}/comparisons/{analysis_id}")
+async def comparison(request: Request, project: str, analysis_id: str, who: Viewing,
+                     services: AppServices) -> Response:
+    """A stored comparison, drawn as the offline comparison report draws it."""
+    return await _page(request, who, project, "comparison.html.j2",
+                       lambda: analyses.comparison_page(services.store, project, analysis_id))
+
+
+@router.get("/projects/{project}/diffs/{analysis_id}")
+async def diff(request: Request, project: str, analysis_id: str, who: Viewing,
+               services: AppServices) -> Response:
+    """A stored behaviour diff, drawn as the offline diff report draws it."""
+    return await _page(request, who, project, "diff.html.j2",
+                       lambda: analyses.diff_page(services.store, project, analysis_id))

@@ -6,6 +6,7 @@ Each function returns a plain dict for its template. Project status comes from
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,12 @@ from modelpact.errors import NotFoundError
 from modelpact.ledger import Store
 from modelpact.ledger.capture import CapturedModel, CaptureStore
 from modelpact.ledger.monitoring import MonitoringRecord, MonitoringStore
+from modelpact.ledger.retraining import retraining_runs
 from modelpact.ledger.status import ProjectStatus, project_status
 from modelpact.report import charts
 
 __all__ = ["ModelState", "audit_page", "feature_page", "lifecycle", "model_page", "model_state",
-           "project_rows", "run_page", "verdict_page"]
+           "project_rows", "retraining_history", "run_page", "verdict_page"]
 
 
 def lifecycle(store: Store, project: str) -> ProjectStatus:
@@ -82,6 +84,17 @@ def model_state(model: CapturedModel, latest: MonitoringRecord | None) -> ModelS
                       f"{latest.created_at:%Y-%m-%d %H:%M} UTC", last)
 
 
+def _last_retraining(store: Store, project: str) -> dict[str, Any] | None:
+    """How many retrainings *project* had, and when and how the latest one ended."""
+    runs = retraining_runs(store, project)
+    if not runs:
+        return None
+    last = runs[0]
+    decision = last.params.get("decision") or ("running" if last.status == "running"
+                                               else last.status)
+    return {"count": len(runs), "when": last.started_at, "decision": decision}
+
+
 def project_rows(store: Store, projects: Sequence[str]) -> list[dict[str, Any]]:
     """One row per project for the projects page, in name order."""
     capture, monitoring = CaptureStore(store), MonitoringStore(store)
@@ -101,7 +114,9 @@ def project_rows(store: Store, projects: Sequence[str]) -> list[dict[str, Any]]:
         worst = min((m.state for m in models), key=order.index, default="none")
         rows.append({"status": status, "champion_verdict": champion_verdict,
                      "models": models, "state": worst,
-                     "open_alerts": sum(m.open_alerts for m in models)})
+                     "open_alerts": sum(m.open_alerts for m in models),
+                     "retraining": _last_retraining(store, name),
+                     "analyses": store.analyses.count(name)})
     return rows
 
 
@@ -178,6 +193,64 @@ def _history(store: Store, project: str) -> list[dict[str, Any]]:
     return items
 
 
+def _listed(text: str | None) -> list[str]:
+    """A run parameter that holds a JSON list (the loop's triggers, reasons), as strings."""
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return [text]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _scalar(text: str | None) -> str | None:
+    """A run parameter that holds a JSON scalar (the window's watermark), as text."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return None if value is None else str(value)
+
+
+def retraining_history(store: Store, project: str) -> list[dict[str, Any]]:
+    """The project's retrainings, newest first: trigger, data windows, gate verdict,
+    decision, and who moved which version where (from the runs and events the loop records)."""
+    runs = retraining_runs(store, project)
+    if not runs:
+        return []
+    versions = store.list_model_versions(project)
+    verdicts = store.list_verdicts(project)
+    events = store.list_events(project)
+    out = []
+    for run in runs:
+        params = run.params
+        made = {v.id: v for v in versions if v.run_id == run.id}
+        moves = [{"when": e.created_at, "version": made[e.model_version_id].ref,
+                  "to": e.to_stage, "who": e.actor or "-", "reason": e.reason or ""}
+                 for e in events if e.model_version_id in made and e.to_stage]
+        verdict = next((v for v in verdicts if v.run_id == run.id), None)
+        train, holdout = run.datasets_for("train"), run.datasets_for("eval")
+        decision = params.get("decision") or ("running" if run.status == "running"
+                                              else run.status)
+        out.append({
+            "run": run, "when": run.started_at, "decision": decision,
+            "gate": params.get("gate"), "rule": params.get("rule"),
+            "triggers": _listed(params.get("trigger")),
+            "reasons": _listed(params.get("reasons")),
+            "trainer": params.get("trainer"), "champion": _scalar(params.get("champion")),
+            "challenger": params.get("challenger"), "promoted": params.get("promoted"),
+            "approved": params.get("approved"),
+            "train_rows": train[0].n_rows if train else None,
+            "holdout_rows": holdout[0].n_rows if holdout else None,
+            "rows_seen": _scalar(params.get("rows_seen")),
+            "watermark": _scalar(params.get("watermark")),
+            "verdict": verdict, "moves": moves, "error": run.error})
+    return out
+
+
 def model_page(store: Store, project: str, model: str) -> dict[str, Any]:
     """Everything the model page shows."""
     captured = CaptureStore(store).get_model(project, model)
@@ -201,7 +274,8 @@ def model_page(store: Store, project: str, model: str) -> dict[str, Any]:
             "state": model_state(captured, latest), "document": document,
             "criteria": _criteria(document, store.get_project(project).pact),
             "metrics": metrics, "alerts": alerts, "figures": figures,
-            "history": _history(store, project), "status": lifecycle(store, project)}
+            "history": _history(store, project), "status": lifecycle(store, project),
+            "retrainings": retraining_history(store, project)}
 
 
 def _distribution(store: Store, captured: CapturedModel, document: Mapping[str, Any],
