@@ -42,12 +42,12 @@ from modelpact.tracking._git import code_version
 if TYPE_CHECKING:
     from modelpact.evaluate import Verdict
 
-__all__ = ["Run", "start_run"]
+__all__ = ["ActiveRun", "start_run"]
 
 ROW_COLUMN = "row"  # the position column used to pair predictions when the pact has no id
 
 
-class Run:
+class ActiveRun:
     """A run of the experiment loop, recorded in the ledger.
 
     Use it as a context manager (see :func:`start_run`): entering starts the run, leaving
@@ -103,14 +103,14 @@ class Run:
         """The run id (available once the run has started)."""
         return self._started().id_
 
-    def _started(self) -> Run:
+    def _started(self) -> ActiveRun:
         if not hasattr(self, "id_"):
             raise ConfigurationError(
                 "the run has not started; use it as 'with modelpact.start_run(...) as run:'"
             )
         return self
 
-    def start(self) -> Run:
+    def start(self) -> ActiveRun:
         """Open the store, record the project (and pact), and start the run."""
         if hasattr(self, "id_"):
             raise ConfigurationError(f"run {self.id_[:8]} has already started")
@@ -156,7 +156,7 @@ class Run:
             if self._owns_store:
                 self.store_.close()
 
-    def __enter__(self) -> Run:
+    def __enter__(self) -> ActiveRun:
         return self.start()
 
     def __exit__(
@@ -531,7 +531,7 @@ def start_run(
     name: str | None = None,
     root: Path = Path(".modelpact"),
     cwd: Path | None = None,
-) -> Run:
+) -> ActiveRun:
     """Start a run of *project*, to use as a context manager.
 
     Examples
@@ -544,4 +544,4 @@ def start_run(
     ...     run.record.status, run.record.params["C"]
     ('finished', '0.5')
     """
-    return Run(project, pact=pact, store=store, params=params, name=name, root=root, cwd=cwd)
+    return ActiveRun(project, pact=pact, store=store, params=params, name=name, root=root, cwd=cwd)
