@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
@@ -27,10 +28,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def memory_root() -> str:
+def memory_root() -> Iterator[str]:
     """A fresh ``memory://`` root (fsspec's in-process object store), removed afterwards."""
     root = f"memory://mp-{uuid.uuid4().hex[:12]}"
-    yield root  # type: ignore[misc]
+    yield root
     fs = fsspec.filesystem("memory")
     if fs.exists(root):
         fs.rm(root, recursive=True)
@@ -183,4 +184,4 @@ def test_an_unknown_protocol_is_one_clear_error(tmp_path: Path) -> None:
 def test_local_roots_keep_the_directory_store(tmp_path: Path) -> None:
     store = artifact_store(tmp_path / "artifacts")
     assert type(store).__name__ == "ArtifactStore"
-    assert store.location("models/a") == str(tmp_path / "artifacts" / "models" / "a")
+    assert store.location("models/a") == str((tmp_path / "artifacts" / "models" / "a").resolve())

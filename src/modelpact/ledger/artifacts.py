@@ -122,7 +122,7 @@ class ArtifactStore:
 
     def location(self, relative: str) -> str:
         """Where *relative* is, for messages: a path here, a URL in an object store."""
-        return str(self._dir / relative)
+        return str(self.path(relative))
 
     @contextmanager
     def local_file(self, relative: str) -> Iterator[Path]:
