@@ -22,7 +22,7 @@ Examples
 --------
 >>> import modelpact
 >>> sorted(n for n in modelpact.__all__ if not n.startswith("_"))[:3]
-['AuditResult', 'BehaviourDiff', 'Comparison']
+['ActiveRun', 'AuditResult', 'BehaviourDiff']
 """
 
 from __future__ import annotations

@@ -22,12 +22,20 @@ from modelpact.ledger._convert import aware, now
 from modelpact.ledger.liveness import MISSED_BEATS, heartbeat_interval
 from modelpact.ledger.schema import RunRow
 
-BEAT = 0.2  # seconds: short, so a stale heartbeat is MISSED_BEATS * BEAT = 0.6 s away
+BEAT = 0.5  # seconds: short, so a stale heartbeat is MISSED_BEATS * BEAT = 1.5 s away
+# Where the test writes heartbeats itself, a long interval keeps "fresh" fresh on a slow
+# machine, and "stale" is made an hour old.
+SLOW_BEAT = 60.0
 
 
 @pytest.fixture(autouse=True)
 def _short_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODELPACT_HEARTBEAT_S", str(BEAT))
+
+
+@pytest.fixture
+def slow_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELPACT_HEARTBEAT_S", str(SLOW_BEAT))
 
 
 def _row(store_url: str, run_id: str) -> Any:
@@ -83,9 +91,10 @@ def test_a_live_run_refreshes_its_heartbeat_and_stops_when_it_ends(
 
 
 def _stale() -> datetime:
-    return now() - timedelta(seconds=10 * MISSED_BEATS * BEAT)
+    return now() - timedelta(hours=1)
 
 
+@pytest.mark.usefixtures("slow_heartbeat")
 def test_a_run_on_another_host_is_killed_once_its_heartbeat_is_stale(
     store: Store, store_url: str
 ) -> None:
@@ -104,6 +113,7 @@ def test_a_run_on_another_host_is_killed_once_its_heartbeat_is_stale(
     assert store.count_runs("churn") == {"running": 2, "killed": 1}
 
 
+@pytest.mark.usefixtures("slow_heartbeat")
 def test_a_reused_pid_does_not_keep_a_stale_run_alive(store: Store, store_url: str) -> None:
     run = store.create_run("churn")
     # the recorded pid is alive on this host (it is ours), as a reused pid would be
