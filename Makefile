@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-EXTRAS := dev,skops,postgres,dask,service,mlflow,browser
+EXTRAS := dev,skops,postgres,dask,service,mlflow,browser,artifacts
 
 .PHONY: demo test lint typecheck check clean bench-env
 

@@ -16,13 +16,13 @@ import pytest
 
 PUBLIC = {
     "modelpact": {
+        "ActiveRun",
         "AuditResult",
         "BehaviourDiff",
         "Comparison",
         "MonitorResult",
         "Pact",
         "Plan",
-        "Run",
         "Verdict",
         "__version__",
         "audit",
@@ -162,7 +162,7 @@ PUBLIC = {
         "read_table",
         "require_columns",
     },
-    "modelpact.tracking": {"Run", "start_run"},
+    "modelpact.tracking": {"ActiveRun", "start_run"},
     "modelpact.report": {"Section", "figure_html", "render_page", "table_html"},
     "modelpact.errors": {
         "ColumnNotFoundError",

@@ -22,7 +22,7 @@ Examples
 --------
 >>> import modelpact
 >>> sorted(n for n in modelpact.__all__ if not n.startswith("_"))[:3]
-['AuditResult', 'BehaviourDiff', 'Comparison']
+['ActiveRun', 'AuditResult', 'BehaviourDiff']
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from modelpact.evaluate.verify import verify
     from modelpact.monitor import MonitorResult, monitor  # type: ignore[no-redef]
     from modelpact.pact import Pact, load_pact
-    from modelpact.tracking import Run, start_run
+    from modelpact.tracking import ActiveRun, start_run
 
 # public name -> the module that defines it; ``audit`` and ``monitor`` are their (callable)
 # packages, see modelpact._entry
@@ -58,18 +58,19 @@ _LAZY = {
     "MonitorResult": "modelpact.monitor",
     "Pact": "modelpact.pact",
     "load_pact": "modelpact.pact",
-    "Run": "modelpact.tracking",
+    "ActiveRun": "modelpact.tracking",
+    "Run": "modelpact.tracking",  # deprecated alias of ActiveRun, not in __all__
     "start_run": "modelpact.tracking",
 }
 
 __all__ = [
+    "ActiveRun",
     "AuditResult",
     "BehaviourDiff",
     "Comparison",
     "MonitorResult",
     "Pact",
     "Plan",
-    "Run",
     "Verdict",
     "__version__",
     "audit",

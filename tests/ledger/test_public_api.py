@@ -36,7 +36,7 @@ def test_exported_members() -> None:
         "resolve_training_frame",
         "upgrade_store",
     }
-    assert set(tracking.__all__) == {"Run", "start_run"}
+    assert set(tracking.__all__) == {"ActiveRun", "start_run"}
     for name in ledger.__all__:
         assert getattr(ledger, name) is not None
 

@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from modelpact.errors import ConfigurationError, InvalidDataError
 from modelpact.ledger import Store, open_store
 from modelpact.pact import Pact, parse_pact
-from modelpact.tracking import Run, start_run
+from modelpact.tracking import ActiveRun, start_run
 
 PACT = """
 name: toy
@@ -215,7 +215,7 @@ def test_concurrent_runs_in_threads(tmp_path: Path) -> None:
 
 def test_run_outside_a_with_block_says_how_to_use_it() -> None:
     with pytest.raises(ConfigurationError, match=r"with modelpact\.start_run"):
-        Run("toy").log_param("a", 1)
+        ActiveRun("toy").log_param("a", 1)
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -268,3 +268,15 @@ def test_the_configured_store_is_used_when_none_is_given(
     with open_store(url, root=tmp_path, create=False) as store:
         assert store.get_run(run.id).status == "finished"
     assert not (tmp_path / "unused" / "ledger.db").exists()
+
+
+def test_the_active_run_has_its_own_name_and_the_old_one_warns() -> None:
+    import modelpact
+    import modelpact.tracking as tracking
+    from modelpact.ledger import Run as RunRecord
+
+    assert modelpact.ActiveRun is ActiveRun
+    assert ActiveRun is not RunRecord
+    assert "Run" not in modelpact.__all__ and "Run" not in tracking.__all__
+    with pytest.warns(DeprecationWarning, match="ActiveRun"):
+        assert tracking.Run is ActiveRun

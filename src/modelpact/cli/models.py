@@ -120,7 +120,7 @@ def show_model(
         parent = ledger.get_model_version(version.parent_id) if version.parent_id else None
         signing = ledger.signing_verdict(version.id)
         artifact = (
-            str(ledger.artifacts.path(version.artifact_path)) if version.artifact_path else None
+            ledger.artifacts.location(version.artifact_path) if version.artifact_path else None
         )
     console = out_console()
     if as_json:

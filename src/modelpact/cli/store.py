@@ -54,27 +54,35 @@ def gc(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would go; remove nothing."),
 ) -> None:
-    """Remove what crashed writers left in the artifact directory, and say what went.
+    """Clean up after crashed writers, and say what was done.
 
-    Two kinds of files: stale temporaries (`.<name>...tmp`) and complete artifacts no ledger
-    row refers to (a model written by a process killed before its row was committed).
+    Runs still marked running whose process is dead (no heartbeat for three intervals, or
+    their process gone from this host) are marked killed, with an end time and a note. In
+    the artifact directory, two kinds of files go: stale temporaries (`.<name>...tmp`) and
+    complete artifacts no ledger row refers to (a model written by a process killed before
+    its row was committed).
 
     Example: `modelpact store gc --dry-run`
     """
     from modelpact.cli._ledger import check_ledger_writable
     from modelpact.cli.runs import parse_duration
     from modelpact.ledger import open_configured_store
-    from modelpact.ledger.gc import collect_garbage
+    from modelpact.ledger.gc import collect_garbage, mark_killed_runs
 
     age = parse_duration(min_age, option="--min-age")
     if not dry_run:
         check_ledger_writable(store, artifacts=True)
     with open_configured_store(store) as ledger:
+        killed = mark_killed_runs(ledger, dry_run=dry_run)
         removed = collect_garbage(ledger, min_age=age, dry_run=dry_run)
-        root = ledger.artifacts.root
+        artifacts = ledger.artifacts
     console = out_console()
+    marked = "would mark" if dry_run else "marked"
+    for run in killed:
+        console.print(f"{marked} run {run.id[:8]} ({run.project}) killed: {run.why}")
+    console.print(f"{marked} {len(killed)} run(s) killed")
     verb = "would remove" if dry_run else "removed"
     for item in removed:
-        console.print(f"{verb} {item.reason:9} {item.size:>12,} B  {root / item.path}")
+        console.print(f"{verb} {item.reason:9} {item.size:>12,} B  {artifacts.location(item.path)}")
     total = sum(item.size for item in removed)
-    console.print(f"{verb} {len(removed)} file(s), {total:,} bytes, from {root}")
+    console.print(f"{verb} {len(removed)} file(s), {total:,} bytes, from {artifacts.root}")

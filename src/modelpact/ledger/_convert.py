@@ -128,7 +128,9 @@ def run(row: RunRow, verdict: str | None = None) -> Run:
         id=row.id,
         project=row.project.name,
         name=row.name,
-        status=effective_status(row.status, row.owner_host, row.owner_pid),  # type: ignore[arg-type]
+        status=effective_status(  # type: ignore[arg-type]
+            row.status, row.owner_host, row.owner_pid, row.heartbeat_at
+        ),
         started_at=aware(row.started_at),
         finished_at=_aware_opt(row.finished_at),
         duration_s=row.duration_s,

@@ -1,4 +1,4 @@
-"""The artifact store: a local directory for model files and Parquet tables.
+"""The artifact store: a directory (or an object store) for model files and Parquet tables.
 
 Paths handed to the database are relative to the store's root, so a ledger directory can be
 moved or mounted elsewhere. Every write goes to a temporary file first and is renamed into
@@ -9,6 +9,9 @@ Model files are content-addressed: their name carries the SHA-256 of their bytes
 load checks the file against. scikit-learn estimators are stored in skops format, which
 loads without running code; anything else is a pickle, which only loads with the user's
 explicit trust (see :func:`modelpact.evaluate.models.load_registered_model`).
+
+An artifact root given as a URL (``s3://bucket/prefix``, ``memory://x``, ``file:///dir``)
+lives on an fsspec file system instead: see :mod:`modelpact.ledger.remote_artifacts`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -24,7 +29,14 @@ import pandas as pd
 from modelpact._files import unique_temporary
 from modelpact.errors import StoreError
 
-__all__ = ["ArtifactStore", "artifact_sha256", "file_sha256", "is_pickle_artifact"]
+__all__ = [
+    "ArtifactStore",
+    "artifact_sha256",
+    "artifact_store",
+    "file_sha256",
+    "is_artifact_url",
+    "is_pickle_artifact",
+]
 
 _HASHED = re.compile(r"\.sha256-([0-9a-f]{64})(\.[^./]+)?$")
 _CHUNK = 1 << 20
@@ -66,6 +78,26 @@ def _is_estimator(obj: object) -> bool:
     return isinstance(obj, BaseEstimator)
 
 
+def is_artifact_url(root: Path | str) -> bool:
+    """Whether an artifact root is a URL (``s3://bucket/prefix``, ``memory://x``, ``file:///d``).
+
+    Examples
+    --------
+    >>> is_artifact_url("s3://team-models/ledger"), is_artifact_url(Path("/team/artifacts"))
+    (True, False)
+    """
+    return isinstance(root, str) and "://" in root
+
+
+def artifact_store(root: Path | str) -> ArtifactStore:
+    """The artifact store at *root*: a local directory, or any fsspec URL (an optional extra)."""
+    if is_artifact_url(root):
+        from modelpact.ledger.remote_artifacts import FsspecArtifactStore
+
+        return FsspecArtifactStore(str(root))
+    return ArtifactStore(Path(root))
+
+
 class ArtifactStore:
     """A directory of artifacts addressed by relative POSIX paths.
 
@@ -75,15 +107,31 @@ class ArtifactStore:
         The directory; created on first write.
     """
 
+    # the directory; a URL for the object-store subclass
+    root: Path | str
+
     def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+        self.root = self._dir = Path(root)
 
     def path(self, relative: str) -> Path:
         """The absolute path of *relative*, refusing paths that escape the root."""
-        target = (self.root / relative).resolve()
-        if not target.is_relative_to(self.root.resolve()):
-            raise StoreError(f"artifact path '{relative}' points outside {self.root}")
+        target = (self._dir / relative).resolve()
+        if not target.is_relative_to(self._dir.resolve()):
+            raise StoreError(f"artifact path '{relative}' points outside {self._dir}")
         return target
+
+    def location(self, relative: str) -> str:
+        """Where *relative* is, for messages: a path here, a URL in an object store."""
+        return str(self.path(relative))
+
+    @contextmanager
+    def local_file(self, relative: str) -> Iterator[Path]:
+        """A local file holding the artifact *relative*, for readers that need a path."""
+        yield self.path(relative)
+
+    def remove_directory(self, directory: str) -> None:
+        """Remove the folder *directory* and everything in it, if it exists."""
+        shutil.rmtree(self.path(directory), ignore_errors=True)
 
     def exists(self, relative: str) -> bool:
         """Whether *relative* exists."""

@@ -188,11 +188,25 @@ def trust_pickle_configured(cwd: Path) -> bool:
     return value
 
 
-def resolve_artifacts(cwd: Path, environ: Mapping[str, str] | None = None) -> Path | None:
-    """The configured artifact directory: ``MODELPACT_ARTIFACTS``, else ``[store] artifacts``
-    in ``modelpact.toml`` (relative to the file); None leaves :func:`default_artifacts`."""
+def resolve_artifacts(
+    cwd: Path, environ: Mapping[str, str] | None = None
+) -> Path | str | None:
+    """The configured artifact root: ``MODELPACT_ARTIFACTS``, else ``[store] artifacts`` in
+    ``modelpact.toml`` (a directory relative to the file); None leaves :func:`default_artifacts`.
+
+    A value with a scheme (``s3://bucket/prefix``, ``memory://x``, ``file:///dir``) is an
+    fsspec URL, returned as given: the artifacts live in that object store (the optional
+    extra ``modelpact[artifacts]``).
+
+    Examples
+    --------
+    >>> resolve_artifacts(Path("/"), environ={"MODELPACT_ARTIFACTS": "s3://team/ledger"})
+    's3://team/ledger'
+    """
     env = os.environ if environ is None else environ
     if env.get(ARTIFACTS_ENV_VAR):
+        if "://" in env[ARTIFACTS_ENV_VAR]:
+            return env[ARTIFACTS_ENV_VAR]
         return Path(env[ARTIFACTS_ENV_VAR]).absolute()
     path = find_config(Path(cwd).absolute())
     if path is None:
@@ -206,5 +220,7 @@ def resolve_artifacts(cwd: Path, environ: Mapping[str, str] | None = None) -> Pa
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"{path}: [store] artifacts must be a directory path")
+        raise ConfigurationError(f"{path}: [store] artifacts must be a directory path or a URL")
+    if "://" in value:
+        return value
     return (path.parent / value).absolute()

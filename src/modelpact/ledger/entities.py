@@ -28,7 +28,7 @@ Stage = Literal["candidate", "signed_off", "champion", "retired"]
 #: Lifecycle stages of a model version, in the order a healthy version moves through them.
 STAGES: tuple[Stage, ...] = ("candidate", "signed_off", "champion", "retired")
 
-# "killed" is never stored: it is a "running" run whose owner process is gone, seen on read.
+# "killed": a "running" run whose process is gone, seen on read; `store gc` also stores it.
 RunStatus = Literal["running", "finished", "failed", "killed"]
 
 

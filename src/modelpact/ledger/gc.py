@@ -1,4 +1,7 @@
-"""Cleaning the artifact directory of what a crashed writer left behind.
+"""Cleaning up after crashed writers: runs left ``running``, and files left in the artifacts.
+
+A process killed during a run leaves its row ``running``; :func:`mark_killed_runs` stores
+``killed`` on those whose process is dead (see :mod:`modelpact.ledger.liveness`).
 
 A writer that dies (SIGKILL, a full disk, a power cut) can leave two kinds of files: a
 temporary file it was still writing (``.<name>...tmp``), and a complete artifact whose ledger
@@ -10,21 +13,25 @@ write still in progress in another process.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import DBAPIError
 
 from modelpact.errors import StoreError
+from modelpact.ledger import _convert as convert
 from modelpact.ledger.config import display_url
+from modelpact.ledger.liveness import effective_status, heartbeat_stale
+from modelpact.ledger.remote_artifacts import FsspecArtifactStore
 from modelpact.ledger.schema import DatasetRow, ModelVersionRow, RunRow
 from modelpact.ledger.store import Store
 
-__all__ = ["Garbage", "collect_garbage", "referenced_artifacts"]
+__all__ = ["Garbage", "KilledRun", "collect_garbage", "mark_killed_runs", "referenced_artifacts"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,63 @@ class Garbage:
     path: str  # relative to the artifact root, POSIX
     size: int
     reason: Literal["temporary", "orphan"]
+
+
+@dataclass(frozen=True)
+class KilledRun:
+    """A run still stored as ``running`` whose process is dead: what gc writes down."""
+
+    id: str
+    project: str
+    started_at: datetime
+    why: str  # how it was found dead
+
+    @property
+    def note(self) -> str:
+        """The error stored with the run."""
+        return f"killed: {self.why} (marked by 'modelpact store gc')"
+
+
+def _why_dead(row: RunRow, at: datetime) -> str:
+    if heartbeat_stale(row.heartbeat_at, now=at) and row.heartbeat_at is not None:
+        return f"no heartbeat since {convert.aware(row.heartbeat_at).isoformat(timespec='seconds')}"
+    return f"its process {row.owner_pid} on {row.owner_host} is gone"
+
+
+def mark_killed_runs(store: Store, *, dry_run: bool = False) -> list[KilledRun]:
+    """Store ``killed`` on every run still marked ``running`` whose process is dead.
+
+    Readers already show such runs as killed (:mod:`modelpact.ledger.liveness`); writing it
+    down gives them an end time and a note, and makes the decision final for every reader,
+    whatever host or heartbeat setting it has. Each row is judged again inside the writing
+    transaction, with the row locked, so a run that beat in the meantime is left alone.
+
+    Returns
+    -------
+    list of KilledRun
+        The runs marked (or, with *dry_run*, that would be), oldest first.
+    """
+    db = store.tracking.db
+    context = db.reading() if dry_run else db.writing()
+    with context as session:
+        query = select(RunRow).where(RunRow.status == "running").order_by(RunRow.started_at)
+        if not dry_run:
+            query = query.with_for_update(of=RunRow)
+        at = convert.now()
+        killed: list[KilledRun] = []
+        for row in session.scalars(query).all():
+            if effective_status(
+                row.status, row.owner_host, row.owner_pid, row.heartbeat_at, now=at
+            ) != "killed":
+                continue
+            dead = KilledRun(row.id, row.project.name, convert.aware(row.started_at), _why_dead(row, at))
+            killed.append(dead)
+            if not dry_run:
+                row.status = "killed"
+                row.finished_at = at
+                row.duration_s = (at - convert.aware(row.started_at)).total_seconds()
+                row.error = dead.note
+    return killed
 
 
 def referenced_artifacts(store: Store) -> set[str]:
@@ -81,11 +145,15 @@ def collect_garbage(
     list of Garbage
         What was (or would be) removed, sorted by path.
     """
-    root = store.artifacts.root
+    cutoff = time.time() - min_age.total_seconds()
+    if isinstance(store.artifacts, FsspecArtifactStore):
+        return _collect_remote(
+            store, store.artifacts, cutoff=cutoff, any_age=min_age <= timedelta(0), dry_run=dry_run
+        )
+    root = Path(store.artifacts.root)
     if not root.exists():
         return []
     referenced = referenced_artifacts(store)
-    cutoff = time.time() - min_age.total_seconds()
     garbage: list[Garbage] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
         stat = path.stat()
@@ -105,4 +173,29 @@ def collect_garbage(
         for folder in sorted(folders, key=lambda p: -len(p.parts)):
             if folders[folder] <= cutoff and not any(folder.iterdir()):
                 folder.rmdir()
+    return garbage
+
+
+def _collect_remote(
+    store: Store, artifacts: FsspecArtifactStore, *, cutoff: float, any_age: bool, dry_run: bool
+) -> list[Garbage]:
+    """:func:`collect_garbage` over an fsspec root (an object store has no folders to prune)."""
+    files = artifacts.files()
+    if not files:
+        return []
+    referenced = referenced_artifacts(store)
+    garbage: list[Garbage] = []
+    for item in files:
+        # a file whose age the store cannot tell is left alone unless every age is wanted
+        unknown = math.inf if not any_age else -math.inf
+        if (item.modified if item.modified is not None else unknown) > cutoff:
+            continue
+        name = PurePosixPath(item.relative).name
+        if name.startswith(".") and name.endswith(".tmp"):
+            garbage.append(Garbage(item.relative, item.size, "temporary"))
+        elif item.relative not in referenced:
+            garbage.append(Garbage(item.relative, item.size, "orphan"))
+    if not dry_run:
+        for found in garbage:
+            artifacts.remove(found.path)
     return garbage

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from modelpact._files import directory_problem
 from modelpact.errors import StoreError
+from modelpact.ledger.artifacts import is_artifact_url
 from modelpact.ledger.config import default_url, display_url, parse_store_url
 
 __all__ = ["SQLITE_HEADER", "check_sqlite_file", "check_store_url", "check_store_writable"]
@@ -99,7 +100,7 @@ def _probe_server(url: str, shown: str) -> None:
 
 
 def check_store_writable(
-    url: str | None, *, root: Path, artifacts: Path | None = None
+    url: str | None, *, root: Path, artifacts: Path | str | None = None
 ) -> str:
     """Raise :class:`StoreError` unless a registration in the ledger at *url* can succeed.
 
@@ -109,8 +110,9 @@ def check_store_writable(
         The store URL; None is SQLite at ``<root>/ledger.db``.
     root : Path
         The ledger directory of the default store.
-    artifacts : Path, optional
-        The artifact directory a model file will be copied to, when one will be.
+    artifacts : Path or str, optional
+        The artifact directory (or fsspec URL) a model file will be copied to, when one
+        will be.
 
     Returns
     -------
@@ -131,6 +133,10 @@ def check_store_writable(
                 _probe_sqlite(path, shown)
     else:
         _probe_server(resolved, shown)
-    if artifacts is not None:
-        _check_folder(artifacts, f"the artifact directory {artifacts}")
+    if artifacts is not None and is_artifact_url(artifacts):
+        from modelpact.ledger.remote_artifacts import check_artifact_url
+
+        check_artifact_url(str(artifacts))
+    elif artifacts is not None:
+        _check_folder(Path(artifacts), f"the artifact directory {artifacts}")
     return shown

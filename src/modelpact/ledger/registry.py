@@ -8,9 +8,8 @@ with :class:`~modelpact.errors.PromotionRefused`.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import func, select
@@ -106,7 +105,7 @@ class Registry:
             )
         except BaseException:
             if relative is not None:  # no row refers to the artifact: do not leave it behind
-                shutil.rmtree(self.artifacts.path(relative).parent, ignore_errors=True)
+                self.artifacts.remove_directory(str(PurePosixPath(relative).parent))
             raise
 
     def _insert_version(
@@ -287,15 +286,16 @@ class Registry:
                 .limit(1)
             ).first()
             registered = convert.event(row) if row is not None else None
-        return load_registered_model(
-            self.artifacts.path(version.artifact_path),
-            ref=version.ref,
-            sha256=artifact_sha256(version.artifact_path),
-            trust_pickle=trust_pickle,
-            trusted=trusted,
-            registered_by=registered.actor if registered else None,
-            registered_at=registered.created_at if registered else None,
-        )
+        with self.artifacts.local_file(version.artifact_path) as path:
+            return load_registered_model(
+                path,
+                ref=version.ref,
+                sha256=artifact_sha256(version.artifact_path),
+                trust_pickle=trust_pickle,
+                trusted=trusted,
+                registered_by=registered.actor if registered else None,
+                registered_at=registered.created_at if registered else None,
+            )
 
     # ---------------------------------------------------------------- stages and promotion
 

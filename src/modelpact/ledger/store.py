@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from modelpact.ledger._engine import Database, connect, upgrade_database
 from modelpact.ledger.analyses import Analyses, AnalysisRecord
-from modelpact.ledger.artifacts import ArtifactStore
+from modelpact.ledger.artifacts import ArtifactStore, artifact_store
 from modelpact.ledger.config import default_artifacts, default_url, display_url
 from modelpact.ledger.entities import (
     AuditRecord,
@@ -472,7 +472,7 @@ def open_store(
     *,
     root: Path = Path(".modelpact"),
     create: bool = True,
-    artifacts: Path | None = None,
+    artifacts: Path | str | None = None,
 ) -> Store:
     """Open (and, with *create*, initialise or upgrade) the ledger at *url*.
 
@@ -485,8 +485,9 @@ def open_store(
     create : bool
         Create the schema when missing and upgrade an older one. With False, a missing or
         outdated ledger is an error.
-    artifacts : Path, optional
-        Artifact directory; default beside a SQLite file, else ``<root>/artifacts``
+    artifacts : Path or str, optional
+        Artifact directory, or an fsspec URL (``s3://bucket/prefix``; needs the extra
+        ``modelpact[artifacts]``); default beside a SQLite file, else ``<root>/artifacts``
         (:func:`~modelpact.ledger.config.default_artifacts`).
 
     Raises
@@ -508,7 +509,12 @@ def open_store(
     root = Path(root)
     resolved = url or default_url(root)
     db = connect(resolved, create=create)
-    return Store(db.engine, resolved, ArtifactStore(artifacts or default_artifacts(url, root)))
+    try:
+        files = artifact_store(artifacts or default_artifacts(url, root))
+    except BaseException:
+        db.close()
+        raise
+    return Store(db.engine, resolved, files)
 
 
 def upgrade_store(

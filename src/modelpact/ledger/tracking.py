@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -434,6 +434,19 @@ class Tracking:
             )
         return self.artifacts.read_parquet(path)
 
+    def heartbeat(self, run_id: str) -> bool:
+        """Record that the live run *run_id* is still alive; False once it is not ``running``.
+
+        One UPDATE, so a background thread can call it every few seconds cheaply.
+        """
+        with self.db.writing() as session:
+            result = session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status == "running")
+                .values(heartbeat_at=convert.now())
+            )
+            return bool(getattr(result, "rowcount", 0))
+
     def finish_run(
         self,
         run_id: str,
@@ -484,8 +497,10 @@ class Tracking:
             if project is not None:
                 query = query.where(RunRow.project_id == self.project_row(session, project).id)
             if status is not None:
-                # "killed" is not stored: it is among the "running" rows, decided below
-                query = query.where(RunRow.status == ("running" if status == "killed" else status))
+                # a killed run is stored as such once `store gc` saw it; before, it is among
+                # the "running" rows, decided below
+                stored = ("running", "killed") if status == "killed" else (status,)
+                query = query.where(RunRow.status.in_(stored))
             if since is not None:
                 query = query.where(RunRow.started_at >= since)
             if limit is not None:
@@ -513,11 +528,11 @@ class Tracking:
             ).all()
             counts = {str(status): int(n) for status, n in found}
             running = session.execute(
-                select(RunRow.owner_host, RunRow.owner_pid).where(
+                select(RunRow.owner_host, RunRow.owner_pid, RunRow.heartbeat_at).where(
                     RunRow.project_id == pid, RunRow.status == "running"
                 )
             ).all()
-            for host, owner_pid in running:
-                seen = effective_status("running", host, owner_pid)
+            for host, owner_pid, beat in running:
+                seen = effective_status("running", host, owner_pid, beat)
                 counts[seen] = counts.get(seen, 0) + 1
             return counts

@@ -14,6 +14,8 @@ in concurrent threads are independent.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -36,22 +38,28 @@ from modelpact.ledger import (
 )
 from modelpact.ledger import Run as RunRecord
 from modelpact.ledger.config import resolve_artifacts
+from modelpact.ledger.liveness import heartbeat_interval
 from modelpact.pact import Pact, load_pact
 from modelpact.tracking._git import code_version
 
 if TYPE_CHECKING:
     from modelpact.evaluate import Verdict
 
-__all__ = ["Run", "start_run"]
+__all__ = ["ActiveRun", "start_run"]
+
+_log = logging.getLogger(__name__)
 
 ROW_COLUMN = "row"  # the position column used to pair predictions when the pact has no id
 
 
-class Run:
+class ActiveRun:
     """A run of the experiment loop, recorded in the ledger.
 
     Use it as a context manager (see :func:`start_run`): entering starts the run, leaving
     marks it ``finished``, or ``failed`` if an exception escaped (which is re-raised).
+    While it is open, a daemon thread refreshes the run's heartbeat every
+    ``MODELPACT_HEARTBEAT_S`` seconds (default 30), so a run whose process dies reads as
+    ``killed`` from any host (see :mod:`modelpact.ledger.liveness`).
 
     Parameters
     ----------
@@ -103,14 +111,14 @@ class Run:
         """The run id (available once the run has started)."""
         return self._started().id_
 
-    def _started(self) -> Run:
+    def _started(self) -> ActiveRun:
         if not hasattr(self, "id_"):
             raise ConfigurationError(
                 "the run has not started; use it as 'with modelpact.start_run(...) as run:'"
             )
         return self
 
-    def start(self) -> Run:
+    def start(self) -> ActiveRun:
         """Open the store, record the project (and pact), and start the run."""
         if hasattr(self, "id_"):
             raise ConfigurationError(f"run {self.id_[:8]} has already started")
@@ -133,6 +141,7 @@ class Run:
                 git_commit=commit,
                 git_dirty=dirty,
             )
+            self._heartbeat = _Heartbeat(self.store_, record.id)
         except BaseException:
             if self._owns_store:
                 self.store_.close()
@@ -150,13 +159,14 @@ class Run:
         if self._final is not None:
             raise ConfigurationError(f"run {self.id_[:8]} has already ended")
         try:
+            self._heartbeat.stop()  # before the run ends: a late beat must not outlive it
             self._final = self.store_.finish_run(self.id_, status, error=error)
             return self._final
         finally:
             if self._owns_store:
                 self.store_.close()
 
-    def __enter__(self) -> Run:
+    def __enter__(self) -> ActiveRun:
         return self.start()
 
     def __exit__(
@@ -392,6 +402,41 @@ class Run:
         return verdict
 
 
+class _Heartbeat:
+    """Refresh a live run's ``heartbeat_at`` from a daemon thread until stopped.
+
+    One beat is written at once, then one every :func:`heartbeat_interval` seconds, so a
+    reader on any host can tell a run whose process died (no beat for a few intervals) from
+    one still working. A beat that fails (the database briefly unreachable) is retried at
+    the next interval: a missed beat is what staleness already allows for.
+    """
+
+    def __init__(self, store: Store, run_id: str) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._interval = heartbeat_interval()
+        self._stopped = threading.Event()
+        store.tracking.heartbeat(run_id)
+        self._thread = threading.Thread(
+            target=self._loop, name=f"modelpact-heartbeat-{run_id[:8]}", daemon=True
+        )
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                if not self._store.tracking.heartbeat(self._run_id):
+                    return  # the run is no longer running (ended, or marked killed)
+            except Exception as exc:  # never let a beat kill the thread or the process
+                _log.debug("heartbeat of run %s failed: %s", self._run_id[:8], exc)
+
+    def stop(self) -> None:
+        """Stop beating and wait for a beat in flight to finish."""
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
+
+
 def _plain(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
@@ -531,7 +576,7 @@ def start_run(
     name: str | None = None,
     root: Path = Path(".modelpact"),
     cwd: Path | None = None,
-) -> Run:
+) -> ActiveRun:
     """Start a run of *project*, to use as a context manager.
 
     Examples
@@ -544,4 +589,4 @@ def start_run(
     ...     run.record.status, run.record.params["C"]
     ('finished', '0.5')
     """
-    return Run(project, pact=pact, store=store, params=params, name=name, root=root, cwd=cwd)
+    return ActiveRun(project, pact=pact, store=store, params=params, name=name, root=root, cwd=cwd)
