@@ -301,12 +301,18 @@ class ReconstructionError:
         self.seed = seed
         self.range_level = range_level
 
-    def _design(self, frame: pd.DataFrame) -> Float:
+    def _design(self, frame: pd.DataFrame, buffer: Float | None = None) -> Float:
+        """Numeric columns, then one indicator column per reference category.
+
+        Written into *buffer* (its first rows) when it is given and long enough, so a table
+        encoded block by block reuses one matrix instead of faulting in fresh pages per block.
+        """
         codes = self.encoder_.codes(frame)
         n_num = len(self.encoder_.numeric)
         widths = [len(self.encoder_.categories_[c]) for c in self.encoder_.categorical]
-        # numeric columns, then one indicator column per reference category, written in place
-        out = np.empty((len(codes), n_num + sum(widths)))
+        shape = (len(codes), n_num + sum(widths))
+        out = buffer[:shape[0]] if buffer is not None and len(buffer) >= shape[0] \
+            else np.empty(shape)
         out[:, :n_num] = codes[:, :n_num]
         at = n_num
         for j, k in enumerate(widths):
@@ -338,42 +344,45 @@ class ReconstructionError:
 
     @staticmethod
     def _errors(x: Float, mean: Float, sd: Float, pca: Any) -> Float:
-        """Reconstruction error of every row, block by block, never materialising one.
+        """Reconstruction error of every row of a design block, never materialising one.
 
         ``||c - c Vᵀ V||² = ||c||² - ||c Vᵀ||²`` for the centred row ``c`` and orthonormal
         components ``V``: the same error as ``inverse_transform(transform(c))`` without it.
+        *x* is a block made for this call and is standardised in place.
         """
-        from threadpoolctl import threadpool_limits
-
-        out = np.empty(len(x))
-        components = np.ascontiguousarray(pca.components_.T)
-        # narrow products: BLAS threads cost more in wake-ups than they save
-        with threadpool_limits(limits=1, user_api="blas"):
-            for start in range(0, len(x), _BLOCK_ROWS):
-                block = x[start:start + _BLOCK_ROWS]
-                c = np.where(np.isfinite(block), block, mean)
-                c -= mean
-                c /= sd
-                c -= pca.mean_
-                kept = c @ components
-                squared = np.einsum("ij,ij->i", c, c) - np.einsum("ij,ij->i", kept, kept)
-                out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
-        return out
+        missing = ~np.isfinite(x)
+        if missing.any():
+            np.copyto(x, np.broadcast_to(mean, x.shape), where=missing)
+        x -= mean
+        x /= sd
+        x -= pca.mean_
+        kept: Float = x @ np.ascontiguousarray(pca.components_.T)
+        squared: Float = np.einsum("ij,ij->i", x, x) - np.einsum("ij,ij->i", kept, kept)
+        return np.sqrt(np.clip(squared, 0.0, None))
 
     def _frame_errors(self, frame: pd.DataFrame, rows: NDArray[np.intp] | None = None,
                       fit: tuple[Float, Float, Any] | None = None) -> Float:
         """:meth:`_errors` of a table's rows (all, or *rows*), encoded block by block.
 
-        No design matrix longer than a block exists; *fit* is another ``(mean, sd, pca)``.
+        No design matrix longer than a block exists, and one block's matrix is reused for the
+        next; *fit* is another ``(mean, sd, pca)``.
         """
+        from threadpoolctl import threadpool_limits
+
         mean, sd, pca = fit if fit is not None else (self.mean_, self.sd_, self.pca_)
         total = len(frame) if rows is None else len(rows)
-        parts = []
-        for start in range(0, total, _BLOCK_ROWS):
-            part = slice(start, start + _BLOCK_ROWS) if rows is None \
-                else rows[start:start + _BLOCK_ROWS]
-            parts.append(self._errors(self._design(frame.iloc[part]), mean, sd, pca))
-        return np.concatenate(parts) if parts else np.empty(0)
+        out = np.empty(total)
+        buffer: Float | None = None
+        # narrow products: BLAS threads cost more in wake-ups than they save
+        with threadpool_limits(limits=1, user_api="blas"):
+            for start in range(0, total, _BLOCK_ROWS):
+                part = slice(start, start + _BLOCK_ROWS) if rows is None \
+                    else rows[start:start + _BLOCK_ROWS]
+                design = self._design(frame.iloc[part], buffer)
+                if buffer is None:
+                    buffer = design
+                out[start:start + len(design)] = self._errors(design, mean, sd, pca)
+        return out
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> ReconstructionError:
