@@ -307,7 +307,9 @@ class ReconstructionError:
         Written into *buffer* (its first rows) when it is given and long enough, so a table
         encoded block by block reuses one matrix instead of faulting in fresh pages per block.
         """
-        codes = self.encoder_.codes(frame)
+        return self._onehot(self.encoder_.codes(frame), buffer)
+
+    def _onehot(self, codes: Float, buffer: Float | None = None) -> Float:
         n_num = len(self.encoder_.numeric)
         widths = [len(self.encoder_.categories_[c]) for c in self.encoder_.categorical]
         shape = (len(codes), n_num + sum(widths))
@@ -360,12 +362,12 @@ class ReconstructionError:
         squared: Float = np.einsum("ij,ij->i", x, x) - np.einsum("ij,ij->i", kept, kept)
         return np.sqrt(np.clip(squared, 0.0, None))
 
-    def _frame_errors(self, frame: pd.DataFrame, rows: NDArray[np.intp] | None = None,
+    def _frame_errors(self, frame: pd.DataFrame | Float, rows: NDArray[np.intp] | None = None,
                       fit: tuple[Float, Float, Any] | None = None) -> Float:
         """:meth:`_errors` of a table's rows (all, or *rows*), encoded block by block.
 
-        No design matrix longer than a block exists, and one block's matrix is reused for the
-        next; *fit* is another ``(mean, sd, pca)``.
+        *frame* is a table or its encoder codes. No design matrix longer than a block exists,
+        and one block's matrix is reused for the next; *fit* is another ``(mean, sd, pca)``.
         """
         from threadpoolctl import threadpool_limits
 
@@ -378,7 +380,8 @@ class ReconstructionError:
             for start in range(0, total, _BLOCK_ROWS):
                 part = slice(start, start + _BLOCK_ROWS) if rows is None \
                     else rows[start:start + _BLOCK_ROWS]
-                design = self._design(frame.iloc[part], buffer)
+                design = self._onehot(frame[part], buffer) if isinstance(frame, np.ndarray) \
+                    else self._design(frame.iloc[part], buffer)
                 if buffer is None:
                     buffer = design
                 out[start:start + len(design)] = self._errors(design, mean, sd, pca)
@@ -388,19 +391,21 @@ class ReconstructionError:
             categorical: Sequence[str]) -> ReconstructionError:
         """Fit the PCA, its null on held-out reference rows, and the leave-chunk-out range.
 
-        Only the rows each step uses are encoded (rows encode independently), so the
-        reference's whole design matrix (one column per category) never exists.
+        The reference is encoded once (a float per feature and row); the design (one column
+        per category) is expanded only for the rows each step uses, so the reference's whole
+        design matrix never exists.
         """
         self.encoder_ = _Encoder(numeric, categorical).fit(reference)
+        codes = self.encoder_.codes(reference)
         rng = np.random.default_rng(self.seed)
         n = len(reference)
         fitted = np.zeros(n, dtype=bool)
         fitted[rng.choice(n, min(self.max_fit_rows, n // 2), replace=False)] = True
         self.mean_, self.sd_, self.pca_ = self._fit_pca(
-            self._design(reference.iloc[np.flatnonzero(fitted)]), self.variance)
+            self._onehot(codes[np.flatnonzero(fitted)]), self.variance)
         # a refit choosing another number of components would move every error at once
         k = int(self.pca_.n_components_)
-        held = self._frame_errors(reference, np.flatnonzero(~fitted))
+        held = self._frame_errors(codes, np.flatnonzero(~fitted))
         self.null_mean_ = float(held.mean()) if held.size else math.nan
         self.null_sd_ = float(held.std(ddof=1)) if held.size > 1 else math.nan
         self.null_rows_ = int(held.size)
@@ -413,10 +418,10 @@ class ReconstructionError:
             if len(rest_rows) > self.max_fit_rows:
                 rest_rows = rest_rows[rng.choice(len(rest_rows), self.max_fit_rows,
                                                  replace=False)]
-            rest = self._design(reference.iloc[rest_rows])
+            rest = self._onehot(codes[rest_rows])
             m, s, pca = self._fit_pca(rest, min(k, *rest.shape))
             chunk_rows = np.arange(bounds[i], bounds[i + 1])
-            means.append(float(self._frame_errors(reference, chunk_rows, (m, s, pca)).mean()))
+            means.append(float(self._frame_errors(codes, chunk_rows, (m, s, pca)).mean()))
         self.calibration_errors_ = tuple(means)
         self.reference_chunk_rows_ = int(np.diff(bounds).min())
         return self
