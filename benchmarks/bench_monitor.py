@@ -2,16 +2,23 @@
 
 Data (seeded): a reference of 100,000 rows and an analysis period of 1,000,000 rows, 15 numeric
 and 5 categorical features, cut into 10 chunks; three numeric and one categorical feature drift
-in the second half. Every tool gets the same in-memory DataFrames; only the drift computation is
-timed (reading the Parquet files is not):
+in the second half. Every tool runs in a fresh process of its own, reads the same Parquet files
+with ``pandas.read_parquet`` (not timed) and is timed on the same work, CPU seconds beside wall:
 
 * modelpact: ``modelpact.monitor.monitor`` with univariate drift only (Jensen–Shannon and
   Wasserstein for numeric, Jensen–Shannon for categorical features), thresholds calibrated on
-  the reference by leave-chunk-out;
+  the reference by leave-chunk-out (the analysis keeps its label column, so modelpact also
+  measures realized accuracy per chunk: work NannyML's calculator does not do);
 * NannyML: ``UnivariateDriftCalculator`` with the same methods, ``chunk_number=10``, fit on the
   reference then calculate on the analysis;
 * Evidently: ``Report([DataDriftPreset()])`` run once per chunk against the reference (it has no
   chunking of its own), with its default per-column tests.
+
+modelpact and NannyML alternate ``--repeats`` times (default 3); the headline is the median of
+the CPU ratios of each pair. Each modelpact run also times the work's floor in the same process:
+``np.sort`` of every numeric column and ``np.bincount`` of every categorical column's codes,
+reference and analysis, the least any exact drift computation must do; the ratio to it makes a
+regression visible whatever the machine.
 
 The peers run in their own virtual environments as subprocesses, with usage tracking disabled:
 ``.venv-bench-<peer>/`` in the checkout (git-ignored), else ``/work/bench-venvs/<peer>``. Set
@@ -21,7 +28,7 @@ one up with::
 
 Run::
 
-    .venv/bin/python benchmarks/bench_monitor.py [--rows 1000000] [--skip evidently]
+    .venv/bin/python benchmarks/bench_monitor.py [--rows 1000000] [--repeats 3] [--skip evidently]
 
 ``--scale 1000000 5000000`` instead times the whole ``monitor`` at its defaults (univariate and
 multivariate drift, data quality) on Parquet files of each size, one fresh process per size,
@@ -37,7 +44,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
@@ -204,23 +210,53 @@ def run_scale(sizes: list[int], reference_rows: int) -> None:
               f"{cpu / base:>8.2f}x")
 
 
-def run_modelpact(ref: pd.DataFrame, ana: pd.DataFrame) -> dict[str, object]:
+MODELPACT = textwrap.dedent("""
+    import json, sys, time
+    import numpy as np, pandas as pd
     from modelpact.monitor import monitor
     from modelpact.pact import Pact
-
-    pact = Pact.model_validate(bench_pact())
-    t, cpu = time.perf_counter(), time.process_time()
-    result = monitor(pact, ref, ana, chunks=N_CHUNKS, multivariate=False,
-                     estimate_performance=False)
-    seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
+    ref = pd.read_parquet(sys.argv[1]); ana = pd.read_parquet(sys.argv[2])
+    pact = Pact.model_validate(json.loads(sys.argv[3]))
+    t, c = time.perf_counter(), time.process_time()
+    result = monitor(pact, ref, ana, chunks=10, multivariate=False, estimate_performance=False)
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
     drifted = sorted({a.feature for a in result.alerts if a.kind == "drift" and a.feature})
-    return {"seconds": seconds, "cpu": cpu, "alerts": len(result.alerts), "drifted": drifted}
+    # the floor: sort every numeric column, count every categorical column's codes
+    numeric, categorical = json.loads(sys.argv[4]), json.loads(sys.argv[5])
+    columns = [(f[c].to_numpy(), c in categorical) for f in (ref, ana)
+               for c in numeric + categorical]
+    columns = [(pd.factorize(x)[0] if cat else x, cat) for x, cat in columns]
+    floor = []
+    for _ in range(3):
+        f = time.process_time()
+        for x, cat in columns:
+            np.bincount(x) if cat else np.sort(x)
+        floor.append(time.process_time() - f)
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "floor": min(floor),
+                      "alerts": len(result.alerts), "drifted": drifted}))
+""")
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
+def run_modelpact(ref_path: Path, ana_path: Path) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", MODELPACT, str(ref_path), str(ana_path), json.dumps(bench_pact()),
+         json.dumps(NUMERIC), json.dumps(CATEGORICAL)], capture_output=True, text=True,
+        check=False)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr else "failed"}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--reference-rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="modelpact / NannyML pairs, run alternately.")
     parser.add_argument("--skip", action="append", default=[], choices=["nannyml", "evidently"])
     parser.add_argument("--evidently-chunks", type=int, default=N_CHUNKS,
                         help="Chunks Evidently is timed on (the rest extrapolated linearly).")
@@ -233,43 +269,79 @@ def main() -> None:
     rng = np.random.default_rng(0)
     ref = make_data(args.reference_rows, rng, drift=False)
     ana = make_data(args.rows, rng, drift=True)
-    results: dict[str, dict[str, object]] = {}
+    pairs: list[tuple[dict[str, object], dict[str, object] | None]] = []
+    evidently: dict[str, object] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         ref_path, ana_path = Path(tmp) / "ref.parquet", Path(tmp) / "ana.parquet"
         ref.to_parquet(ref_path, index=False)
         ana.to_parquet(ana_path, index=False)
-        # modelpact reads the same files, so every tool starts from identical frames
-        ref_in, ana_in = pd.read_parquet(ref_path), pd.read_parquet(ana_path)
-        results["modelpact"] = run_modelpact(ref_in, ana_in)
-        print("modelpact", results["modelpact"], flush=True)
-        if "nannyml" not in args.skip:
-            results["nannyml"] = run_peer("nannyml", NANNYML, [
-                str(ref_path), str(ana_path), json.dumps(NUMERIC + CATEGORICAL)])
-            print("nannyml", results["nannyml"], flush=True)
+        del ref, ana
+        for rep in range(args.repeats):
+            ours = run_modelpact(ref_path, ana_path) | {"load": load_average()}
+            print(f"[{rep + 1}] modelpact", ours, flush=True)
+            peer = None
+            if "nannyml" not in args.skip:
+                peer = run_peer("nannyml", NANNYML, [
+                    str(ref_path), str(ana_path), json.dumps(NUMERIC + CATEGORICAL)]) | {
+                    "load": load_average()}
+                print(f"[{rep + 1}] nannyml  ", peer, flush=True)
+            pairs.append((ours, peer))
         if "evidently" not in args.skip:
-            results["evidently"] = run_peer("evidently", EVIDENTLY, [
+            evidently = run_peer("evidently", EVIDENTLY, [
                 str(ref_path), str(ana_path), json.dumps(NUMERIC), json.dumps(CATEGORICAL),
                 str(args.evidently_chunks)])
-            ev = results["evidently"]
-            if "seconds" in ev and ev.get("chunks_timed", N_CHUNKS) != N_CHUNKS:
-                ev["seconds_extrapolated"] = float(ev["seconds"]) * N_CHUNKS / float(
-                    ev["chunks_timed"])  # type: ignore[arg-type]
-            print("evidently", ev, flush=True)
-    ours = float(results["modelpact"]["seconds"])  # type: ignore[arg-type]
-    ours_cpu = float(results["modelpact"]["cpu"])  # type: ignore[arg-type]
+            if "seconds" in evidently and evidently.get("chunks_timed", N_CHUNKS) != N_CHUNKS:
+                scale = N_CHUNKS / float(evidently["chunks_timed"])  # type: ignore[arg-type]
+                evidently["seconds"] = float(evidently["seconds"]) * scale  # type: ignore[arg-type]
+                evidently["cpu"] = float(evidently["cpu"]) * scale  # type: ignore[arg-type]
+                evidently["extrapolated"] = True
+            print("evidently", evidently, flush=True)
+    report(args, pairs, evidently)
+
+
+def _f(r: dict[str, object], key: str) -> float:
+    return float(r[key])  # type: ignore[arg-type]
+
+
+def report(args: argparse.Namespace, pairs: list[tuple[dict[str, object],
+                                                     dict[str, object] | None]],
+           evidently: dict[str, object] | None) -> None:
     print(f"\nreference {args.reference_rows:,} rows, analysis {args.rows:,} rows, "
-          f"{N_NUMERIC} numeric + {N_CATEGORICAL} categorical, {N_CHUNKS} chunks")
-    print(f"{'tool':<12}{'wall s':>10}{'CPU s':>10}{'ratio wall':>12}{'ratio CPU':>11}")
-    print(f"{'modelpact':<12}{ours:>10.2f}{ours_cpu:>10.2f}{1.0:>12.1f}{1.0:>11.1f}")
-    for peer in ("nannyml", "evidently"):
-        r = results.get(peer)
-        if not r or "error" in r:
-            print(f"{peer:<12}{'n/a':>10}  {r.get('error') if r else 'skipped'}")
+          f"{N_NUMERIC} numeric + {N_CATEGORICAL} categorical, {N_CHUNKS} chunks; "
+          "CPU = process CPU seconds of the timed work")
+    print(f"{'run':<5}{'load':>6}{'ours wall':>11}{'ours CPU':>10}{'floor CPU':>11}"
+          f"{'vs floor':>10}{'NannyML wall':>14}{'NannyML CPU':>13}{'ratio wall':>12}"
+          f"{'ratio CPU':>11}")
+    ratios, floors = [], []
+    for i, (ours, peer) in enumerate(pairs, 1):
+        if "error" in ours:
+            print(f"{i:<5}modelpact failed: {ours['error']}")
             continue
-        secs = float(r.get("seconds_extrapolated", r["seconds"]))  # type: ignore[arg-type]
-        cpu = float(r.get("cpu", "nan")) * secs / float(r["seconds"])  # type: ignore[arg-type]
-        print(f"{peer:<12}{secs:>10.2f}{cpu:>10.2f}{secs / ours:>11.1f}x"
-              f"{cpu / ours_cpu:>10.1f}x")
+        vs_floor = _f(ours, "cpu") / max(_f(ours, "floor"), 1e-9)
+        floors.append(vs_floor)
+        line = (f"{i:<5}{_f(ours, 'load'):>6.1f}{_f(ours, 'seconds'):>11.2f}"
+                f"{_f(ours, 'cpu'):>10.3f}{_f(ours, 'floor'):>11.3f}{vs_floor:>9.1f}x")
+        if peer and "error" not in peer:
+            ratio = _f(peer, "cpu") / _f(ours, "cpu")
+            ratios.append(ratio)
+            line += (f"{_f(peer, 'seconds'):>14.2f}{_f(peer, 'cpu'):>13.3f}"
+                     f"{_f(peer, 'seconds') / _f(ours, 'seconds'):>11.1f}x{ratio:>10.1f}x")
+        elif peer:
+            line += f"   NannyML failed: {peer['error']}"
+        print(line)
+    if ratios:
+        print(f"\nwhole drift work, NannyML / modelpact by CPU: median {np.median(ratios):.1f}x "
+              f"(runs: {', '.join(f'{r:.1f}x' for r in ratios)})")
+    if floors:
+        print(f"modelpact / its floor (np.sort + np.bincount of the same columns) by CPU: "
+              f"median {np.median(floors):.1f}x")
+    if evidently and "error" not in evidently:
+        ours_cpu = float(np.median([_f(o, "cpu") for o, _ in pairs if "error" not in o]))
+        print(f"Evidently: {_f(evidently, 'seconds'):.1f} s wall, {_f(evidently, 'cpu'):.1f} s "
+              f"CPU{' (extrapolated)' if evidently.get('extrapolated') else ''}: "
+              f"{_f(evidently, 'cpu') / ours_cpu:.0f}x modelpact's median CPU")
+    elif evidently:
+        print(f"Evidently failed: {evidently['error']}")
     sys.stdout.flush()
 
 

@@ -75,5 +75,21 @@ def test_domain_classifier_encodes_only_the_rows_it_samples(reference, monkeypat
 
     monkeypatch.setattr(clf.encoder_, "codes", counting)
     result = clf.evaluate(_rows(np.random.default_rng(6), 20_000, correlated=True), 0)
-    assert seen == [500]
+    assert seen == [500, 500]  # the reference's sample and the chunk's, nothing whole
     assert result.p_value is not None and 0.0 <= result.p_value <= 1.0
+
+
+def test_reconstruction_errors_do_not_depend_on_the_blocks(reference, monkeypatch):
+    # blocks reuse one design buffer; a short last block and missing values must not leak
+    # from one block into the next
+    from modelpact.monitor import multivariate
+
+    recon = ReconstructionError(seed=0).fit(reference, ["a", "b", "c"], ["k"])
+    rows = _rows(np.random.default_rng(7), 3000, correlated=False)
+    rows.loc[::5, "b"] = np.nan
+    rows.loc[::11, "k"] = None
+    whole = recon._frame_errors(rows)
+    monkeypatch.setattr(multivariate, "_BLOCK_ROWS", 700)
+    np.testing.assert_allclose(recon._frame_errors(rows), whole, rtol=1e-12)
+    picked = np.random.default_rng(8).permutation(3000)[:2100]
+    np.testing.assert_allclose(recon._frame_errors(rows, picked), whole[picked], rtol=1e-12)

@@ -184,3 +184,47 @@ def test_bin_index_fast_path_on_large_skewed_data():
         edges = np.unique(np.quantile(sample[:5000], np.linspace(0, 1, 129)[1:-1]))
         np.testing.assert_array_equal(bin_index(sample, edges),
                                       np.searchsorted(edges, sample, side="right"))
+
+
+def test_ranges_spanning_many_blocks_equal_a_numpy_reference():
+    # long ranges are streamed block by block: counts, moments and extremes must not depend
+    # on where the blocks fall, nor on missing values or infinities straddling them
+    from modelpact.monitor.profiling import BLOCK_ROWS
+
+    rng = np.random.default_rng(11)
+    n = 3 * BLOCK_ROWS + 17
+    x = rng.lognormal(3.0, 1.0, size=n)
+    x[rng.choice(n, 500, replace=False)] = np.nan
+    x[[0, BLOCK_ROWS - 1, BLOCK_ROWS, n - 1]] = [np.inf, np.nan, -np.inf, np.nan]
+    x[2 * BLOCK_ROWS:2 * BLOCK_ROWS + BLOCK_ROWS] = np.nan  # a block with no value at all
+    ref = pd.DataFrame({"x": rng.lognormal(3.0, 1.0, size=5000)})
+    spec = ProfileSpec.from_reference(ref, ["x"])
+    bounds = np.array([0, 5, BLOCK_ROWS + 3, n], dtype=np.int64)
+    parts = profile_ranges(spec, pd.DataFrame({"x": x}), bounds)
+    for (lo, hi), part in zip(itertools.pairwise(bounds), parts, strict=True):
+        _assert_numeric_equal(part.columns["x"],  # type: ignore[arg-type]
+                              _numpy_numeric(x[lo:hi], spec.numeric["x"]))
+        np.testing.assert_allclose(part.columns["x"].sums,  # type: ignore[union-attr]
+                                   _numpy_numeric(x[lo:hi], spec.numeric["x"])["sums"],
+                                   rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", "category"])
+def test_categorical_profiles_equal_whatever_the_string_storage(dtype):
+    # Arrow-backed strings take a set lookup instead of a factorisation: same counts
+    rng = np.random.default_rng(12)
+    values = rng.choice(["a", "b", "c", "zz", "q"], size=3 * 70_000).astype(object)
+    values[rng.choice(values.size, 999, replace=False)] = None
+    frame = pd.DataFrame({"c": pd.Series(values, dtype=object)})
+    typed = pd.DataFrame({"c": frame["c"].astype(dtype)})
+    bounds = np.array([0, 1, 100_000, values.size], dtype=np.int64)
+    expected = profile_ranges(SPEC, frame, bounds)
+    got = profile_ranges(SPEC, typed, bounds)
+    for (lo, hi), e, g in zip(itertools.pairwise(bounds), expected, got, strict=True):
+        col = pd.Series(values[lo:hi])
+        counts = [int((col == k).sum()) for k in SPEC.categorical["c"]]
+        counts.append(int((col.notna() & ~col.isin(SPEC.categorical["c"])).sum()))
+        for p in (e.columns["c"], g.columns["c"]):
+            assert isinstance(p, CategoricalProfile)
+            assert p.counts.tolist() == counts
+            assert p.missing == int(col.isna().sum())

@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -82,7 +83,7 @@ class NullFit:
             return math.nan
         r = len(self.draws)
         if r >= 2 and self.log_sd > 0:
-            t = float(sps.t.ppf(1.0 - alpha, r - 1))
+            t = _t_quantile(1.0 - alpha, r - 1)
             bound = math.exp(self.log_mean + t * self.log_sd * math.sqrt(1.0 + 1.0 / r))
             q = max(bound, self.max_u)
         else:
@@ -157,6 +158,13 @@ class ThresholdCalibrator:
         """Threshold for *column* and *method* on a chunk with *n* non-missing values."""
         fit = self.fits_.get((column, method))
         return math.nan if fit is None else fit.threshold(n, self.alpha_per_check)
+
+
+@lru_cache(maxsize=256)
+def _t_quantile(level: float, dof: int) -> float:
+    # every check of a run asks for the same few quantiles, chunk after chunk; SciPy's
+    # distribution machinery costs far more than the arithmetic around it
+    return float(sps.t.ppf(level, dof))
 
 
 def _fit_null(u: NDArray[np.float64], n_reference: int, power: float) -> NullFit:

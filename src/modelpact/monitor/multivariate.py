@@ -184,9 +184,13 @@ class DomainClassifier:
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> DomainClassifier:
-        """Encode the reference and learn its natural range by leave-chunk-out."""
+        """Learn the reference's natural range by leave-chunk-out.
+
+        The reference rows are kept as they are and only the rows each test samples are
+        encoded (rows encode independently), so the fit costs no memory per reference row.
+        """
         self.encoder_ = _Encoder(numeric, categorical).fit(reference)
-        self.reference_ = self.encoder_.codes(reference)
+        self._reference = reference[[*numeric, *categorical]]  # the columns, not a copy
         n = len(reference)
         bounds = np.linspace(0, n, 11).round().astype(np.int64)
         aucs: list[float] = []
@@ -194,14 +198,17 @@ class DomainClassifier:
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
             rng = np.random.default_rng([self.seed, int(i)])
-            a = self.reference_[self._sample(np.flatnonzero(~inside), rng)]
-            b = self.reference_[self._sample(np.flatnonzero(inside), rng)]
+            a = self._encoded(self._sample(np.flatnonzero(~inside), rng))
+            b = self._encoded(self._sample(np.flatnonzero(inside), rng))
             auc = self._test(a, b)[0]
             if auc == auc:
                 aucs.append(auc)
         self.calibration_aucs_ = tuple(aucs)
         self.threshold_ = max(_prediction_bound(np.asarray(aucs), self.range_level), 0.5)
         return self
+
+    def _encoded(self, rows: NDArray[np.intp]) -> Float:
+        return self.encoder_.codes(self._reference.iloc[rows])
 
     def _sample(self, rows: NDArray[np.intp], rng: np.random.Generator) -> NDArray[np.intp]:
         return rows[rng.choice(len(rows), min(self.max_rows, len(rows)), replace=False)]
@@ -253,7 +260,7 @@ class DomainClassifier:
         Only the sampled rows of *chunk* are encoded.
         """
         rng = np.random.default_rng([self.seed, 1000 + index])
-        a = self.reference_[self._sample(np.arange(len(self.reference_)), rng)]
+        a = self._encoded(self._sample(np.arange(len(self._reference)), rng))
         rows = rng.choice(len(chunk), min(self.max_rows, len(chunk)), replace=False)
         b = self.encoder_.codes(chunk.iloc[rows])
         auc, low, high, p_value = self._test(a, b)
@@ -294,16 +301,27 @@ class ReconstructionError:
         self.seed = seed
         self.range_level = range_level
 
-    def _design(self, frame: pd.DataFrame) -> Float:
-        codes = self.encoder_.codes(frame)
+    def _design(self, frame: pd.DataFrame, buffer: Float | None = None) -> Float:
+        """Numeric columns, then one indicator column per reference category.
+
+        Written into *buffer* (its first rows) when it is given and long enough, so a table
+        encoded block by block reuses one matrix instead of faulting in fresh pages per block.
+        """
+        return self._onehot(self.encoder_.codes(frame), buffer)
+
+    def _onehot(self, codes: Float, buffer: Float | None = None) -> Float:
         n_num = len(self.encoder_.numeric)
-        parts = [codes[:, :n_num]]
-        for j, c in enumerate(self.encoder_.categorical):
-            k = len(self.encoder_.categories_[c])
-            col = codes[:, n_num + j]
-            onehot = (col[:, None] == np.arange(k)[None, :]).astype(np.float64)
-            parts.append(onehot)
-        return np.hstack(parts) if parts else codes
+        widths = [len(self.encoder_.categories_[c]) for c in self.encoder_.categorical]
+        shape = (len(codes), n_num + sum(widths))
+        out = buffer[:shape[0]] if buffer is not None and len(buffer) >= shape[0] \
+            else np.empty(shape)
+        out[:, :n_num] = codes[:, :n_num]
+        at = n_num
+        for j, k in enumerate(widths):
+            np.equal(codes[:, n_num + j, None], np.arange(k)[None, :], out=out[:, at:at + k],
+                     casting="unsafe")
+            at += k
+        return out
 
     def _fit_pca(self, x: Float, components: float | int) -> tuple[Float, Float, Any]:
         from sklearn.decomposition import PCA
@@ -311,65 +329,83 @@ class ReconstructionError:
 
         mean = np.nanmean(x, axis=0) if len(x) else np.zeros(x.shape[1])
         mean = np.where(np.isfinite(mean), mean, 0.0)
-        xi = np.where(np.isfinite(x), x, mean)
+        xi = x  # a design made for this fit: overwritten rather than copied
+        missing = ~np.isfinite(xi)
+        if missing.any():
+            np.copyto(xi, np.broadcast_to(mean, xi.shape), where=missing)
         sd = xi.std(axis=0)
         # a (numerically) constant reference column: rounding noise must not become a scale
         sd = np.where(sd > 1e-9 * np.maximum(1.0, np.abs(mean)), sd, 1.0)
+        # standardised in place and handed over (copy=False): one matrix, not four
+        xi -= mean
+        xi /= sd
         with threadpool_limits(limits=1):  # small SVDs: threads only contend
-            pca = PCA(n_components=components, svd_solver="full",
-                      random_state=self.seed).fit((xi - mean) / sd)
+            pca = PCA(n_components=components, svd_solver="full", copy=False,
+                      random_state=self.seed).fit(xi)
         return mean, sd, pca
 
     @staticmethod
     def _errors(x: Float, mean: Float, sd: Float, pca: Any) -> Float:
-        """Reconstruction error of every row, block by block, never materialising one.
+        """Reconstruction error of every row of a design block, never materialising one.
 
         ``||c - c Vᵀ V||² = ||c||² - ||c Vᵀ||²`` for the centred row ``c`` and orthonormal
         components ``V``: the same error as ``inverse_transform(transform(c))`` without it.
+        *x* is a block made for this call and is standardised in place.
+        """
+        missing = ~np.isfinite(x)
+        if missing.any():
+            np.copyto(x, np.broadcast_to(mean, x.shape), where=missing)
+        x -= mean
+        x /= sd
+        x -= pca.mean_
+        kept: Float = x @ np.ascontiguousarray(pca.components_.T)
+        squared: Float = np.einsum("ij,ij->i", x, x) - np.einsum("ij,ij->i", kept, kept)
+        return np.sqrt(np.clip(squared, 0.0, None))
+
+    def _frame_errors(self, frame: pd.DataFrame | Float, rows: NDArray[np.intp] | None = None,
+                      fit: tuple[Float, Float, Any] | None = None) -> Float:
+        """:meth:`_errors` of a table's rows (all, or *rows*), encoded block by block.
+
+        *frame* is a table or its encoder codes. No design matrix longer than a block exists,
+        and one block's matrix is reused for the next; *fit* is another ``(mean, sd, pca)``.
         """
         from threadpoolctl import threadpool_limits
 
-        out = np.empty(len(x))
-        components = np.ascontiguousarray(pca.components_.T)
+        mean, sd, pca = fit if fit is not None else (self.mean_, self.sd_, self.pca_)
+        total = len(frame) if rows is None else len(rows)
+        out = np.empty(total)
+        buffer: Float | None = None
         # narrow products: BLAS threads cost more in wake-ups than they save
         with threadpool_limits(limits=1, user_api="blas"):
-            for start in range(0, len(x), _BLOCK_ROWS):
-                block = x[start:start + _BLOCK_ROWS]
-                c = np.where(np.isfinite(block), block, mean)
-                c -= mean
-                c /= sd
-                c -= pca.mean_
-                kept = c @ components
-                squared = np.einsum("ij,ij->i", c, c) - np.einsum("ij,ij->i", kept, kept)
-                out[start:start + len(block)] = np.sqrt(np.clip(squared, 0.0, None))
+            for start in range(0, total, _BLOCK_ROWS):
+                part = slice(start, start + _BLOCK_ROWS) if rows is None \
+                    else rows[start:start + _BLOCK_ROWS]
+                design = self._onehot(frame[part], buffer) if isinstance(frame, np.ndarray) \
+                    else self._design(frame.iloc[part], buffer)
+                if buffer is None:
+                    buffer = design
+                out[start:start + len(design)] = self._errors(design, mean, sd, pca)
         return out
-
-    def _errors_at(self, x: Float, rows: NDArray[np.intp]) -> Float:
-        """:meth:`_errors` of the given rows of *x*, gathered block by block."""
-        parts = [self._errors(x[rows[start:start + _BLOCK_ROWS]], self.mean_, self.sd_,
-                              self.pca_) for start in range(0, len(rows), _BLOCK_ROWS)]
-        return np.concatenate(parts) if parts else np.empty(0)
-
-    def _frame_errors(self, frame: pd.DataFrame) -> Float:
-        """:meth:`_errors` of a table, encoded block by block (no full design matrix)."""
-        parts = [self._errors(self._design(frame.iloc[start:start + _BLOCK_ROWS]), self.mean_,
-                              self.sd_, self.pca_)
-                 for start in range(0, len(frame), _BLOCK_ROWS)]
-        return np.concatenate(parts) if parts else np.empty(0)
 
     def fit(self, reference: pd.DataFrame, numeric: Sequence[str],
             categorical: Sequence[str]) -> ReconstructionError:
-        """Fit the PCA, its null on held-out reference rows, and the leave-chunk-out range."""
+        """Fit the PCA, its null on held-out reference rows, and the leave-chunk-out range.
+
+        The reference is encoded once (a float per feature and row); the design (one column
+        per category) is expanded only for the rows each step uses, so the reference's whole
+        design matrix never exists.
+        """
         self.encoder_ = _Encoder(numeric, categorical).fit(reference)
-        x = self._design(reference)
+        codes = self.encoder_.codes(reference)
         rng = np.random.default_rng(self.seed)
-        n = len(x)
+        n = len(reference)
         fitted = np.zeros(n, dtype=bool)
         fitted[rng.choice(n, min(self.max_fit_rows, n // 2), replace=False)] = True
-        self.mean_, self.sd_, self.pca_ = self._fit_pca(x[fitted], self.variance)
+        self.mean_, self.sd_, self.pca_ = self._fit_pca(
+            self._onehot(codes[np.flatnonzero(fitted)]), self.variance)
         # a refit choosing another number of components would move every error at once
         k = int(self.pca_.n_components_)
-        held = self._errors_at(x, np.flatnonzero(~fitted))
+        held = self._frame_errors(codes, np.flatnonzero(~fitted))
         self.null_mean_ = float(held.mean()) if held.size else math.nan
         self.null_sd_ = float(held.std(ddof=1)) if held.size > 1 else math.nan
         self.null_rows_ = int(held.size)
@@ -378,13 +414,14 @@ class ReconstructionError:
         for i in range(self.n_chunks):
             inside = np.zeros(n, dtype=bool)
             inside[bounds[i]:bounds[i + 1]] = True
-            rest_rows = np.flatnonzero(~inside)  # rows, not a copy of the design
+            rest_rows = np.flatnonzero(~inside)
             if len(rest_rows) > self.max_fit_rows:
                 rest_rows = rest_rows[rng.choice(len(rest_rows), self.max_fit_rows,
                                                  replace=False)]
-            rest = x[rest_rows]
+            rest = self._onehot(codes[rest_rows])
             m, s, pca = self._fit_pca(rest, min(k, *rest.shape))
-            means.append(float(self._errors(x[inside], m, s, pca).mean()))
+            chunk_rows = np.arange(bounds[i], bounds[i + 1])
+            means.append(float(self._frame_errors(codes, chunk_rows, (m, s, pca)).mean()))
         self.calibration_errors_ = tuple(means)
         self.reference_chunk_rows_ = int(np.diff(bounds).min())
         return self

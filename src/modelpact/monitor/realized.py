@@ -65,7 +65,9 @@ def realized_performance(
     """
     source = "the monitored chunk"
     require_columns(chunk, [pact.columns.target], source=source, role="target")
-    labelled = chunk[chunk[pact.columns.target].notna()]
+    arrived = chunk[pact.columns.target].notna()
+    # every label arrived (the usual case): the chunk itself, not a copy of all its columns
+    labelled = chunk if bool(arrived.all()) else chunk[arrived]
     n_rows, n_labelled = len(chunk), len(labelled)
     results = tuple(
         _decide(pact, criterion, labelled, seed, train, champion, n_resamples)
