@@ -190,12 +190,12 @@ def replay_gated(
             turn = retrain(
                 store, "electricity", FrameSource(data.iloc[:e]), cwd=HERE, explain=False
             )
-            if turn.outcome == "not_due":
+            if turn.action == "not_due":
                 continue
             result.retrainings += 1
-            if turn.outcome == "failed":
+            if turn.action == "failed":
                 result.notes.append(f"row {e}: {turn.error}")
-            if turn.outcome == "reject" and turn.gate is not None:
+            if turn.action == "reject" and turn.gate is not None:
                 rejected.append(f"{e:,} ({turn.gate.outcome})")
             champion = store.get_model_version("electricity@champion")
             if champion.id != version:

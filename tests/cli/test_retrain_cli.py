@@ -129,7 +129,7 @@ def test_promoted_exits_0_then_nothing_due_exits_0(workdir: Path) -> None:
     assert "accuracy no worse than champion (margin 0.02) (promotion rule)" in out
     assert "held out the newest 2,000 (6000 to 7999" in out
     doc = json.loads((workdir / "r.json").read_text())
-    assert (doc["schema"], doc["outcome"], doc["promoted"]) == (
+    assert (doc["schema"], doc["action"], doc["promoted"]) == (
         "modelpact.retrain/v1",
         "promote",
         "churn:2",
