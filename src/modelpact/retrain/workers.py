@@ -71,11 +71,23 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def _tail(self) -> str:
+    def _died(self, what: str) -> Exception:
+        """The worker ended without answering: stop it and say how it ended."""
+        from modelpact.retrain.trainer import TrainerFailed
+
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # alive but speaking nonsense: it cannot go on
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         self.stderr.seek(0)
-        text = self.stderr.read().decode(errors="replace").strip()
-        lines = text[-_STDERR_TAIL:].splitlines()
-        return lines[-1] if lines else f"exit code {self.process.returncode}"
+        lines = self.stderr.read().decode(errors="replace").strip()[-_STDERR_TAIL:].splitlines()
+        code = self.process.returncode
+        self.stop()
+        return TrainerFailed(
+            f"{what} failed (exit code {code})" + (f": {lines[-1]}" if lines else "")
+        )
 
     def train(self, frame: pd.DataFrame, champion: Any, timeout: float) -> Any:
         from modelpact.retrain.trainer import TrainerFailed
@@ -86,8 +98,7 @@ class _Worker:
             pickle.dump((frame, champion), self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            self.stop()
-            raise TrainerFailed(f"{what} failed: {self._tail()}") from None
+            raise self._died(what) from None
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
         if not ready:
             self.stop()
@@ -95,8 +106,7 @@ class _Worker:
         try:
             status, answer = pickle.load(self.process.stdout)
         except (EOFError, pickle.UnpicklingError, OSError):
-            self.stop()
-            raise TrainerFailed(f"{what} failed: {self._tail()}") from None
+            raise self._died(what) from None
         if status != "ok":
             raise TrainerFailed(f"{what} failed: {answer}")
         return answer
