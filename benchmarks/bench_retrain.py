@@ -331,6 +331,7 @@ def main() -> None:
         "--river-cadences", type=int, nargs="*", default=[5, 20, 50, 200],
         help="River updated every N rows without a gate (the ceiling of a loop at that cadence)",
     )
+    parser.add_argument("--skip-online", action="store_true", help="skip River online")
     parser.add_argument("--rows", type=int, help="only the first N rows (a quick smoke run)")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -367,7 +368,8 @@ def main() -> None:
     if not args.skip_river:
         from retrain_trainers import fit_river
 
-        report(data, replay_river_online(data))
+        if not args.skip_online:
+            report(data, replay_river_online(data))
         for every in args.river_cadences:
             report(data, replay_river_every(data, every))
         every = args.incremental_every
