@@ -2,23 +2,26 @@
 
 Data: ``electricity.csv`` (45,312 rows in time order, 8 features, label UP/DOWN). Every
 strategy starts from a model fitted on the first 2,000 rows and is scored *prequentially*: each
-1,000-row chunk is predicted by the model in place before its labels arrive; then the labels
-arrive, and the strategy may retrain. Strategies:
+batch of rows (500 for batch models, the cadence for River) is predicted by the model in place
+before its labels arrive; then the labels arrive, and the strategy may retrain. Strategies:
 
 * ``frozen``: the initial HistGradientBoosting model, never replaced;
-* ``blind``: every 5,000 rows, HistGradientBoosting on the last 5,000 rows replaces the model;
+* ``blind``: every N rows (5,000 and each ``--every``), HistGradientBoosting on the last 5,000
+  rows replaces the model;
 * ``gated batch``: modelpact's loop (:func:`modelpact.retrain.retrain`, a real SQLite ledger,
-  the trainer in a child process) with the same trainer, trigger and window: the newest 1,000
-  rows are held out, the challenger must meet the pact and be no worse than the champion
-  within 0.02 accuracy (paired), and after a promotion it is refit on the whole window;
+  the trainer in a warm child process) with the same trainer, trigger and window at the same
+  cadences: the newest ``--holdout`` rows are held out, the challenger must meet the pact and
+  be no worse than the champion within the margin (paired), and after a promotion it is refit
+  on the whole window;
 * ``gated incremental``: the same loop with an incremental trainer (a copy of the champion,
   River's adaptive random forest wrapped as a scikit-learn estimator, learns the new rows);
-  every 2,000 rows, holdout 1,000;
 * ``River online``: the adaptive random forest learning after every row (test-then-train);
+* ``River every N rows``: the forest learning each batch of N rows after predicting it, with
+  no gate: the most a loop that swaps models every N rows could get from it;
 * ``persistence``: the previous row's label.
 
 A replacement is *harmful* when the new model is less accurate than the one it replaced on the
-next chunk. Finally every strategy's predictions are verified against a pact whose baseline is
+next 1,000 rows. Finally every strategy's predictions are verified against a pact whose baseline is
 ``persistence`` (criterion: accuracy improves on it): a strategy that loses to "same as last
 time" must fail.
 
