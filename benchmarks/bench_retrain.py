@@ -2,23 +2,26 @@
 
 Data: ``electricity.csv`` (45,312 rows in time order, 8 features, label UP/DOWN). Every
 strategy starts from a model fitted on the first 2,000 rows and is scored *prequentially*: each
-1,000-row chunk is predicted by the model in place before its labels arrive; then the labels
-arrive, and the strategy may retrain. Strategies:
+batch of rows (500 for batch models, the cadence for River) is predicted by the model in place
+before its labels arrive; then the labels arrive, and the strategy may retrain. Strategies:
 
 * ``frozen``: the initial HistGradientBoosting model, never replaced;
-* ``blind``: every 5,000 rows, HistGradientBoosting on the last 5,000 rows replaces the model;
+* ``blind``: every N rows (5,000 and each ``--every``), HistGradientBoosting on the last 5,000
+  rows replaces the model;
 * ``gated batch``: modelpact's loop (:func:`modelpact.retrain.retrain`, a real SQLite ledger,
-  the trainer in a child process) with the same trainer, trigger and window: the newest 1,000
-  rows are held out, the challenger must meet the pact and be no worse than the champion
-  within 0.02 accuracy (paired), and after a promotion it is refit on the whole window;
+  the trainer in a warm child process) with the same trainer, trigger and window at the same
+  cadences: the newest ``--holdout`` rows are held out, the challenger must meet the pact and
+  be no worse than the champion within the margin (paired), and after a promotion it is refit
+  on the whole window;
 * ``gated incremental``: the same loop with an incremental trainer (a copy of the champion,
   River's adaptive random forest wrapped as a scikit-learn estimator, learns the new rows);
-  every 2,000 rows, holdout 1,000;
 * ``River online``: the adaptive random forest learning after every row (test-then-train);
+* ``River every N rows``: the forest learning each batch of N rows after predicting it, with
+  no gate: the most a loop that swaps models every N rows could get from it;
 * ``persistence``: the previous row's label.
 
 A replacement is *harmful* when the new model is less accurate than the one it replaced on the
-next chunk. Finally every strategy's predictions are verified against a pact whose baseline is
+next 1,000 rows. Finally every strategy's predictions are verified against a pact whose baseline is
 ``persistence`` (criterion: accuracy improves on it): a strategy that loses to "same as last
 time" must fail.
 
@@ -52,7 +55,7 @@ sys.path.insert(0, str(HERE))
 from retrain_trainers import FEATURES, TARGET, fit_hgb  # noqa: E402
 
 DATA = HERE.parents[1] / "shared" / "datasets" / "electricity.csv"
-INITIAL, CHUNK, EVERY = 2000, 1000, 5000
+INITIAL, CHUNK, EVERY, NEXT = 2000, 500, 5000, 1000
 
 PACT = """
 name: electricity
@@ -105,13 +108,13 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _chunks(n: int) -> list[tuple[int, int]]:
-    return [(s, min(s + CHUNK, n)) for s in range(INITIAL, n, CHUNK)]
+def _chunks(n: int, size: int = CHUNK) -> list[tuple[int, int]]:
+    return [(s, min(s + size, n)) for s in range(INITIAL, n, size)]
 
 
 def _harmful(data: pd.DataFrame, old: Any, new: Any, start: int) -> bool:
     """The new model is less accurate than the old one on the chunk after the swap."""
-    rows = data.iloc[start : start + CHUNK]
+    rows = data.iloc[start : start + NEXT]
     if rows.empty:
         return False
     y = rows[TARGET].to_numpy()
@@ -151,11 +154,16 @@ def replay_gated(
     holdout: int,
     margin: float,
     rule: str = "non_inferiority",
+    chunk: int = CHUNK,
 ) -> Replay:
-    """Prequential replay of modelpact's loop, deciding with a real ledger."""
+    """Prequential replay of modelpact's loop, deciding with a real ledger.
+
+    The trainer runs in a warm worker (:class:`~modelpact.retrain.TrainerWorkers`): a child
+    process of its own, started once, with the pact's time limit on every turn.
+    """
     from modelpact.ledger import open_store
     from modelpact.pact import parse_pact
-    from modelpact.retrain import FrameSource, retrain
+    from modelpact.retrain import FrameSource, TrainerWorkers, retrain
 
     pact = parse_pact(
         PACT.format(
@@ -173,7 +181,11 @@ def replay_gated(
     predicted = np.empty(len(data) - INITIAL, dtype=object)
     result = Replay(name, predicted)
     rejected: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp, open_store(root=Path(tmp)) as store:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        open_store(root=Path(tmp)) as store,
+        TrainerWorkers() as workers,
+    ):
         store.ensure_project("electricity", pact)
         first = store.register_model(project="electricity", model=initial, name="initial")
         store.set_stage(first.id, "champion", forced=True, reason="fitted on the first rows")
@@ -185,21 +197,29 @@ def replay_gated(
             params={"kind": "retrain", "watermark": INITIAL - 1, "rows_seen": INITIAL},
         )
         store.finish_run(seed_run.id)
-        for s, e in _chunks(len(data)):
+        for s, e in _chunks(len(data), chunk):
             predicted[s - INITIAL : e - INITIAL] = model.predict(data.iloc[s:e][FEATURES])
+            if (e - INITIAL) % every:
+                continue  # the trigger could not fire: spare the replay the window's loading
             turn = retrain(
-                store, "electricity", FrameSource(data.iloc[:e]), cwd=HERE, explain=False
+                store,
+                "electricity",
+                FrameSource(data.iloc[max(0, e - window) : e]),
+                cwd=HERE,
+                explain=False,
+                workers=workers,
+                trust_pickle=True,  # the benchmark's own River models, pickled by joblib
             )
-            if turn.outcome == "not_due":
+            if turn.action == "not_due":
                 continue
             result.retrainings += 1
-            if turn.outcome == "failed":
+            if turn.action == "failed":
                 result.notes.append(f"row {e}: {turn.error}")
-            if turn.outcome == "reject" and turn.gate is not None:
+            if turn.action == "reject" and turn.gate is not None:
                 rejected.append(f"{e:,} ({turn.gate.outcome})")
             champion = store.get_model_version("electricity@champion")
             if champion.id != version:
-                new = store.load_model(champion.id)
+                new = store.load_model(champion.id, trust_pickle=True)
                 result.promotions += 1
                 result.harmful += _harmful(data, model, new, e)
                 model, version = new, champion.id
@@ -221,6 +241,23 @@ def replay_river_online(data: pd.DataFrame) -> Replay:
         predicted[i] = max(proba, key=proba.get) if proba else "DOWN"
         model.model.learn_one(row, label)
     result = Replay("River online (ARF, test-then-train)", predicted)
+    result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
+    return result
+
+
+def replay_river_every(data: pd.DataFrame, every: int) -> Replay:
+    """River's forest updated with each batch of *every* rows after predicting it, no gate:
+    the most any loop that swaps models every *every* rows can get from it."""
+    from retrain_trainers import RiverClassifier
+
+    start_wall, start_cpu = time.perf_counter(), _cpu()
+    model = RiverClassifier().learn(data.iloc[:INITIAL], data[TARGET].iloc[:INITIAL])
+    predicted = np.empty(len(data) - INITIAL, dtype=object)
+    for s, e in _chunks(len(data), every):
+        rows = data.iloc[s:e]
+        predicted[s - INITIAL : e - INITIAL] = model.predict(rows)
+        model.learn(rows, rows[TARGET])
+    result = Replay(f"River ARF updated every {every:,} rows, no gate (a loop's ceiling)", predicted)
     result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
     return result
 
@@ -264,22 +301,44 @@ def report(data: pd.DataFrame, r: Replay) -> None:
         print(f"  note: {note}", flush=True)
 
 
+def blind(data: pd.DataFrame, initial: Any, every: int) -> Replay:
+    """Every *every* rows, HistGradientBoosting on the last 5,000 rows replaces the model."""
+    return replay_models(
+        f"blind: retrain every {every:,} rows on the last {EVERY:,}, always replace",
+        data,
+        initial,
+        lambda e: fit_hgb(data.iloc[max(0, e - EVERY) : e]) if (e - INITIAL) % every == 0 else None,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-river", action="store_true")
     parser.add_argument("--only-river", action="store_true")
-    parser.add_argument("--incremental-every", type=int, default=2000)
-    parser.add_argument("--margins", type=float, nargs="+", default=[0.02, 0.05])
+    parser.add_argument(
+        "--every", type=int, nargs="+", default=[2500], help="cadences of the gated batch loop"
+    )
+    parser.add_argument("--holdout", type=int, default=500)
+    parser.add_argument("--margins", type=float, nargs="+", default=[0.02])
     parser.add_argument(
         "--rules",
         nargs="+",
-        default=["non_inferiority", "unless_worse"],
+        default=["non_inferiority"],
         choices=["non_inferiority", "superiority", "unless_worse"],
     )
+    parser.add_argument("--incremental-every", type=int, default=200)
+    parser.add_argument("--incremental-holdout", type=int, default=100)
     parser.add_argument("--incremental-rule", default="unless_worse")
+    parser.add_argument("--incremental-margin", type=float, default=0.05)
+    parser.add_argument(
+        "--river-cadences", type=int, nargs="*", default=[5, 20, 50, 200],
+        help="River updated every N rows without a gate (the ceiling of a loop at that cadence)",
+    )
+    parser.add_argument("--skip-online", action="store_true", help="skip River online")
+    parser.add_argument("--rows", type=int, help="only the first N rows (a quick smoke run)")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    data = pd.read_csv(DATA)
+    data = pd.read_csv(DATA, nrows=args.rows)
     data["t"] = np.arange(len(data))
     initial = fit_hgb(data.iloc[:INITIAL])
     print(
@@ -289,54 +348,50 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|", flush=True)
     if not args.only_river:
         report(data, replay_models("frozen", data, initial, lambda e: None))
-        report(
-            data,
-            replay_models(
-                f"blind: retrain every {EVERY:,} rows, always replace",
-                data,
-                initial,
-                lambda e: (
-                    fit_hgb(data.iloc[max(0, e - EVERY) : e])
-                    if (e - INITIAL) % EVERY == 0
-                    else None
-                ),
-            ),
-        )
-        for rule in args.rules:
-            for margin in args.margins:
-                report(
-                    data,
-                    replay_gated(
-                        f"gated batch (modelpact, {rule} margin {margin:g}, refit)",
+        for every in dict.fromkeys([EVERY, *args.every]):
+            report(data, blind(data, initial, every))
+            for rule in args.rules:
+                for margin in args.margins:
+                    report(
                         data,
-                        initial,
-                        trainer="fit_hgb",
-                        incremental=False,
-                        every=EVERY,
-                        window=EVERY,
-                        holdout=CHUNK,
-                        margin=margin,
-                        rule=rule,
-                    ),
-                )
+                        replay_gated(
+                            f"gated batch (modelpact) every {every:,} rows, window {EVERY:,}, "
+                            f"holdout {args.holdout:,}, {rule} margin {margin:g}, refit",
+                            data,
+                            initial,
+                            trainer="fit_hgb",
+                            incremental=False,
+                            every=every,
+                            window=EVERY,
+                            holdout=args.holdout,
+                            margin=margin,
+                            rule=rule,
+                        ),
+                    )
     if not args.skip_river:
         from retrain_trainers import fit_river
 
-        report(data, replay_river_online(data))
+        if not args.skip_online:
+            report(data, replay_river_online(data))
+        for every in args.river_cadences:
+            report(data, replay_river_every(data, every))
+        every = args.incremental_every
         report(
             data,
             replay_gated(
-                f"gated incremental River (every {args.incremental_every:,} rows, "
-                f"{args.incremental_rule} margin {args.margins[-1]:g})",
+                f"gated incremental River (modelpact) every {every:,} rows, holdout "
+                f"{args.incremental_holdout:,}, {args.incremental_rule} margin "
+                f"{args.incremental_margin:g}, refit",
                 data,
                 fit_river(data.iloc[:INITIAL]),
                 trainer="update_river",
                 incremental=True,
-                every=args.incremental_every,
-                window=args.incremental_every,
-                holdout=min(CHUNK, args.incremental_every // 2),
-                margin=args.margins[-1],
+                every=every,
+                window=every,
+                holdout=args.incremental_holdout,
+                margin=args.incremental_margin,
                 rule=args.incremental_rule,
+                chunk=every,
             ),
         )
     report(data, persistence(data))

@@ -10,6 +10,7 @@ import dataclasses
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,7 @@ criteria:
 
 
 @pytest.fixture(scope="module")
-def results(pact: Pact) -> dict[str, Any]:
+def results(pact: Pact, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     train, test = _frame(400, 0), _frame(300, 1)
     a = LogisticRegression().fit(train[FEATURES], train.y)
     b = DecisionTreeClassifier(max_depth=2, random_state=0).fit(train[FEATURES], train.y)
@@ -81,10 +82,31 @@ def results(pact: Pact) -> dict[str, Any]:
         "MonitorResult": monitor(
             pact, scored(_frame(600, 2)), scored(_frame(300, 3, shift=1.5)), chunk_size=100
         ),
+        "RetrainResult": _retrain_result(tmp_path_factory.mktemp("retrain")),
     }
 
 
-TYPES = ["AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff", "MonitorResult"]
+def _retrain_result(root: Path) -> Any:
+    """One turn of the retraining loop on a ledger with a champion: trigger, gate, decision."""
+    from modelpact.ledger import open_store
+    from modelpact.retrain import FrameSource, retrain
+    from tests.retrain.conftest import FEATURES as STREAM_FEATURES
+    from tests.retrain.conftest import ROOT, make_pact, stream
+
+    with open_store(root=root) as store:
+        store.ensure_project("churn", make_pact())
+        early = stream(1000, seed=99)
+        first = LogisticRegression().fit(early[STREAM_FEATURES], early["y"])
+        version = store.register_model(project="churn", model=first)
+        store.set_stage(version.id, "champion", forced=True, reason="the first model")
+        return retrain(store, "churn", FrameSource(stream(5000, seed=1)), cwd=ROOT,
+                       n_resamples=200)
+
+
+TYPES = [
+    "AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff", "MonitorResult",
+    "RetrainResult",
+]
 
 
 def _native(result: Any) -> str:
@@ -142,7 +164,7 @@ def test_summary_is_one_line(results: dict[str, Any], name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff"]
+    "name", ["AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff", "RetrainResult"]
 )
 def test_to_dict_round_trips(results: dict[str, Any], name: str) -> None:
     result = results[name]
@@ -172,6 +194,9 @@ _SIZES: dict[str, Callable[[Any], int]] = {
     "Comparison": lambda r: sum(len(b.estimates) for b in r.boards),
     "BehaviourDiff": lambda r: len(r.slices),
     "MonitorResult": lambda r: sum(len(c.drift) + len(c.multivariate) for c in r.chunks),
+    # each trigger checked, each criterion of the gate and the promotion rule, the decision
+    "RetrainResult": lambda r: len(r.triggers.checks) + len(r.gate.verdict.criteria)
+    + (r.gate.versus_champion is not None) + 1,
 }
 
 
@@ -188,6 +213,7 @@ def _cli_page(result: Any) -> str:
     from modelpact.report.compare import compare_html
     from modelpact.report.diff import diff_html
     from modelpact.report.monitor import monitor_html
+    from modelpact.report.retrain import retrain_html
     from modelpact.report.verdict import verdict_html
 
     by_type: dict[str, Callable[[Any], str]] = {
@@ -196,6 +222,7 @@ def _cli_page(result: Any) -> str:
         "Comparison": compare_html,
         "BehaviourDiff": diff_html,
         "MonitorResult": lambda r: monitor_html(r.to_dict()),
+        "RetrainResult": retrain_html,
     }
     return by_type[type(result).__name__](result)
 

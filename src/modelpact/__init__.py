@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from modelpact.evaluate.verify import verify
     from modelpact.monitor import MonitorResult, monitor  # type: ignore[no-redef]
     from modelpact.pact import Pact, load_pact
+    from modelpact.retrain.result import RetrainResult
     from modelpact.tracking import ActiveRun, start_run
 
 # public name -> the module that defines it; ``audit`` and ``monitor`` are their (callable)
@@ -57,6 +58,7 @@ _LAZY = {
     "diff": "modelpact.evaluate.diff",
     "MonitorResult": "modelpact.monitor",
     "Pact": "modelpact.pact",
+    "RetrainResult": "modelpact.retrain.result",
     "load_pact": "modelpact.pact",
     "ActiveRun": "modelpact.tracking",
     "Run": "modelpact.tracking",  # deprecated alias of ActiveRun, not in __all__
@@ -71,6 +73,7 @@ __all__ = [
     "MonitorResult",
     "Pact",
     "Plan",
+    "RetrainResult",
     "Verdict",
     "__version__",
     "audit",

@@ -36,6 +36,8 @@ from typing import Any, Literal
 
 import httpx
 
+from modelpact._shadow import shadow_model_name
+
 __all__ = ["Client", "ClientStats"]
 
 log = logging.getLogger("modelpact.client")
@@ -107,7 +109,7 @@ class Client:
         timeout: float = 10.0,
         exit_timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
-        on_batch: Callable[[Kind, Sequence[str], int | None], None] | None = None,
+        on_batch: Callable[[str, Sequence[str], int | None], None] | None = None,
     ) -> None:
         self.fields = {"id": id_field, "time": time_field, "score": score_field,
                        "prediction": prediction_field, "label": label_field}
@@ -118,12 +120,14 @@ class Client:
         self.exit_timeout = exit_timeout
         self.on_batch = on_batch
         self.stats = ClientStats()
-        base = f"{url.rstrip('/')}/api/v1/projects/{project}/models/{model}"
-        self._paths: dict[Kind, str] = {"predictions": f"{base}/predictions",
+        self._project_url = f"{url.rstrip('/')}/api/v1/projects/{project}/models"
+        self._model = model
+        base = f"{self._project_url}/{model}"
+        self._paths: dict[str, str] = {"predictions": f"{base}/predictions",
                                         "feedback": f"{base}/feedback"}
         self._http = httpx.Client(headers={"Authorization": f"Bearer {key}"}, timeout=timeout,
                                   transport=transport)
-        self._queues: dict[Kind, deque[dict[str, Any]]] = {"predictions": deque(),
+        self._queues: dict[str, deque[dict[str, Any]]] = {"predictions": deque(),
                                                            "feedback": deque()}
         self._in_flight = 0
         self._cond = threading.Condition()
@@ -148,6 +152,38 @@ class Client:
 
         *scores* maps the pact's per-class score fields to values (multiclass).
         """
+        row = self._row(prediction_id, features, score, prediction, timestamp, scores)
+        return self._put("predictions", row)
+
+    def log_shadow(
+        self,
+        prediction_id: str | int,
+        features: Mapping[str, Any],
+        *,
+        candidate: int,
+        score: float | None = None,
+        prediction: Any = None,
+        timestamp: datetime | str | None = None,
+        scores: Mapping[str, float] | None = None,
+    ) -> bool:
+        """Queue a shadow challenger's answer for a prediction the champion served.
+
+        *candidate* is the version number of the candidate put in shadow (``modelpact models
+        shadow PROJECT:VERSION``); send the same prediction id (and features) as the
+        champion's :meth:`log_prediction`, and labels once, with :meth:`log_feedback`: the gate
+        joins them to both answers by id. False if the row was dropped.
+        """
+        name = shadow_model_name(self._model, candidate)
+        with self._cond:
+            if name not in self._queues:
+                self._paths[name] = f"{self._project_url}/{name}/predictions"
+                self._queues[name] = deque()
+        return self._put(name, self._row(prediction_id, features, score, prediction, timestamp,
+                                         scores))
+
+    def _row(self, prediction_id: str | int, features: Mapping[str, Any], score: float | None,
+             prediction: Any, timestamp: datetime | str | None,
+             scores: Mapping[str, float] | None) -> dict[str, Any]:
         when = timestamp if timestamp is not None else datetime.now(UTC)
         row: dict[str, Any] = dict(features)
         row[self.fields["id"]] = prediction_id
@@ -158,14 +194,14 @@ class Client:
             row.update(scores)
         if prediction is not None:
             row[self.fields["prediction"]] = prediction
-        return self._put("predictions", row)
+        return row
 
     def log_feedback(self, prediction_id: str | int, label: Any) -> bool:
         """Queue the label of a prediction (made earlier or still to come)."""
         return self._put("feedback", {self.fields["id"]: prediction_id,
                                       self.fields["label"]: label})
 
-    def _put(self, kind: Kind, row: dict[str, Any]) -> bool:
+    def _put(self, kind: str, row: dict[str, Any]) -> bool:
         with self._cond:
             buffered = sum(len(q) for q in self._queues.values()) + self._in_flight
             if self._closing or buffered >= self.max_buffer:
@@ -214,7 +250,7 @@ class Client:
 
     # ---------------------------------------------------------------- the sending thread
 
-    def _take(self) -> tuple[Kind, list[dict[str, Any]]] | None:
+    def _take(self) -> tuple[str, list[dict[str, Any]]] | None:
         with self._cond:
             while True:
                 full = [k for k, q in self._queues.items() if len(q) >= self.batch_size]
@@ -245,7 +281,7 @@ class Client:
                     self._in_flight -= len(batch)
                     self._cond.notify_all()
 
-    def _send(self, kind: Kind, batch: list[dict[str, Any]]) -> None:
+    def _send(self, kind: str, batch: list[dict[str, Any]]) -> None:
         ids = [str(row[self.fields["id"]]) for row in batch]
         delay = 0.1
         give_up = None

@@ -129,9 +129,10 @@ def test_promoted_exits_0_then_nothing_due_exits_0(workdir: Path) -> None:
     assert "accuracy no worse than champion (margin 0.02) (promotion rule)" in out
     assert "held out the newest 2,000 (6000 to 7999" in out
     doc = json.loads((workdir / "r.json").read_text())
-    assert (doc["schema"], doc["outcome"], doc["promoted"]) == (
+    assert (doc["schema"], doc["action"], doc["outcome"], doc["promoted"]) == (
         "modelpact.retrain/v1",
         "promote",
+        "pass",
         "churn:2",
     )
     code, out, _ = invoke("retrain", "--project", "churn", "--data", "window.csv")
@@ -244,3 +245,34 @@ def test_a_second_retraining_of_the_project_exits_2(workdir: Path) -> None:
         )
     assert code == 2
     assert "another retraining of project 'churn' is running" in err
+
+
+def test_a_pact_other_than_the_approved_one_is_refused_before_training(workdir: Path) -> None:
+    code, _, err = invoke(
+        "retrain", "--project", "churn", "--pact", "pact.yaml", "--data", "window.csv"
+    )
+    assert code == 0, err  # the first pact the project sees is pinned to it
+    write_pact(workdir, auto=False, holdout=1000)  # then someone edits the file
+    with open_store(root=workdir / ".modelpact") as store:
+        runs, versions = store.list_runs("churn"), store.list_model_versions("churn")
+    for extra in (["--force"], ["--check"]):
+        code, out, err = invoke(
+            "retrain", "--project", "churn", "--pact", "pact.yaml", "--data", "window.csv",
+            "--json", "r.json", *extra,
+        )
+        assert code == 2 and out == ""
+        assert len(err.strip().splitlines()) == 1
+        assert "pact.yaml is not the pact approved for project 'churn'" in err
+        assert "modelpact pact approve pact.yaml --project churn --reason TEXT" in err
+        assert not (workdir / "r.json").exists()
+    with open_store(root=workdir / ".modelpact") as store:
+        assert store.list_runs("churn") == runs
+        assert store.list_model_versions("churn") == versions
+    code, _, err = invoke(
+        "pact", "approve", "pact.yaml", "--project", "churn", "--reason", "hold for review"
+    )
+    assert code == 0, err
+    code, out, _ = invoke(
+        "retrain", "--project", "churn", "--pact", "pact.yaml", "--data", "window.csv", "--force"
+    )
+    assert code == 1 and "churn:3 held as a candidate awaiting approval" in out

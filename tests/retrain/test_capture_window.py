@@ -87,7 +87,7 @@ def test_captured_rows_become_the_window_once_their_labels_arrive(ledger: Store)
     assert frame["y"].notna().sum() == 5000
 
     result = retrain(ledger, "churn", source)
-    assert result.outcome == "promote", result.summary()
+    assert result.action == "promote", result.summary()
     window = result.window
     assert window["source"] == "captured model churn/gbm"
     assert (window["rows"], window["labelled"], window["window_rows"]) == (6000, 5000, 5000)
@@ -146,6 +146,7 @@ def test_stored_monitoring_alerts_trigger_until_a_retraining_acts_on_them(ledger
     rows = stream(5000, seed=1).drop(columns="t")
     capture(ledger, rows, range(5000))
     feedback(ledger, rows, range(5000))
+    ledger.approve_pact("churn", pact, reason="retrain on drift alerts")
     source = CaptureSource(ledger, "churn", "gbm", pact)
     assert not check(ledger, "churn", source, pact=pact).fired  # nothing monitored yet
 
@@ -170,7 +171,7 @@ def test_stored_monitoring_alerts_trigger_until_a_retraining_acts_on_them(ledger
     # the project's pinned pact changes only by an explicit approval
     ledger.approve_pact("churn", pact, reason="retrain on stored drift alerts")
     result = retrain(ledger, "churn", source, pact=pact)
-    assert result.outcome == "promote", result.summary()
+    assert result.action == "promote", result.summary()
     # that result was acted on: it does not start the loop again
     assert not check(ledger, "churn", source, pact=pact).fired
 

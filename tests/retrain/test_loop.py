@@ -28,7 +28,7 @@ def test_a_fresh_challenger_no_worse_is_promoted_and_everything_recorded(
     ledger: Store, window: Path
 ) -> None:
     result = retrain(ledger, "churn", FileSource([window]), cwd=ROOT)
-    assert result.outcome == "promote" and result.exit_code == 0
+    assert result.action == "promote" and result.exit_code == 0
     assert result.triggers.fired and "new labelled rows" in result.triggers.reasons[0]
     assert _champion(ledger) == result.challenger == "churn:2"
     assert ledger.get_model_version("churn:1").stage == "signed_off"
@@ -61,7 +61,7 @@ def test_corrupted_fresh_labels_are_refused_and_the_champion_stays(
     path = tmp_path / "corrupted.csv"
     frame.to_csv(path, index=False)
     result = retrain(ledger, "churn", FileSource([path]), cwd=ROOT)
-    assert result.outcome == "reject" and result.exit_code == 1
+    assert result.action == "reject" and result.exit_code == 1
     assert result.gate is not None and result.gate.outcome == "fail"
     assert result.gate.versus_champion is not None
     assert result.gate.versus_champion.status == "fail"
@@ -74,7 +74,7 @@ def test_held_by_default_then_approved_once(ledger: Store, window: Path) -> None
     # a changed pact counts for promotion only once it is approved
     ledger.approve_pact("churn", make_pact(auto=False), reason="hold retrained models for review")
     result = retrain(ledger, "churn", FileSource([window]), pact=make_pact(auto=False), cwd=ROOT)
-    assert result.outcome == "hold" and result.exit_code == 1
+    assert result.action == "hold" and result.exit_code == 1
     assert ledger.get_model_version("churn:2").stage == "candidate"
     assert _champion(ledger) == "churn:1"
     promoted = approve(ledger, "churn:2", reason="diff reviewed")
@@ -99,8 +99,9 @@ def test_a_failing_trainer_leaves_the_champion_untouched_and_is_recorded(
 ) -> None:
     before = ledger.list_model_versions("churn")
     pact = make_pact(trainer, timeout=timeout)
+    ledger.approve_pact("churn", pact, reason=f"train with {trainer}")
     result = retrain(ledger, "churn", FileSource([window]), pact=pact, cwd=ROOT)
-    assert result.outcome == "failed" and result.exit_code == 1
+    assert result.action == "failed" and result.exit_code == 1
     assert result.error is not None and message in result.error
     assert ledger.list_model_versions("churn") == before
     run = ledger.get_run(result.run_id or "")
@@ -121,7 +122,7 @@ def test_an_incremental_trainer_updates_a_copy_of_the_champion(ledger: Store, wi
     pact = make_pact("fit_incremental", extra="  incremental: true\n")
     ledger.approve_pact("churn", pact, reason="retrain the online learner incrementally")
     result = retrain(ledger, "churn", FileSource([window]), pact=pact, cwd=ROOT)
-    assert result.outcome in ("promote", "reject")
+    assert result.action in ("promote", "reject")
     assert artifact.read_bytes() == before  # the champion's own file is never modified
     challenger = ledger.load_model(result.challenger or "")
     champion = ledger.load_model(version.id)  # stored in skops format: loads without trust
@@ -134,7 +135,7 @@ def test_no_trigger_no_retraining_and_nothing_written(ledger: Store, window: Pat
     runs = len(ledger.list_runs("churn"))
     # the same rows again: nothing new since the last retraining
     result = retrain(ledger, "churn", FileSource([window]), cwd=ROOT)
-    assert result.outcome == "not_due" and result.exit_code == 0
+    assert result.action == "not_due" and result.exit_code == 0
     assert "0 new labelled rows after 7999" in result.triggers.summary()
     assert len(ledger.list_runs("churn")) == runs
 
@@ -156,7 +157,7 @@ def test_an_interrupted_retraining_is_closed_and_its_challenger_retired(
     result = retrain(ledger, "churn", FileSource([window]), cwd=ROOT)
     assert ledger.get_run(run.id).status == "failed"
     assert ledger.get_model_version(orphan.id).stage == "retired"
-    assert result.outcome == "promote"
+    assert result.action == "promote"
     champions = ledger.list_model_versions("churn", stage="champion")
     assert [v.ref for v in champions] == [result.challenger]
     assert [r.status for r in retraining_runs(ledger, "churn")] == ["finished", "failed"]
@@ -240,5 +241,5 @@ def test_a_training_command_that_writes_a_model_file(ledger: Store, tmp_path: Pa
     )
     ledger.approve_pact("churn", pact, reason="train with the team's own script")
     result = retrain(ledger, "churn", FileSource([tmp_path / "w.csv"]), pact=pact, cwd=tmp_path)
-    assert result.outcome == "promote", result.decision.reasons
+    assert result.action == "promote", result.decision.reasons
     assert ledger.get_run(result.run_id or "").params["trainer"].startswith(sys.executable)

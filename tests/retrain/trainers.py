@@ -47,3 +47,16 @@ def not_a_model(frame: pd.DataFrame) -> Any:
     """A trainer that forgets to return its model."""
     del frame
     return None
+
+
+def fit_pid(frame: pd.DataFrame) -> LogisticRegression:
+    """A batch trainer that records which process trained it."""
+    model = fit(frame)
+    model.trained_by_ = os.getpid()  # type: ignore[attr-defined]
+    return model
+
+
+def die(frame: pd.DataFrame) -> Any:
+    """A trainer whose process dies outright (out of memory, a crash in native code)."""
+    del frame
+    os._exit(9)

@@ -279,25 +279,71 @@ def retire(
 def approve(
     ref: str = typer.Argument(..., help="The held challenger: PROJECT:VERSION or its id."),
     reason: str | None = typer.Option(None, "--reason", help="Why; recorded in the ledger."),
+    trust_pickle: bool = typer.Option(
+        False,
+        "--trust-pickle",
+        help="For an incremental refit: load a champion stored as a pickle (it runs the code "
+        "it holds).",
+    ),
     store: str | None = typer.Option(None, "--store", help=STORE_HELP),
 ) -> None:
     """Promote a challenger that `modelpact retrain` held for approval.
 
-    Only a version whose retraining passed the gate and decided `hold` can be approved.
+    Only a version whose retraining passed the gate and decided `hold` can be approved. When
+    the pact declares `refit_on_window`, the approved recipe is refit on its whole window
+    (holdout included) and the refit is promoted, as an automatic promotion would be; the
+    trainer runs from the current directory.
 
     Example: `modelpact models approve churn:7 --reason "reviewed the behaviour diff"`
     """
+    from modelpact.cli._ledger import pickle_trusted
     from modelpact.ledger import open_configured_store
-    from modelpact.ledger.retraining import approve as approve_version
+    from modelpact.retrain.approval import approve as approve_version
 
+    trust = pickle_trusted(trust_pickle)
     with open_configured_store(store) as ledger:
         before = ledger.list_model_versions(ref.rpartition(":")[0] or None, stage="champion")
-        after = approve_version(ledger, ref, reason=reason)
+        approval = approve_version(ledger, ref, reason=reason, trust_pickle=trust)
+    after = approval.promoted
     console = out_console()
-    console.print(f"{after.ref}: candidate -> {_stage(after)} (approved)")
+    if approval.refit:
+        console.print(f"{approval.held.ref}: candidate -> retired (approved, refit as {after.ref})")
+        console.print(f"{after.ref}: refit on the whole window -> {_stage(after)}")
+    else:
+        console.print(f"{after.ref}: candidate -> {_stage(after)} (approved)")
+    if approval.note:
+        console.print(f"note: {approval.note}")
     for old in before:
         if old.id != after.id and old.project == after.project:
             console.print(f"{old.ref}: champion -> signed_off (replaced)")
+
+
+@models_app.command("shadow")
+def shadow(
+    ref: str = typer.Argument(..., help="The held challenger: PROJECT:VERSION or its id."),
+    model: str = typer.Option(
+        ..., "--model", help="The captured model whose live traffic it answers beside."
+    ),
+    store: str | None = typer.Option(None, "--store", help=STORE_HELP),
+) -> None:
+    """Put a challenger that `modelpact retrain` held in shadow beside a captured model.
+
+    The model server keeps serving the champion and also sends the challenger's answers for
+    the same prediction ids (`Client.log_shadow(..., candidate=VERSION)`); labels are sent
+    once, for the champion. `modelpact retrain --project P --model M --decide-shadow` then
+    gates it on the labelled shadow rows, paired by prediction id.
+
+    Example: `modelpact models shadow churn:7 --model gbm`
+    """
+    from modelpact.ledger import open_configured_store
+    from modelpact.retrain.shadow import start_shadow
+
+    with open_configured_store(store) as ledger:
+        target = start_shadow(ledger, ref, model)
+    out_console().print(
+        f"{target.version.ref}: in shadow beside {target.model}; its answers are captured as "
+        f"'{target.shadow}' (Client.log_shadow(..., candidate={target.version.version}))"
+    )
 
 
 @models_app.command("rollback")

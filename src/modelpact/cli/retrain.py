@@ -85,12 +85,25 @@ def retrain_command(
         "--model: its latest result stored in the ledger since the last retraining).",
     ),
     force: bool = typer.Option(False, "--force", help="Retrain even if no trigger fired."),
+    shadow: bool = typer.Option(
+        False,
+        "--shadow",
+        help="With --model: unless the holdout shows it failing, hold the challenger in shadow "
+        "beside the captured model (its live answers are sent with Client.log_shadow).",
+    ),
+    decide_shadow: bool = typer.Option(
+        False,
+        "--decide-shadow",
+        help="With --model: gate the candidate in shadow on the labelled shadow rows (paired "
+        "by prediction id with the champion's live answers) and decide; nothing is trained.",
+    ),
     check: bool = typer.Option(
         False, "--check", help="Only say whether a trigger fired and why (exit 1 if one did)."
     ),
     json_out: Path | None = typer.Option(
         None, "--json", help="Write modelpact.retrain/v1 JSON here."
     ),
+    html: Path | None = typer.Option(None, "--html", help="Write the HTML report here."),
     seed: int = typer.Option(0, "--seed", help="Bootstrap seed of the gate."),
     trust_pickle: bool = typer.Option(
         False,
@@ -122,9 +135,16 @@ def retrain_command(
     from modelpact.retrain import CaptureSource, FileSource, WindowSource
     from modelpact.retrain import check as check_due
     from modelpact.retrain import retrain as run_retrain
+    from modelpact.retrain.loop import require_pinned
 
-    check_outputs(json_out)
+    check_outputs(json_out, html)
     trust_pickle = pickle_trusted(trust_pickle)
+    if (shadow or decide_shadow) and model is None:
+        raise ConfigurationError("--shadow and --decide-shadow need --model NAME (a captured model)")
+    if decide_shadow and (data or check or shadow or force):
+        raise ConfigurationError(
+            "--decide-shadow trains nothing: give it only --project, --model and outputs"
+        )
     if (not data) == (model is None):
         raise ConfigurationError(
             "give the training window as either --data FILE or --model NAME (a captured model)"
@@ -133,6 +153,16 @@ def retrain_command(
     monitoring = _monitoring(monitor)
     console = out_console()
     with open_configured_store(store, create=True) as ledger:
+        if pact_obj is not None:
+            # before any training: a loop under an unapproved pact could never promote
+            require_pinned(ledger, project, pact_obj, named=str(pact))
+        if decide_shadow:
+            from modelpact.retrain.shadow import decide_shadow as run_decide_shadow
+
+            assert model is not None
+            with err_console().status("deciding on the shadow rows", spinner="dots"):
+                result = run_decide_shadow(ledger, project, model, seed=seed)
+            _finish(result, json_out, html)
         source: WindowSource
         if model is not None:
             source = CaptureSource(
@@ -160,10 +190,18 @@ def retrain_command(
                 force=force,
                 seed=seed,
                 trust_pickle=trust_pickle,
+                shadow=model if shadow else None,
             )
+    _finish(result, json_out, html)
+
+
+def _finish(result: Any, json_out: Path | None, html: Path | None) -> None:
     _render(result)
     written = write_outputs(
-        [("retraining", json_out, lambda: json.dumps(result.to_dict(), indent=2, default=str))]
+        [
+            ("retraining", json_out, lambda: json.dumps(result.to_dict(), indent=2, default=str)),
+            ("HTML report", html, result.to_html),
+        ]
     )
     announce(written)
     raise typer.Exit(result.exit_code)
@@ -171,14 +209,19 @@ def retrain_command(
 
 def _render(result: Any) -> None:
     console = out_console()
-    action = result.decision.action
+    action = result.action
     label = action.upper().replace("_", " ")
     if result.decision.inconclusive:
         label += " (INCONCLUSIVE)"
     console.print(f"[{_ACTION[action]}] {label} [/]  {result.summary()}")
     if result.triggers.fired:
         console.print("trigger: " + "; ".join(result.triggers.reasons))
-    if result.window:
+    if result.mode == "shadow":
+        console.print(
+            f"shadow rows: {result.window['labelled']:,} labelled of {result.window['rows']:,} "
+            f"live answers ({result.window['source']})"
+        )
+    elif result.window:
         w = result.window
         console.print(
             f"window: {w['window_rows']:,} labelled rows from {w['source']}; trained on "
@@ -209,3 +252,9 @@ def _render(result: Any) -> None:
         console.print(f"decision: {reason}")
     if result.run_id:
         console.print(f"recorded as run {result.run_id[:8]}")
+    if result.mode != "shadow" and "shadow mode" in (result.decision.reasons or ("",))[-1]:
+        version = (result.challenger or "").rpartition(":")[2]
+        console.print(
+            f"send its live answers with Client.log_shadow(..., candidate={version}); decide "
+            f"with 'modelpact retrain --project {result.project} --model MODEL --decide-shadow'"
+        )

@@ -18,6 +18,7 @@ __all__ = [
     "RETRAIN_KIND",
     "abandon_interrupted",
     "approve",
+    "held_for_approval",
     "retraining_runs",
     "rollback",
 ]
@@ -59,13 +60,8 @@ def abandon_interrupted(store: Store, project: str) -> list[Run]:
     return closed
 
 
-def approve(
-    store: Store, ref: str, *, reason: str | None = None, actor: str | None = None
-) -> ModelVersion:
-    """Promote a challenger the retraining loop held for approval.
-
-    Only a version whose retraining decided ``hold`` can be approved; the registry then checks
-    its signed-off verdict as for any promotion.
+def held_for_approval(store: Store, ref: str) -> tuple[ModelVersion, Run]:
+    """The challenger *ref* and its retraining run, checked to be awaiting approval.
 
     Raises
     ------
@@ -87,9 +83,46 @@ def approve(
         )
     if version.stage != "candidate":
         raise StoreError(f"{version.ref} is {version.stage}, not a candidate awaiting approval")
+    return version, run
+
+
+def approve(
+    store: Store,
+    ref: str,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    refit: ModelVersion | None = None,
+) -> ModelVersion:
+    """Promote a challenger the retraining loop held for approval.
+
+    Only a version whose retraining decided ``hold`` can be approved; the registry then checks
+    its signed-off verdict as for any promotion. With *refit* (the held recipe refit on its
+    whole window, registered with the held version's verdict), the refit is promoted and the
+    held version retired as superseded.
+
+    Raises
+    ------
+    StoreError
+        When the version was not held by a retraining, or is no longer a candidate.
+    """
+    version, run = held_for_approval(store, ref)
     text = "approved after the retraining gate" + (f": {reason}" if reason else "")
-    promoted = store.set_stage(version.id, "champion", reason=text, actor=actor)
-    store.log_params(run.id, {"approved": text})
+    if refit is None:
+        promoted = store.set_stage(version.id, "champion", reason=text, actor=actor)
+        store.log_params(run.id, {"approved": text})
+        return promoted
+    promoted = store.set_stage(
+        refit.id, "champion", reason=f"{text} (refit of {version.ref} on its whole window)",
+        actor=actor,
+    )
+    store.set_stage(
+        version.id,
+        "retired",
+        reason=f"approved and superseded by its refit on the whole window {refit.ref}",
+        actor=actor,
+    )
+    store.log_params(run.id, {"approved": text, "promoted": refit.ref})
     return promoted
 
 

@@ -137,6 +137,18 @@ def _monitor_figures(result: MonitorResult) -> list[go.Figure]:
     return [go.Figure(chart) for chart in charts]
 
 
+def _retrain_html(result: Any) -> str:
+    from modelpact.report.retrain import retrain_html
+
+    return retrain_html(result)
+
+
+def _retrain_figures(result: Any) -> list[go.Figure]:
+    from modelpact.report.retrain import retrain_figures
+
+    return retrain_figures(result)
+
+
 _REGISTRY: dict[str, tuple[Callable[[Any], str], Callable[[Any], list[Any]]]] = {
     "AuditResult": (_audit_html, _audit_figures),
     "Plan": (_plan_html, _plan_figures),
@@ -144,6 +156,7 @@ _REGISTRY: dict[str, tuple[Callable[[Any], str], Callable[[Any], list[Any]]]] = 
     "Comparison": (_compare_html, _compare_figures),
     "BehaviourDiff": (_diff_html, _diff_figures),
     "MonitorResult": (_monitor_html, _monitor_figures),
+    "RetrainResult": (_retrain_html, _retrain_figures),
 }
 
 

@@ -32,6 +32,7 @@ from modelpact.retrain.window import (
     WindowSource,
     load_window,
 )
+from modelpact.retrain.workers import TrainerWorkers
 
 __all__ = [
     "RETRAIN_SCHEMA",
@@ -44,6 +45,7 @@ __all__ = [
     "RetrainResult",
     "RetrainingBusy",
     "TrainerFailed",
+    "TrainerWorkers",
     "TrainingOutcome",
     "TrainingWindow",
     "TriggerCheck",

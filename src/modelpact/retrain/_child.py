@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -24,15 +25,57 @@ def _resolve(entry: str) -> Any:
         raise SystemExit(f"trainer '{entry}': module '{module_name}' has no '{function}'") from None
 
 
+def serve(entry: str) -> int:
+    """A warm worker: answer training requests on stdin until it closes.
+
+    Each request is a pickled ``(train_frame, champion_or_None)``; each answer a pickled
+    ``("ok", model)`` or ``("error", message)``. The trainer is imported once, which is what
+    makes the worker warm; the parent enforces the time limit by killing the worker.
+    """
+    import pickle
+    import traceback
+
+    # the protocol owns the real stdout; whatever the trainer prints goes to stderr
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    requests = sys.stdin.buffer
+    fit = _resolve(entry)
+    while True:
+        try:
+            frame, champion = pickle.load(requests)
+        except EOFError:
+            return 0
+        try:
+            model = fit(frame) if champion is None else fit(frame, champion=champion)
+            if model is None or not hasattr(model, "predict"):
+                answer: tuple[str, Any] = (
+                    "error",
+                    f"trainer '{entry}' returned {type(model).__name__}, not a fitted estimator "
+                    "with predict()",
+                )
+            else:
+                answer = ("ok", model)
+        except Exception as exc:  # the trainer's own failure, reported, the worker lives on
+            last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            answer = ("error", last)
+        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Fit with the trainer named by ``--entry`` and write the model to ``--out``."""
     parser = argparse.ArgumentParser(prog="modelpact.retrain._child")
     parser.add_argument("--entry", required=True)
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--train")
+    parser.add_argument("--out")
     parser.add_argument("--champion")
     parser.add_argument("--path", action="append", default=[])
+    parser.add_argument("--serve", action="store_true")
     args = parser.parse_args(argv)
+    if args.serve:
+        for path in reversed(args.path):
+            sys.path.insert(0, path)
+        return serve(args.entry)
     # the trainer's package is looked up where the user ran the command, as Python would
     for path in reversed(args.path):
         sys.path.insert(0, path)

@@ -12,7 +12,7 @@ untouched; a crash of the loop itself is cleaned up by the next turn (see
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,72 +26,22 @@ from modelpact.pact import Pact, RetrainingConfig
 from modelpact.retrain._lock import HeldLease, retraining_lock
 from modelpact.retrain.decision import Decision, decide
 from modelpact.retrain.gate import GateResult, holdout_size, promotion_criterion, run_gate
+from modelpact.retrain.result import RETRAIN_SCHEMA, RetrainResult
 from modelpact.retrain.trainer import TrainerFailed, run_trainer
 from modelpact.retrain.triggers import LastRetraining, TriggerReport, alerts_of, check_triggers
 from modelpact.retrain.window import CaptureSource, TrainingWindow, WindowSource, load_window
+from modelpact.retrain.workers import TrainerWorkers
 
-__all__ = ["RETRAIN_SCHEMA", "RetrainResult", "check", "retrain"]
+__all__ = [
+    "RETRAIN_SCHEMA",
+    "RetrainResult",
+    "check",
+    "refit_on_window",
+    "require_pinned",
+    "retrain",
+]
 
-RETRAIN_SCHEMA = "modelpact.retrain/v1"
 _ACTOR = "modelpact retrain"
-
-
-@dataclass(frozen=True)
-class RetrainResult:
-    """The outcome of one turn of the loop; ``to_dict()`` is ``modelpact.retrain/v1``."""
-
-    project: str
-    triggers: TriggerReport
-    decision: Decision
-    champion: str | None = None
-    challenger: str | None = None
-    promoted: str | None = None
-    run_id: str | None = None
-    window: dict[str, Any] = field(default_factory=dict)
-    gate: GateResult | None = None
-    error: str | None = None
-
-    @property
-    def outcome(self) -> str:
-        """The decision's action: promote, hold, reject, failed or not_due."""
-        return self.decision.action
-
-    @property
-    def exit_code(self) -> int:
-        """0 promoted or nothing due, 1 held, rejected or failed, 3 inconclusive."""
-        return self.decision.exit_code
-
-    def summary(self) -> str:
-        """One sentence: what happened and the main reason."""
-        if self.decision.action == "not_due":
-            return f"{self.project}: {self.triggers.summary()}; nothing retrained (use --force)"
-        if self.decision.action == "failed":
-            return f"{self.project}: training failed, the champion is untouched: {self.error}"
-        what = {
-            "promote": f"{self.promoted or self.challenger} promoted to champion",
-            "hold": f"{self.challenger} held as a candidate awaiting approval",
-            "reject": f"{self.challenger} rejected; the champion stays",
-        }[self.decision.action]
-        gate = f" (gate {self.gate.outcome})" if self.gate is not None else ""
-        return f"{self.project}: {what}{gate}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``modelpact.retrain/v1`` document."""
-        return {
-            "schema": RETRAIN_SCHEMA,
-            "project": self.project,
-            "outcome": self.outcome,
-            "exit_code": self.exit_code,
-            "triggers": self.triggers.to_dict(),
-            "decision": self.decision.to_dict(),
-            "champion": self.champion,
-            "challenger": self.challenger,
-            "promoted": self.promoted,
-            "run_id": self.run_id,
-            "window": self.window,
-            "gate": None if self.gate is None else self.gate.to_dict(),
-            "error": self.error,
-        }
 
 
 @dataclass(frozen=True)
@@ -119,7 +69,8 @@ def _last(store: Store, project: str) -> LastRetraining | None:
     except NotFoundError:
         return None
     for run in runs:
-        if run.status == "finished":
+        # a decision on shadow rows trained nothing: the data the triggers count is unchanged
+        if run.status == "finished" and run.params.get("mode") != "shadow":
             watermark = run.params.get("watermark")
             seen = run.params.get("rows_seen")
             return LastRetraining(
@@ -137,6 +88,33 @@ def _champion(store: Store, project: str, ref: str | None) -> ModelVersion | Non
         return store.get_model_version(f"{project}@champion")
     except NotFoundError:
         return None
+
+
+def require_pinned(store: Store, project: str, pact: Pact, *, named: str | None = None) -> None:
+    """Refuse a pact that differs from the project's pinned (approved) pact.
+
+    A retraining decides promotions, and promotion counts only verdicts against the pinned
+    pact: a loop run under another pact would train, gate and then be unable to promote, or
+    worse, look as if a loosened pact had been agreed. A project without a pinned pact yet
+    takes *pact* as its first.
+
+    Raises
+    ------
+    ConfigurationError
+        Naming the pact (*named*, e.g. its file) and how to approve it.
+    """
+    try:
+        pinned = store.get_project(project).pact_hash
+    except NotFoundError:
+        return
+    if pinned is None or pinned == pact_hash(pact):
+        return
+    where = named or f"pact '{pact.name}'"
+    raise ConfigurationError(
+        f"{where} is not the pact approved for project '{project}'; retrain under the pinned "
+        f"pact (omit --pact) or approve this one first with 'modelpact pact approve "
+        f"{named or 'PACT_FILE'} --project {project} --reason TEXT'"
+    )
 
 
 def _prepare(
@@ -157,6 +135,8 @@ def _prepare(
                 f"project '{project}' has no pact in the ledger; pass the pact file with --pact"
             )
         pact = Pact.model_validate(stored)
+    else:
+        require_pinned(store, project, pact)
     config = _config(pact)
     window = load_window(source, pact, config.window)
     version = _champion(store, project, champion)
@@ -218,6 +198,8 @@ def retrain(
     cwd: Path | None = None,
     explain: bool = True,
     trust_pickle: bool = False,
+    shadow: str | None = None,
+    workers: TrainerWorkers | None = None,
 ) -> RetrainResult:
     """Run one turn of the retraining loop for *project*.
 
@@ -249,6 +231,10 @@ def retrain(
     trust_pickle
         Load a champion stored as a pickle (which runs the code it holds); a scikit-learn
         champion stored in skops format needs no trust.
+    shadow
+        A captured model to put the challenger in shadow beside instead of deciding on the
+        holdout alone: unless the holdout shows it failing, it is held as a candidate whose
+        live answers :func:`~modelpact.retrain.shadow.decide_shadow` later gates.
 
     Returns
     -------
@@ -266,6 +252,10 @@ def retrain(
         now=now,
     )
     champion_ref = plan.champion.ref if plan.champion else None
+    if shadow is not None:
+        from modelpact.ledger.capture import CaptureStore
+
+        CaptureStore(store).get_model(project, shadow)  # before training, not after
     if not plan.report.fired:
         return RetrainResult(
             project,
@@ -287,6 +277,8 @@ def retrain(
             cwd=cwd,
             explain=explain,
             trust_pickle=trust_pickle,
+            shadow=shadow,
+            workers=workers,
         )
 
 
@@ -301,6 +293,8 @@ def _turn(
     cwd: Path | None,
     explain: bool,
     trust_pickle: bool,
+    shadow: str | None,
+    workers: TrainerWorkers | None,
 ) -> RetrainResult:
     pact, config, window = plan.pact, plan.config, plan.window
     champion_model = (
@@ -356,7 +350,9 @@ def _turn(
     version: ModelVersion | None = None
     try:
         try:
-            outcome = run_trainer(config, train, champion=champion_model, cwd=cwd)
+            outcome = run_trainer(
+                config, train, champion=champion_model, cwd=cwd, workers=workers
+            )
         except TrainerFailed as exc:
             store.log_params(run.id, {"decision": "failed"})
             store.finish_run(run.id, "failed", error=str(exc))
@@ -381,7 +377,7 @@ def _turn(
             n_resamples=n_resamples,
             explain=explain,
         )
-        decision = decide(gate, config)
+        decision = decide(gate, config) if shadow is None else _to_shadow(gate, shadow)
         store.record_verdict(
             project=project,
             verdict_json=gate.verdict.to_dict(),
@@ -390,8 +386,19 @@ def _turn(
             pact_hash=pact_hash(pact),
         )
         held.check()  # a successor that took over a lapsed lease decides, not us
-        promoted = _apply(store, project, plan, decision, version, window, champion_model)
+        promoted = _apply(
+            store,
+            project,
+            plan,
+            decision,
+            version,
+            _Refit(window.rows, holdout, champion_model, outcome.model, cwd, workers),
+        )
         _record(store, run.id, gate, decision, version, promoted)
+        if shadow is not None and decision.action == "hold":
+            from modelpact.retrain.shadow import start_shadow
+
+            start_shadow(store, version.ref, shadow)
         store.finish_run(run.id, "finished")
         return RetrainResult(
             **base, decision=decision, challenger=version.ref, promoted=promoted, gate=gate
@@ -405,14 +412,39 @@ def _turn(
         raise
 
 
+@dataclass(frozen=True)
+class _Refit:
+    """What a refit after a promotion needs: the window, the holdout, both models, where."""
+
+    rows: pd.DataFrame
+    holdout: pd.DataFrame
+    champion: Any
+    challenger: Any
+    cwd: Path | None
+    workers: TrainerWorkers | None
+
+
+def _to_shadow(gate: GateResult, model: str) -> Decision:
+    """Shadow mode: only a holdout that shows the challenger failing keeps it off live traffic."""
+    if gate.outcome == "fail":
+        return Decision("reject", (*gate.reasons, "the gate failed on the holdout: no shadow"))
+    return Decision(
+        "hold",
+        (
+            *gate.reasons,
+            f"shadow mode: the challenger is held in shadow beside captured model '{model}'; "
+            "the gate on its labelled live answers decides ('retrain --decide-shadow')",
+        ),
+    )
+
+
 def _apply(
     store: Store,
     project: str,
     plan: _Plan,
     decision: Decision,
     version: ModelVersion,
-    window: TrainingWindow,
-    champion: Any,
+    refit: _Refit,
 ) -> str | None:
     reason = decision.reasons[-1]
     if decision.action == "reject":
@@ -422,7 +454,19 @@ def _apply(
         return None
     promoted = version
     if plan.config.refit_on_window:
-        promoted = _refit(store, project, plan, version, window, champion) or version
+        config = plan.config
+        # an incremental learner goes on from the gated challenger with the held-out rows:
+        # the same model as updating the champion on the whole window, at half the cost
+        rows, start = (
+            (refit.holdout, refit.challenger)
+            if config.incremental
+            else (refit.rows, refit.champion)
+        )
+        promoted = (
+            refit_on_window(store, config, version, rows, start, cwd=refit.cwd,
+                            workers=refit.workers)
+            or version
+        )
     store.set_stage(promoted.id, "champion", reason=f"retraining gate: {reason}", actor=_ACTOR)
     if promoted.id != version.id:
         store.set_stage(
@@ -434,34 +478,37 @@ def _apply(
     return promoted.ref
 
 
-def _refit(
+def refit_on_window(
     store: Store,
-    project: str,
-    plan: _Plan,
+    config: RetrainingConfig,
     version: ModelVersion,
-    window: TrainingWindow,
+    rows: pd.DataFrame,
     champion: Any,
+    *,
+    cwd: Path | None = None,
+    workers: TrainerWorkers | None = None,
 ) -> ModelVersion | None:
     """The gated recipe refit on the whole window, holdout included; None if that fails.
 
     The refit carries the gate's verdict of the model it refits (same trainer, same window
-    plus the holdout rows): it cannot be judged on rows it trained on.
+    plus the holdout rows): it cannot be judged on rows it trained on. A batch trainer fits
+    *rows* (the whole window); an incremental one updates *champion* with *rows* (the gated
+    challenger with the held-out rows).
     """
     try:
-        outcome = run_trainer(plan.config, window.rows, champion=champion)
+        outcome = run_trainer(config, rows, champion=champion, cwd=cwd, workers=workers)
     except TrainerFailed:
         return None
-    verdicts = store.list_verdicts(project, model_version=version.id)
-    refit = store.register_model(
-        project=project,
+    verdicts = store.list_verdicts(version.project, model_version=version.id)
+    return store.register_model(
+        project=version.project,
         run_id=version.run_id,
         model=outcome.model,
         name="challenger-refit",
-        params={"refit_of": version.ref, "train_rows": window.n_labelled},
-        description=f"{version.ref} refit on the whole window ({window.n_labelled:,} rows)",
+        params={"refit_of": version.ref, "train_rows": len(rows)},
+        description=f"{version.ref} refit on the whole window ({len(rows):,} rows)",
         verdict_json=verdicts[0].body if verdicts else None,
     )
-    return refit
 
 
 def _record(

@@ -20,13 +20,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from modelpact.errors import ModelpactError
 from modelpact.evaluate.models import load_model
 from modelpact.pact import RetrainingConfig
+
+if TYPE_CHECKING:
+    from modelpact.retrain.workers import TrainerWorkers
 
 __all__ = ["TrainerFailed", "TrainingOutcome", "run_trainer"]
 
@@ -80,6 +83,7 @@ def run_trainer(
     champion: Any = None,
     cwd: Path | None = None,
     timeout: float | None = None,
+    workers: TrainerWorkers | None = None,
 ) -> TrainingOutcome:
     """Train a challenger on *train* with the pact's trainer, in a child process.
 
@@ -98,6 +102,8 @@ def run_trainer(
         Where the trainer runs and its package is looked up (default: the current directory).
     timeout
         Seconds before the trainer is stopped; default ``config.timeout``.
+    workers
+        Warm workers to train in (a ``trainer:`` entry only); default a fresh child process.
 
     Raises
     ------
@@ -112,6 +118,16 @@ def run_trainer(
             "model with a batch trainer, or register and promote one"
         )
     start = time.perf_counter()
+    if workers is not None and config.trainer is not None:
+        model = workers.train(
+            config.trainer,
+            train,
+            champion=champion if config.incremental else None,
+            cwd=where,
+            timeout=limit,
+        )
+        described = f"trainer {config.trainer}"
+        return TrainingOutcome(model=model, seconds=time.perf_counter() - start, described=described)
     with tempfile.TemporaryDirectory(prefix="modelpact-train-") as tmp:
         train_file = Path(tmp) / "train.parquet"
         out = Path(tmp) / "model.joblib"

@@ -31,7 +31,7 @@ class LastRetraining:
 class TriggerCheck:
     """One trigger of the pact and whether it fired, with the evidence."""
 
-    name: Literal["force", "alerts", "schedule", "every_rows", "min_new_labels"]
+    name: Literal["force", "alerts", "schedule", "every_rows", "min_new_labels", "shadow"]
     fired: bool
     detail: str
 

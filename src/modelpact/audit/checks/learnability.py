@@ -11,6 +11,7 @@ from pydantic import Field
 
 from modelpact.audit import _models
 from modelpact.audit.checks._curve import measure_curve, weighted_scores
+from modelpact.audit.checks._persistence import persistence_study
 from modelpact.audit.context import AuditContext
 from modelpact.audit.learning_curve import Projection, curve_value, describe, project
 from modelpact.audit.registry import Check, CheckConfig, register
@@ -134,7 +135,15 @@ class Learnability(Check):
         baseline_kind = pact.baseline.kind if pact is not None else (
             "mean" if ctx.task == "regression" else "prior")
         baseline_note = ""
-        if baseline_kind in ("column", "model"):
+        persistence_key = pact.baseline.key if pact is not None else None
+        if baseline_kind == "persistence":
+            # compared forward in time below; the shuffled comparison needs a fitted baseline
+            baseline_note = ("the pact's persistence baseline is compared forward in time"
+                             if ctx.time_values is not None else
+                             "the pact's persistence baseline needs a time column (--time-column "
+                             "or the pact's columns.time); used the training prior/mean instead")
+            baseline_kind = "mean" if ctx.task == "regression" else "prior"
+        elif baseline_kind in ("column", "model"):
             baseline_note = f"the pact's {baseline_kind} baseline is not available to an audit; " \
                             "used the training prior/mean instead"
             baseline_kind = "mean" if ctx.task == "regression" else "prior"
@@ -214,6 +223,18 @@ class Learnability(Check):
                     f"{v:.3f} [{band[n][0]:.3f}, {band[n][1]:.3f}] at {int(n):,}"
                     for n, v in curve["projection"].items())
             findings.append(Finding(self.name, "info", text, details={"curve": curve}))
+        study_metric = (criteria[0].metric if criteria else
+                        "mae" if ctx.task == "regression" else "accuracy")
+        try:
+            persistence = persistence_study(
+                ctx, metric=study_metric, confidence=confidence, threshold=threshold,
+                key=persistence_key, max_rows=max(ctx.sample_rows, 1000))
+        except MetricError as exc:
+            persistence = {"error": str(exc)}
+        if persistence is not None:
+            summary["persistence"] = persistence
+            findings.append(_persistence_finding(
+                persistence, required=pact is not None and pact.baseline.kind == "persistence"))
         if pact is not None and pact.data.min_rows > n_total:
             findings.append(Finding(
                 self.name, "warning",
@@ -462,6 +483,39 @@ class Learnability(Check):
                               f"{p_hi:.3f}); label about {_fmt_rows(rerun)} rows and re-run "
                               f"(now {now} with {n_now:,})")
         return row
+
+
+def _persistence_finding(study: dict[str, Any], *, required: bool) -> Finding:
+    """The verdict of the forward comparison with persistence, as a finding.
+
+    Losing to "same as last time" blocks when the pact's baseline is persistence (the pact
+    would fail the model at sign-off) and warns otherwise: the model is not worth serving
+    over a forecast that needs no model at all.
+    """
+    if "error" in study:
+        return Finding("learnability", "info",
+                       f"no comparison with persistence: {study['error']}")
+    m, p, d = study["model"], study["persistence"], study["difference"]
+    text = (f"scored forward in time on {study['rows']:,} rows, the quick model reaches "
+            f"{study['metric']} {m['estimate']:.3f} [{m['low']:.3f}, {m['high']:.3f}] against "
+            f"persistence (the previous label{' per ' + study['key'] if study['key'] else ''}) "
+            f"{p['estimate']:.3f} [{p['low']:.3f}, {p['high']:.3f}]: difference "
+            f"{d['estimate']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]")
+    details = {"persistence": study}
+    if study["verdict"] == "beats":
+        return Finding("learnability", "info", text + "; it beats \"same as last time\"",
+                       details=details)
+    fix = ("add what persistence knows as features (the previous label, lagged targets, "
+           "recent rates per entity), or retrain often enough to follow the stream; a model "
+           "that cannot beat the previous label is not worth serving")
+    if not required:
+        fix += "; declare 'baseline: persistence' in the pact so sign-off tests it"
+    severity: Literal["blocking", "warning"] = "blocking" if required else "warning"
+    if study["verdict"] == "loses":
+        return Finding("learnability", severity,
+                       text + "; it loses to \"same as last time\"", fix=fix, details=details)
+    return Finding("learnability", "warning",
+                   text + "; not shown to beat \"same as last time\"", fix=fix, details=details)
 
 
 def _iv(iv: Any) -> dict[str, Any]:
