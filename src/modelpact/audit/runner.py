@@ -25,16 +25,16 @@ Progress = Callable[[str, int, int], None]
 
 
 def decide(findings: Sequence[Finding]) -> tuple[Verdict, tuple[str, ...]]:
-    """The verdict from findings: any blocking -> no_go, any warning -> go_with_fixes, else go.
+    """The verdict from findings: any critical -> no_go, any warning -> go_with_fixes, else go.
 
     A learning-curve projection is an extrapolation, so ``learnability`` reports a pact
-    threshold that looks out of reach as a warning, never as a blocking finding: a projection
+    threshold that looks out of reach as a warning, never as a critical finding: a projection
     alone cannot make an audit NO-GO (a quick model with no signal beyond the baseline, which
     is measured, still blocks).
     """
-    blocking = [f for f in findings if f.severity == "blocking"]
-    if blocking:
-        return "no_go", tuple(f"{f.check}: {f.message}" for f in blocking)
+    critical = [f for f in findings if f.severity == "critical"]
+    if critical:
+        return "no_go", tuple(f"{f.check}: {f.message}" for f in critical)
     warnings = [f for f in findings if f.severity == "warning"]
     if warnings:
         return "go_with_fixes", tuple(f"{f.check}: {f.message}" for f in warnings)

@@ -182,10 +182,10 @@ def _monitor_captured(store: str | None, project: str, model: str, *, html: Path
                       json_out: Path | None) -> None:
     from modelpact.ledger import open_configured_store
     from modelpact.report.monitor import monitor_html, print_monitor
-    from modelpact.service.analysis import AnalysisService
+    from modelpact.monitor.captured import CapturedAnalysis
 
     with open_configured_store(store) as ledger:
-        outcome = AnalysisService(ledger).analyse(project, model, source="cli", force=True)
+        outcome = CapturedAnalysis(ledger).analyse(project, model, source="cli", force=True)
     if outcome.document is None:
         raise ConfigurationError(f"{project}/{model}: {outcome.reason}")
     data = outcome.document

@@ -28,16 +28,16 @@ _BANNER = {
     "no_go": "bold white on red",
 }
 _LINE = {"go": "bold green", "go_with_fixes": "bold yellow", "no_go": "bold red"}
-_SEVERITY = {"blocking": "bold red", "warning": "yellow", "info": "dim"}
+_SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 
 def verdict_line(result: AuditResult) -> str:
     """One sentence for the end of the terminal output."""
-    b, w = result.count("blocking"), result.count("warning")
+    b, w = result.count("critical"), result.count("warning")
     if result.verdict == "no_go":
-        return f"NO-GO: {b} blocking finding(s); fix them before any experiment can be trusted."
+        return f"NO-GO: {b} critical finding(s); fix them before any experiment can be trusted."
     if result.verdict == "go_with_fixes":
-        return f"GO WITH FIXES: no blocking findings, {w} warning(s) to fix (see 'fix' column)."
+        return f"GO WITH FIXES: no critical findings, {w} warning(s) to fix (see 'fix' column)."
     return "GO: nothing blocks learning from this data."
 
 
@@ -107,10 +107,10 @@ def audit_markdown(result: AuditResult) -> str:
         + (f"; test {md_code(result.test_source)}" if result.test_source else ""),
         "",
     ]
-    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    to_fix = [f for f in result.findings if f.severity in ("critical", "warning")]
     if to_fix:
         lines += ["| severity | check | finding | fix |", "|---|---|---|---|"]
-        for f in sorted(to_fix, key=lambda f: f.severity != "blocking"):
+        for f in sorted(to_fix, key=lambda f: f.severity != "critical"):
             cells = (f.severity, md_code(f.check, in_table=True), md_text(f.message), md_text(f.fix))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -331,7 +331,7 @@ def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str
 def audit_html(result: AuditResult) -> str:
     """The self-contained HTML page: what to fix first, then a section per check that found
     something (with plots where they help), then the checks that found nothing."""
-    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    to_fix = [f for f in result.findings if f.severity in ("critical", "warning")]
     sections = [
         Section(
             title="What to fix",
@@ -340,8 +340,8 @@ def audit_html(result: AuditResult) -> str:
                 "are fixes to make before trusting experiments on it."
             )
             if to_fix
-            else "No blocking finding and no warning.",
-            body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "blocking"))]
+            else "No critical finding and no warning.",
+            body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "critical"))]
             if to_fix
             else [],
             anchor="what-to-fix",

@@ -76,7 +76,7 @@ class ClassImbalance(Check):
         findings = []
         if counts[rare] < cfg.min_class_rows:
             findings.append(Finding(
-                self.name, "blocking",
+                self.name, "critical",
                 f"class {_show(rare_name)} has only {counts[rare]} labelled rows; no model can "
                 "learn or be evaluated on it",
                 (ctx.target,), n_affected=int(counts[rare]),

@@ -120,7 +120,7 @@ class Learnability(Check):
         cfg = self.config
         assert isinstance(cfg, LearnabilityConfig)
         if not ctx.features:
-            finding = Finding(self.name, "blocking", "no usable feature columns: nothing to learn from",
+            finding = Finding(self.name, "critical", "no usable feature columns: nothing to learn from",
                               fix="provide feature columns the audit can use")
             return self.outcome(findings=(finding,), summary={"status": "no_features"})
         positions = ctx.sample()
@@ -200,7 +200,7 @@ class Learnability(Check):
                 findings.append(Finding(self.name, "info", text, details={"metric": metrics[0]}))
             else:
                 findings.append(Finding(
-                    self.name, "blocking", text + "; the features show no signal beyond the baseline",
+                    self.name, "critical", text + "; the features show no signal beyond the baseline",
                     fix="find features that carry signal about the target, or check the labels",
                     details={"metric": metrics[0]}))
         if curve.get("sizes"):

@@ -113,7 +113,7 @@ def _url(text: object) -> str:
 
 
 _TONES = {"good": ("signed_off", "pass", "go", "ok", "no_alert", "delivered", "finished"),
-          "bad": ("failed", "fail", "no_go", "alert", "critical"),
+          "bad": ("failed", "fail", "no_go", "alert", "critical", "blocking"),
           "warn": ("inconclusive", "go_with_fixes", "warning", "at risk", "pending")}
 
 
