@@ -181,8 +181,8 @@ def monitor(
 def _monitor_captured(store: str | None, project: str, model: str, *, html: Path | None,
                       json_out: Path | None) -> None:
     from modelpact.ledger import open_configured_store
-    from modelpact.report.monitor import monitor_html, print_monitor
     from modelpact.monitor.captured import CapturedAnalysis
+    from modelpact.report.monitor import monitor_html, print_monitor
 
     with open_configured_store(store) as ledger:
         outcome = CapturedAnalysis(ledger).analyse(project, model, source="cli", force=True)

@@ -21,7 +21,7 @@ from modelpact._result import Outcome, ResultMixin
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate.inputs import slice_mask
-from modelpact.evaluate.rows_needed import MIN_ROWS, evaluation_rows_needed
+from modelpact.evaluate.rows_needed import MIN_ROWS, evaluation_rows_needed, positive_share
 from modelpact.evaluate.verify import _prepare
 from modelpact.pact import Pact, load_pact
 
@@ -268,6 +268,7 @@ def plan(
                 need = evaluation_rows_needed(
                     metric.name, estimate=estimate, threshold=threshold,
                     confidence=pact_obj.confidence, power=power, interval=interval, n=len(y),
+                    prevalence=positive_share(pact_obj, y),
                 ).n
                 if need is not None and interval.n_trusted is not None:
                     # Rows below which no interval method can be trusted on this data.

@@ -5,13 +5,15 @@ the model never trained on, scored and labelled) would make the interval clear t
 with the given power, if the estimate were the truth?* The standard error is scaled as
 ``1/sqrt(n)`` (:func:`modelpact.stats.n_needed`). It comes either from an interval measured on
 data (verify, a plan with a pilot), or, when only an expected value is known (a plan with
-``expected=``, the audit's quick model), from the metric's own variance at that value: a
-proportion's ``p (1 - p)`` over the rows it counts (recall counts the positive rows, so the
-prevalence scales it). ROC AUC without data uses Hanley and McNeil's variance
-(:func:`modelpact.stats.n_for_auc`).
+``expected=``, the audit's quick model), from the metric's own variance at that value. ROC AUC
+without data uses Hanley and McNeil's variance (:func:`modelpact.stats.n_for_auc`).
 
-So on the same criterion, the same estimate and the same prevalence, the audit's figure and the
-plan's are the same number, and verify's differs only by the shape of its actual interval.
+Proportions (accuracy, recall, specificity) are decided on Wilson intervals, whose shape near
+0 and 1 does not scale as ``1/sqrt(n)``: for them the figure is the fewest rows at which the
+Wilson bound at the estimate clears the threshold with the power asked, computed from the
+estimate and the share of rows the proportion counts (recall counts the positive rows, so the
+prevalence scales it), whether an interval was measured or not. So on the same criterion, the
+same estimate and the same prevalence, audit, plan and verify give the same number.
 
 Training rows (how much more data a model needs to *reach* a threshold) are another quantity,
 projected from a learning curve by the audit; every figure names its unit.
@@ -21,8 +23,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.special import ndtri
 
 from modelpact import stats
+from modelpact.pact import Pact
+from modelpact.stats.wilson import wilson_interval
 
 __all__ = [
     "ASSUMPTION",
@@ -31,10 +40,11 @@ __all__ = [
     "RowsNeeded",
     "evaluation_rows_needed",
     "half_width",
+    "positive_share",
 ]
 
 #: What every evaluation-rows figure assumes.
-ASSUMPTION = "if the estimate is the truth; interval shrinking as 1/sqrt(n)"
+ASSUMPTION = "if the estimate is the truth"
 #: Below this many rows the normal approximations behind every interval are not to be trusted.
 MIN_ROWS = 30
 #: Proportion metrics and the rows their denominator counts.
@@ -59,6 +69,13 @@ class RowsNeeded:
         if self.n is None:
             return self.note or "no number of rows settles it"
         return f"about {self.n:,} {self.unit} ({self.assumption})"
+
+
+def positive_share(pact: Pact, y: NDArray[Any]) -> float | None:
+    """Share of positive rows among encoded binary labels (1 = positive); ``None`` otherwise."""
+    if pact.task != "binary" or len(y) == 0:
+        return None
+    return float(np.mean(y == 1))
 
 
 def half_width(interval: stats.Interval, threshold: float) -> float:
@@ -109,8 +126,16 @@ def evaluation_rows_needed(
     --------
     >>> evaluation_rows_needed("recall", estimate=0.93, threshold=0.9, confidence=0.95,
     ...                        prevalence=0.2).n
-    2237
+    2622
     """
+    denominator = PROPORTION_DENOMINATOR.get(metric)
+    share = _share(denominator, prevalence)
+    if denominator is not None and share is not None and (
+            interval is None or interval.method == "wilson"):
+        if estimate == threshold:
+            return RowsNeeded(None, _ON_THRESHOLD)
+        return RowsNeeded(max(_wilson_rows(estimate, threshold, share, confidence, power),
+                              MIN_ROWS))
     if interval is not None:
         if n is None:
             raise ValueError("an interval needs the rows it was measured on (n)")
@@ -123,20 +148,9 @@ def evaluation_rows_needed(
         return RowsNeeded(need, None if need is not None else _ON_THRESHOLD)
     if estimate == threshold:
         return RowsNeeded(None, _ON_THRESHOLD)
-    denominator = PROPORTION_DENOMINATOR.get(metric)
     if denominator is not None:
-        share = 1.0
-        if denominator != "all":
-            if prevalence is None:
-                return RowsNeeded(None, f"{metric} counts only {denominator} rows: give the "
-                                        "prevalence or a pilot")
-            share = prevalence if denominator == "positive" else 1.0 - prevalence
-        p = min(max(estimate, 0.0), 1.0)
-        # one row's standard deviation, over the share of rows the proportion counts
-        se_one = math.sqrt(max(p * (1.0 - p), 1e-12) / share)
-        need = stats.n_needed(se=se_one, n=1, estimate=estimate, threshold=threshold,
-                              confidence=confidence, power=power)
-        return RowsNeeded(None if need is None else max(need, MIN_ROWS))
+        return RowsNeeded(None, f"{metric} counts only {denominator} rows: give the "
+                                "prevalence or a pilot")
     if metric == "roc_auc":
         if prevalence is None:
             return RowsNeeded(None, "roc_auc depends on the class balance: give the prevalence "
@@ -148,3 +162,44 @@ def evaluation_rows_needed(
 
 
 _ON_THRESHOLD = "the estimate sits on the threshold; no sample size would settle it"
+# Rows beyond which a plan is no plan: the search stops there.
+_MAX_ROWS = 10**12
+
+
+def _share(denominator: str | None, prevalence: float | None) -> float | None:
+    if denominator == "all":
+        return 1.0
+    if prevalence is None or not 0.0 < prevalence < 1.0:
+        return None
+    return prevalence if denominator == "positive" else 1.0 - prevalence
+
+
+def _wilson_rows(p: float, threshold: float, share: float, confidence: float,
+                 power: float) -> int:
+    """Fewest rows whose Wilson bound, at the estimate, clears *threshold* with *power*.
+
+    With ``k = rows * share`` counted rows the bound on the threshold's side lies at the
+    Wilson interval's edge (asymmetric near 0 and 1, which is why the normal approximation
+    plans too few rows there); a sampling error of ``z_power * sqrt(p (1 - p) / k)`` must fit
+    between it and the threshold as well.
+    """
+    z_power = float(ndtri(power))
+    level = 2.0 * confidence - 1.0
+    gap = abs(p - threshold)
+
+    def enough(rows: int) -> bool:
+        k = rows * share
+        low, high = wilson_interval(p * k, k, confidence=level)
+        half = p - low if p > threshold else high - p
+        return half + z_power * math.sqrt(p * (1.0 - p) / k) <= gap
+
+    high = 1
+    while not enough(high):
+        if high >= _MAX_ROWS:
+            return _MAX_ROWS
+        high *= 2
+    low = high // 2
+    while high - low > 1:
+        mid = (low + high) // 2
+        low, high = (low, mid) if enough(mid) else (mid, high)
+    return high

@@ -29,7 +29,7 @@ from modelpact.evaluate.inputs import (
     slice_mask,
 )
 from modelpact.evaluate.models import load_model, predict_with_model
-from modelpact.evaluate.rows_needed import evaluation_rows_needed
+from modelpact.evaluate.rows_needed import evaluation_rows_needed, positive_share
 from modelpact.evaluate.verdict import (
     CalibrationBin,
     CriterionResult,
@@ -223,6 +223,7 @@ def _criterion_result(
         needed = evaluation_rows_needed(
             metric.name, estimate=interval.estimate, threshold=threshold,
             confidence=pact.confidence, interval=interval, n=n,
+            prevalence=positive_share(pact, y),
         ).n
         n_needed = None if needed is None else max(needed, n + 1)
         if n_needed is None:

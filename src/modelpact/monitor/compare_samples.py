@@ -89,6 +89,11 @@ def samples_drift(
     """
     forced = set(categorical)
     kinds = {c: "categorical" if c in forced else column_kind(reference[c]) for c in columns}
+    floats = [c for c in forced if pd.api.types.is_float_dtype(reference[c].dtype)]
+    if floats:
+        # float values binned as categories: compare them by their text, on both sides alike
+        reference, current = (f.assign(**{c: _as_text(f[c]) for c in floats})
+                              for f in (reference, current))
     spec = ProfileSpec.from_reference(
         reference, list(columns), categorical=[c for c, k in kinds.items() if k == "categorical"])
     ref, cur = profile_frame(spec, reference), profile_frame(spec, current)
@@ -114,3 +119,8 @@ def _missing_shift(a: pd.Series, b: pd.Series) -> float:
     share_a = float(a.isna().mean()) if len(a) else 0.0
     share_b = float(b.isna().mean()) if len(b) else 0.0
     return abs(share_b - share_a)
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    return values.astype("object").where(values.notna(), None).map(
+        lambda v: None if v is None else repr(float(v)))

@@ -101,14 +101,17 @@ class ChunkResult:
             for d in document["drift"])
         multivariate = tuple(
             MultivariateValue(m["method"], _float(m["value"]), _float(m["threshold"]),
-                              m["alert"], *(m["ci"] or (None, None)),
+                              m["alert"], low=(m["ci"] or (None, None))[0],
+                              high=(m["ci"] or (None, None))[1],
                               p_value=m["p_value"], alpha=m["alpha"])
             for m in document["multivariate"])
         estimated = {e["metric"]: PerformanceEstimate(e["metric"], _float(e["estimate"]),
-                                                      *map(_float, e["ci"]), _float(e["se"]))
+                                                      _float(e["ci"][0]), _float(e["ci"][1]),
+                                                      _float(e["se"]))
                      for e in document["estimated_performance"]}
         labelled = {r["metric"]: PerformanceEstimate(r["metric"], _float(r["estimated"]),
-                                                     *map(_float, r["band"]), math.nan)
+                                                     _float(r["band"][0]),
+                                                     _float(r["band"][1]), math.nan)
                     for r in document["estimate_vs_realized"]
                     if r["estimated_on"] == "labelled rows"}
         realized = document["realized_performance"]
@@ -250,5 +253,5 @@ def _alert(document: Mapping[str, Any]) -> Alert:
     return Alert(kind=document["kind"], chunk=document["chunk"], feature=document["feature"],
                  metric=document["metric"], value=document["value"],
                  threshold=document["threshold"],
-                 severity=severity_word(document["severity"]),  # type: ignore[arg-type]
+                 severity=severity_word(document["severity"]),
                  message=document["message"], chunk_key=document["chunk_key"])

@@ -80,6 +80,9 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
                 _iv(entry.get("difference"), signed=True),
             )
         parts.append(lt)
+    needs = _rows_table(learn.get("criteria", []) if learn else [])
+    if needs is not None:
+        parts.append(needs)
     sampled = result.sampled
     if sampled:
         parts.append(
@@ -392,3 +395,26 @@ def audit_html(result: AuditResult) -> str:
         sections=sections,
         facts=facts,
     )
+
+
+def _rows_table(criteria: list[dict[str, Any]]) -> Table | None:
+    """Per pact criterion: training rows to reach it, evaluation rows to decide it."""
+    rows = [c for c in criteria if "evaluation_rows_needed" in c]
+    if not rows:
+        return None
+    table = Table(title="rows needed per criterion", header_style="bold",
+                  caption="training rows: projected from the learning curve to reach the "
+                  "threshold; evaluation rows: for a conclusive verify with 80% power if the "
+                  "quick model's estimate is the truth (plan computes the same)",
+                  caption_justify="left")
+    table.add_column("criterion", no_wrap=True)
+    table.add_column("quick model", justify="right")
+    table.add_column("training rows", justify="right")
+    table.add_column("evaluation rows", justify="right")
+    for c in rows:
+        training = c.get("rows_needed")
+        evaluation = c["evaluation_rows_needed"]
+        table.add_row(c["criterion"], f"{c['estimate']:.3f}",
+                      "–" if training is None else f"{training:,}",
+                      "–" if evaluation is None else f"{evaluation:,}")
+    return table

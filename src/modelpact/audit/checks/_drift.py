@@ -35,9 +35,9 @@ def features_drift(reference: Float, current: Float, features: Sequence[str],
     of the test of no change, the change of the missing share and, for numbers, the
     Wasserstein distance in reference standard deviations."""
     names = list(features)
-    drift = samples_drift(
-        pd.DataFrame(reference, columns=names), pd.DataFrame(current, columns=names), names,
-        categorical=[c for c, is_cat in zip(names, categorical, strict=True) if is_cat])
+    coded = [c for c, is_cat in zip(names, categorical, strict=True) if is_cat]
+    drift = samples_drift(pd.DataFrame(reference, columns=names),
+                          pd.DataFrame(current, columns=names), names, categorical=coded)
     out: dict[str, dict[str, float]] = {}
     for c, d in drift.items():
         # a side with no values at all has no distribution to compare: its change is the
