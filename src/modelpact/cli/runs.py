@@ -154,7 +154,7 @@ def list_runs(
     coded = any(_code(run) != "-" for run in runs)
     title = f"runs in {where}" if several else f"runs of {next(iter(projects))} in {where}"
     who = "project / name" if several else "name"
-    headers = ["run", who, "status / verdict", "started", "took",
+    headers = ["run", who, "status", "started", "took",
                *(["code"] if coded else []), "metrics"]
     rows = []
     for run in runs:

@@ -20,6 +20,14 @@ __all__ = ["plain_width", "table_of"]
 Justify = Literal["left", "center", "right"]
 
 
+# a "word" longer than this (a path, a URL) may be folded rather than widen its column
+_LONGEST_WORD = 24
+
+
+def _plain(cell: str | Text) -> str:
+    return (cell if isinstance(cell, Text) else Text.from_markup(cell)).plain
+
+
 def plain_width(cell: str | Text) -> int:
     """Widest line of *cell* as displayed (Rich markup not counted).
 
@@ -28,8 +36,7 @@ def plain_width(cell: str | Text) -> int:
     >>> plain_width("[green]signed_off[/green]"), plain_width("a\\nlonger")
     (10, 6)
     """
-    text = cell if isinstance(cell, Text) else Text.from_markup(cell)
-    return max((len(line) for line in text.plain.split("\n")), default=0)
+    return max((len(line) for line in _plain(cell).split("\n")), default=0)
 
 
 def table_of(
@@ -58,9 +65,13 @@ def table_of(
     for i, header in enumerate(headers):
         side = justify.get(header, "left")
         if header in wrap:
-            table.add_column(header, justify=side, overflow="fold", ratio=1)
+            # wide enough for its longest word: a wrapped cell breaks between words only
+            words = [len(w) for r in rows for w in _plain(r[i]).split()]
+            table.add_column(header, justify=side, overflow="fold", ratio=1,
+                             min_width=min(max(words, default=1), _LONGEST_WORD))
             continue
-        widest = max([plain_width(r[i]) for r in rows] + [len(w) for w in header.split()])
+        # a column that does not wrap does not wrap its header either: room for all of it
+        widest = max([plain_width(r[i]) for r in rows] + [len(header)])
         table.add_column(header, justify=side, no_wrap=True, min_width=widest)
     for row in rows:
         table.add_row(*row)

@@ -111,7 +111,9 @@ def compare_panel(result: Comparison) -> Group:
             mark = _mark(b, model)
             style = "bold green" if mark == "★" else ("green" if mark == "≈" else "")
             cells.append(
-                Text(f"{mark} {_g(e.estimate)}\n{_ci(e.low, e.high)}".strip(), style=style)
+                # three digits for the bounds: four metrics side by side fit 100 columns
+                Text(f"{mark} {_g(e.estimate)}\n[{_g(e.low, 3)}, {_g(e.high, 3)}]".strip(),
+                     style=style)
             )
         ranked.append(cells)
     # the model column never wraps: rows told apart by a name's end must show all of it

@@ -111,7 +111,8 @@ def diff_panel(result: BehaviourDiff) -> Group:
         for s in result.slices:
             status = _slice_status(s)
             rows.append([s.label, s.metric, f"{s.n:,}", f"{s.flip_rate:.1%}", _g(s.a), _g(s.b),
-                         _slice_ci(s), Text(status, style="bold" if status == "changed" else "dim")])
+                         _slice_ci(s).replace(" [", "\n[", 1),
+                         Text(status, style="bold" if status == "changed" else "dim")])
         parts.append(table_of(
             ["slice", "metric", "rows", "changed", "A", "B", "B − A", "change"], rows,
             title=f"metric change B − A ({result.confidence:.0%} paired CI)",
