@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.optimize import brentq
 from scipy.special import ndtri
 
 from modelpact import stats
@@ -187,19 +188,20 @@ def _wilson_rows(p: float, threshold: float, share: float, confidence: float,
     level = 2.0 * confidence - 1.0
     gap = abs(p - threshold)
 
-    def enough(rows: int) -> bool:
+    def excess(rows: float) -> float:
         k = rows * share
         low, high = wilson_interval(p * k, k, confidence=level)
         half = p - low if p > threshold else high - p
-        return half + z_power * math.sqrt(p * (1.0 - p) / k) <= gap
+        return half + z_power * math.sqrt(p * (1.0 - p) / k) - gap
 
-    high = 1
-    while not enough(high):
-        if high >= _MAX_ROWS:
-            return _MAX_ROWS
-        high *= 2
-    low = high // 2
-    while high - low > 1:
-        mid = (low + high) // 2
-        low, high = (low, mid) if enough(mid) else (mid, high)
-    return high
+    # both terms shrink as rows grow: one root, and the answer is the first row count past it
+    if excess(1.0) <= 0:
+        return 1
+    if excess(float(_MAX_ROWS)) > 0:
+        return _MAX_ROWS
+    rows = math.ceil(brentq(excess, 1.0, float(_MAX_ROWS), xtol=1e-3))
+    while excess(rows) > 0:
+        rows += 1
+    while rows > 1 and excess(rows - 1) <= 0:
+        rows -= 1
+    return rows

@@ -199,8 +199,13 @@ class CapturedAnalysis:
                                    reason="no labelled rows in the reference period",
                                    label_coverage=coverage)
         labels = window.loc[window[roles.target].notna(), [roles.id, roles.target]]
-        result = monitor(pact, reference, window.drop(columns=[roles.target]),
-                         labels=labels if len(labels) else None, **chunking)
+        try:
+            result = monitor(pact, reference, window.drop(columns=[roles.target]),
+                             labels=labels if len(labels) else None, **chunking)
+        except (InvalidDataError, PactError) as exc:
+            # the coverage was measured all the same: a scheduler reports it
+            return AnalysisOutcome(project, model, "error", reason=str(exc),
+                                   label_coverage=coverage)
         document = {**result.to_dict(), "capture": state}
         result_id = monitoring.record_result(captured, document, source=source)
         # alerts are due for delivery when someone is there to tell: the service's webhooks
