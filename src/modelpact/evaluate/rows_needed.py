@@ -199,7 +199,7 @@ def _wilson_rows(p: float, threshold: float, share: float, confidence: float,
         return 1
     if excess(float(_MAX_ROWS)) > 0:
         return _MAX_ROWS
-    rows = math.ceil(brentq(excess, 1.0, float(_MAX_ROWS), xtol=1e-3))
+    rows = math.ceil(float(brentq(excess, 1.0, float(_MAX_ROWS), xtol=1e-3)))
     while excess(rows) > 0:
         rows += 1
     while rows > 1 and excess(rows - 1) <= 0:
