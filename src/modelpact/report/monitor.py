@@ -310,16 +310,7 @@ def _multivariate_figure(data: Mapping[str, Any]) -> list[str]:
             col=1,
         )
         hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
-        if hits:
-            fig.add_scatter(
-                x=[h[0] for h in hits],
-                y=[h[1] for h in hits],
-                mode="markers",
-                name="alert",
-                marker={"color": "#d62728", "size": 12, "symbol": "x"},
-                row=i,
-                col=1,
-            )
+        _mark_alerts(fig, hits, size=12, row=i, col=1)
     fig.update_layout(height=260 * len(methods))
     return [figure_html(fig)]
 
@@ -422,18 +413,18 @@ def _performance_figures(data: Mapping[str, Any]) -> list[str]:
             for i in sorted(flagged)
             if i is not None and i < len(x)
         ]
-        hits = [(a, b) for a, b in hits if b is not None]
-        if hits:
-            fig.add_scatter(
-                x=[h[0] for h in hits],
-                y=[h[1] for h in hits],
-                mode="markers",
-                name="alert",
-                marker={"color": "#d62728", "size": 13, "symbol": "x"},
-            )
+        _mark_alerts(fig, [(a, b) for a, b in hits if b is not None], size=13)
         fig.update_layout(title=metric, height=320, yaxis_title=metric)
         out.append(figure_html(fig))
     return out
+
+
+def _mark_alerts(fig: Any, hits: Sequence[tuple[Any, Any]], *, size: int, **where: Any) -> None:
+    """Red crosses on the points that raised an alert (``where``: a subplot's row and col)."""
+    if hits:
+        fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
+                        name="alert", marker={"color": "#d62728", "size": size, "symbol": "x"},
+                        **where)
 
 
 def _alert_group_table(data: Mapping[str, Any]) -> str:
