@@ -93,8 +93,13 @@ def test_compare_keeps_model_names_whole(tmp_path: Path) -> None:
         assert name in leaderboard
 
 
-def test_columns_is_respected_when_piped(ledger: str) -> None:
-    narrow = CliRunner(env={"COLUMNS": "100"}).invoke(app, ["models", "list", "--store", ledger])
-    wide = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["models", "list", "--store", ledger])
-    title = [line for line in wide.stdout.splitlines() if line.startswith("model versions")]
-    assert title and max(len(x) for x in narrow.stdout.splitlines()) <= WIDTH
+def test_columns_is_respected_when_piped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelpact.cli._common import out_console
+
+    monkeypatch.setenv("COLUMNS", "100")
+    assert out_console().width == 100
+    monkeypatch.setenv("COLUMNS", "180")
+    assert out_console().width == 180
+    # without COLUMNS a pipe or a log gets room for a whole table row
+    monkeypatch.delenv("COLUMNS")
+    assert out_console().width >= 120

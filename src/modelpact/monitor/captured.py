@@ -14,6 +14,7 @@ the service adds its metrics around it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -111,13 +112,19 @@ class CapturedAnalysis:
         webhooks of its own).
     reminder_after
         How long an unacknowledged alert waits before it is sent again.
+    on_coverage
+        Called with the project, the model and the share of analysed rows whose label has
+        arrived as soon as it is known, before the (longer) monitoring run: a service's
+        gauge shows it while the analysis is still running.
     """
 
     def __init__(self, store: Store, *, notify: bool = True,
-                 reminder_after: timedelta = timedelta(hours=24)) -> None:
+                 reminder_after: timedelta = timedelta(hours=24),
+                 on_coverage: Callable[[str, str, float], None] | None = None) -> None:
         self.store = store
         self.notify = notify
         self.reminder_after = reminder_after
+        self.on_coverage = on_coverage
 
     def models(self) -> list[CapturedModel]:
         """Every captured model."""
@@ -184,6 +191,8 @@ class CapturedAnalysis:
         if window.empty:
             return AnalysisOutcome(project, model, "skipped", reason="no completed chunk yet")
         coverage = labelled / len(window)
+        if self.on_coverage is not None:
+            self.on_coverage(project, model, coverage)
         state = {"rows": len(window), "labelled": labelled,
                  "end": str(window[roles.time].iloc[-1])}
         monitoring = MonitoringStore(self.store)

@@ -29,7 +29,12 @@ class AnalysisService:
     ) -> None:
         self.store = store
         self.metrics = metrics
-        self.analysis = CapturedAnalysis(store, notify=notify, reminder_after=reminder_after)
+        self.analysis = CapturedAnalysis(store, notify=notify, reminder_after=reminder_after,
+                                         on_coverage=self._coverage)
+
+    def _coverage(self, project: str, model: str, share: float) -> None:
+        if self.metrics is not None:
+            self.metrics.label_coverage.labels(project, model).set(share)
 
     def run_all(self) -> list[AnalysisOutcome]:
         """Analyse every captured model; a failure of one does not stop the others."""
@@ -41,8 +46,6 @@ class AnalysisService:
         started = time.perf_counter()
         outcome = self.analysis.analyse(project, model, source=source, force=force)
         if self.metrics is not None:
-            if outcome.label_coverage is not None:
-                self.metrics.label_coverage.labels(project, model).set(outcome.label_coverage)
             self.metrics.analysis_runs.labels(project, model, outcome.status).inc()
             if outcome.status != "skipped":
                 self.metrics.analysis_duration.labels(project, model).observe(
