@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 import modelpact
-from modelpact._result import OUTCOMES, Result
+from modelpact._result import OUTCOMES, SEVERITIES, Result
 from modelpact.audit import audit
 from modelpact.monitor import monitor
 from modelpact.pact import Pact, parse_pact
@@ -163,9 +164,7 @@ def test_summary_is_one_line(results: dict[str, Any], name: str) -> None:
     assert isinstance(text, str) and text.strip() and "\n" not in text
 
 
-@pytest.mark.parametrize(
-    "name", ["AuditResult", "Plan", "Verdict", "Comparison", "BehaviourDiff", "RetrainResult"]
-)
+@pytest.mark.parametrize("name", TYPES)
 def test_to_dict_round_trips(results: dict[str, Any], name: str) -> None:
     result = results[name]
     document = result.to_dict()
@@ -173,6 +172,42 @@ def test_to_dict_round_trips(results: dict[str, Any], name: str) -> None:
     assert type(restored) is type(result)
     assert restored.to_dict() == document
     assert restored.outcome == result.outcome and restored.summary() == result.summary()
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_from_dict_reads_the_json_text(results: dict[str, Any], name: str) -> None:
+    """What a file or the ledger holds (JSON text, lists for tuples) rebuilds the same result."""
+    result = results[name]
+    document = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    restored = type(result).from_dict(document)
+    assert restored.to_dict() == result.to_dict()
+    assert len(restored.to_frame()) == len(result.to_frame())
+
+
+def test_monitor_round_trip_keeps_estimates_on_the_labelled_rows(results: dict[str, Any]) -> None:
+    chunk = results["MonitorResult"].chunks[-1]
+    restored = type(chunk).from_dict(chunk.to_dict())
+    assert restored.estimate_vs_realized() == chunk.estimate_vs_realized()
+    assert restored.drift == chunk.drift and restored.chunk == chunk.chunk
+
+
+@pytest.mark.parametrize("name", ["AuditResult", "MonitorResult"])
+def test_from_dict_reads_the_earlier_severity_word(results: dict[str, Any], name: str) -> None:
+    """Documents written before the shared scale said ``blocking`` for ``critical``."""
+    document = results[name].to_dict()
+    key = "findings" if name == "AuditResult" else "alerts"
+    document[key][0]["severity"] = "critical"
+    earlier = json.loads(json.dumps(document))
+    earlier[key][0]["severity"] = "blocking"
+    restored = type(results[name]).from_dict(earlier)
+    assert restored.to_dict()[key] == document[key]
+
+
+@pytest.mark.parametrize("name", TYPES)
+def test_severities_are_on_the_one_scale(results: dict[str, Any], name: str) -> None:
+    document = results[name].to_dict()
+    words = {item["severity"] for key in ("findings", "alerts") for item in document.get(key, [])}
+    assert words <= set(SEVERITIES)
 
 
 @pytest.mark.parametrize("name", TYPES)

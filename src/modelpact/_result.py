@@ -38,6 +38,25 @@ The outcome vocabulary
                   another.
 ================  ==============================================================================
 
+The severity scale
+------------------
+
+Everything that grades a finding or an alert (audit findings, monitoring alerts and findings,
+the service's stored alerts, the dashboard) uses one scale, :data:`SEVERITIES`, most severe
+first:
+
+================  ==============================================================================
+``critical``      the evidence is conclusive and the data or model cannot be trusted as is: an
+                  audit finding that makes the verdict ``no_go``, an alert whose whole interval
+                  is on the bad side.
+``warning``       worth acting on, not conclusive or fixable: an audit finding with a ``fix``,
+                  an alert while the evidence still straddles the threshold.
+``info``          worth knowing, no action needed.
+================  ==============================================================================
+
+Audit documents written before the scale was shared say ``blocking`` for ``critical``;
+:func:`severity_word` reads both, and every ``from_dict`` goes through it.
+
 The presentation methods (``to_html``, ``_repr_html_``, ``plot``) dispatch to
 :mod:`modelpact.report.results` and import it only when called: the one place where domain code
 reaches the report layer, at call time, so that a notebook gets a rendered result from the
@@ -52,10 +71,38 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["OUTCOMES", "Outcome", "Result", "ResultMixin"]
+__all__ = [
+    "OUTCOMES",
+    "SEVERITIES",
+    "Outcome",
+    "Result",
+    "ResultMixin",
+    "Severity",
+    "severity_word",
+]
 
 Outcome = Literal["pass", "fail", "at_risk", "inconclusive"]
 OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "at_risk", "inconclusive")
+
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
+# words earlier documents used for a rung of the scale
+_OLD_SEVERITIES: dict[str, Severity] = {"blocking": "critical"}
+
+
+def severity_word(word: str) -> Severity:
+    """*word* on the shared severity scale, reading the audit's earlier ``blocking`` too.
+
+    Examples
+    --------
+    >>> severity_word("blocking"), severity_word("warning")
+    ('critical', 'warning')
+    """
+    name = _OLD_SEVERITIES.get(word, word)
+    for severity in SEVERITIES:
+        if severity == name:
+            return severity
+    raise ValueError(f"unknown severity {word!r}; the scale is {', '.join(SEVERITIES)}")
 
 
 @runtime_checkable

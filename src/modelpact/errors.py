@@ -112,6 +112,6 @@ def plain_repr(value: Any) -> str:
     >>> plain_repr(np.float64("inf")), plain_repr(np.int64(7)), plain_repr("EU")
     ('inf', '7', "'EU'")
     """
-    if type(value).__module__ == "numpy" and callable(getattr(value, "item", None)):
-        value = value.item()
-    return repr(value)
+    from modelpact._json import plain_scalar  # NumPy loads only when a message needs it
+
+    return repr(plain_scalar(value))

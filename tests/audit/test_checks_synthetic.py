@@ -80,7 +80,7 @@ def test_leaking_column_blocks(frame: pd.DataFrame) -> None:
     result = audit(frame.assign(outcome_code=leak), target="y", checks=["target_leakage"])
     findings = _checks(result, "target_leakage")
     assert [f.columns for f in findings] == [("outcome_code",)]
-    assert findings[0].severity == "blocking"
+    assert findings[0].severity == "critical"
     assert findings[0].details["roc_auc"] > 0.95
     assert result.verdict == "no_go"
 
@@ -169,7 +169,7 @@ def test_split_leakage_shared_ids_block_and_shared_rows_are_counted(frame: pd.Da
     test = pd.concat([test, train.iloc[[100, 200, 300]]], ignore_index=True)  # rows reused
     result = audit(train, target="y", test=test, id_column="key", checks=["split_leakage"])
     by_kind = {f.severity: f for f in _checks(result, "split_leakage")}
-    assert by_kind["blocking"].n_affected == 13  # 10 reused ids + the 3 copied rows' ids
+    assert by_kind["critical"].n_affected == 13  # 10 reused ids + the 3 copied rows' ids
     exact = [f for f in _checks(result, "split_leakage") if "identical" in f.message]
     assert exact and exact[0].n_affected == 3
     assert result.verdict == "no_go"
@@ -194,7 +194,7 @@ def test_test_set_with_missing_and_retyped_columns_is_audited(frame: pd.DataFram
     train, test = frame.iloc[:1000], frame.iloc[1000:].drop(columns=["x3"])
     test = test.assign(x2=test["x2"].round(3).astype(str))  # numbers written as text
     result = audit(train, target="y", test=test, checks=["split_drift", "split_leakage"])
-    blocking = [f for f in result.by_check("split_drift") if f.severity == "blocking"]
+    blocking = [f for f in result.by_check("split_drift") if f.severity == "critical"]
     assert [f.columns for f in blocking] == [("x3",)]
     effects = result.checks["split_drift"].summary["features"]
     assert effects["x2"]["effect"] < 0.1  # parsed, not mistaken for drift

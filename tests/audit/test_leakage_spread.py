@@ -21,7 +21,7 @@ def _leakage(result):  # type: ignore[no-untyped-def]
 def test_many_strong_measurements_are_not_blocking() -> None:
     result = audit(_frame(), target="target", checks=["target_leakage"])
     found = _leakage(result)
-    assert not [f for f in found if f.severity == "blocking"]
+    assert not [f for f in found if f.severity == "critical"]
     spread = [f for f in found if f.details.get("reason") == "strong_signal_spread"]
     assert spread and spread[0].severity == "info"
 
@@ -31,7 +31,7 @@ def test_a_copy_of_the_target_still_blocks_among_strong_features() -> None:
     rng = np.random.default_rng(0)
     frame["review_outcome"] = frame["target"] + rng.normal(0, 0.01, len(frame))
     found = _leakage(audit(frame, target="target", checks=["target_leakage"]))
-    blocking = [f for f in found if f.severity == "blocking"]
+    blocking = [f for f in found if f.severity == "critical"]
     assert [f.columns for f in blocking] == [("review_outcome",)]
 
 

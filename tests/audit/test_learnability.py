@@ -97,7 +97,7 @@ def test_out_of_reach_threshold_warns_but_never_blocks() -> None:
     # the optimistic end of the projection is what decides it, not the point estimate
     assert row["plateau_optimistic"] < 0.99 or row["rows_needed_range"][0] > 1000 * 3000
     assert result.verdict == "go_with_fixes"
-    assert result.count("blocking") == 0
+    assert result.count("critical") == 0
 
 
 def test_met_threshold_is_go() -> None:
@@ -147,7 +147,7 @@ def test_threshold_between_now_and_reach_gets_a_range_of_training_rows(frame: pd
         assert f"{row['more_rows_needed']:,}"[:1] in row["message"]
     if row["status"] == "cannot_tell":
         assert high is None and "label about" in row["message"]
-    assert result.count("blocking") == 0
+    assert result.count("critical") == 0
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -158,7 +158,7 @@ def test_adult_sample_of_3000_is_not_called_out_of_reach_for_auc_090(seed: int) 
     result = audit(sample, pact=_pact(0.90, target="class"), checks=["learnability"], seed=seed)
     (row,) = result.learnability["criteria"]
     assert row["status"] not in ("unreachable", "borderline")
-    assert result.verdict != "no_go" and result.count("blocking") == 0
+    assert result.verdict != "no_go" and result.count("critical") == 0
     low, high = row["rows_needed_range"]
     assert low <= 6_200 <= (high if high is not None else np.inf)
     assert "levels off" not in row["message"]

@@ -52,7 +52,7 @@ def test_electricity_a_quick_model_that_loses_to_persistence_is_not_signed_off()
     assert study["model"]["estimate"] < study["persistence"]["estimate"]
     assert study["verdict"] == "loses" and study["difference"]["high"] < 0
     (finding,) = _persistence_findings(result)
-    assert finding.severity == "blocking" and 'loses to "same as last time"' in finding.message
+    assert finding.severity == "critical" and 'loses to "same as last time"' in finding.message
     assert result.verdict == "no_go"
 
 

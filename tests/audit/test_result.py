@@ -19,7 +19,7 @@ def test_schema_and_required_keys(frame: pd.DataFrame) -> None:
     assert {"findings", "learnability", "n_rows", "checks", "sampled", "target", "task"} <= set(doc)
     for f in doc["findings"]:
         assert {"check", "severity", "message", "columns", "rows", "fix", "n_affected"} <= set(f)
-        assert f["severity"] in ("blocking", "warning", "info")
+        assert f["severity"] in ("critical", "warning", "info")
     assert doc["n_rows"] == len(frame)
     json.dumps(doc, allow_nan=False)
 
@@ -50,7 +50,7 @@ def test_stratified_sample_keeps_class_shares(frame: pd.DataFrame) -> None:
 @pytest.mark.parametrize(
     ("severities", "verdict"),
     [((), "go"), (("info",), "go"), (("info", "warning"), "go_with_fixes"),
-     (("warning", "blocking"), "no_go")],
+     (("warning", "critical"), "no_go")],
 )
 def test_verdict_rules(severities: tuple[str, ...], verdict: str) -> None:
     findings = [Finding("duplicates", s, "m") for s in severities]  # type: ignore[arg-type]

@@ -161,7 +161,7 @@ def test_pact_threshold_out_of_reach_warns_without_blocking(clean_csv: Path, tmp
     assert statuses["roc_auc >= 0.995"] == "unreachable"
     assert statuses["roc_auc improves on baseline by 0.1"] == "met"
     assert doc["verdict"] == "go_with_fixes"
-    assert not [f for f in doc["findings"] if f["severity"] == "blocking"]
+    assert not [f for f in doc["findings"] if f["severity"] == "critical"]
     warned = [f["message"] for f in doc["findings"] if f["severity"] == "warning"]
     assert any("not reachable with these features" in m for m in warned)
     assert "GO WITH FIXES" in result.stdout

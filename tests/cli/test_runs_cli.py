@@ -17,7 +17,7 @@ def test_list_shows_runs_with_status_and_verdict(ledger: dict[str, str]) -> None
     assert ledger["good"][:8] in out
     assert ledger["bad"][:8] in out
     assert "signed_off" in out
-    assert "roc_auc=0.81" in out
+    assert "roc_auc 0.81" in out
 
 
 def test_list_filters(ledger: dict[str, str]) -> None:

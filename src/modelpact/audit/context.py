@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from modelpact.audit.profile import ColumnKind, ColumnProfile, as_model_values, profile_frame
+from modelpact.audit.profile import ColumnKind, ColumnProfile, as_model_values, describe_columns
 from modelpact.data import require_columns
 from modelpact.errors import ConfigurationError, InvalidDataError, plain_repr
 from modelpact.pact import Pact
@@ -434,7 +434,7 @@ def prepare(
         )
     labelled = labelled & ~np.isnan(y_full)
 
-    profiles = profile_frame(frame, seed=seed)
+    profiles = describe_columns(frame, seed=seed)
     roles = {target, split_column, time_column, id_column}
     if pact is not None:
         roles.update(c for c in pact.columns.roles() if c in frame.columns)

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-__all__ = ["ColumnKind", "ColumnProfile", "profile_column", "profile_frame"]
+__all__ = ["ColumnKind", "ColumnProfile", "describe_columns", "profile_column"]
 
 ColumnKind = Literal[
     "numeric", "boolean", "categorical", "datetime", "numeric_text", "datetime_text", "unusable"
@@ -148,8 +148,11 @@ def profile_column(series: pd.Series, *, name: str, seed: int = 0) -> ColumnProf
     )
 
 
-def profile_frame(frame: pd.DataFrame, *, seed: int = 0) -> dict[str, ColumnProfile]:
-    """Profile every column of *frame*, keyed by column name."""
+def describe_columns(frame: pd.DataFrame, *, seed: int = 0) -> dict[str, ColumnProfile]:
+    """Each column's kind, dtype, gaps and distinct values, keyed by column name.
+
+    The audit's type diagnosis, not a drift profile (:func:`modelpact.monitor.profile_frame`).
+    """
     return {str(c): profile_column(frame[c], name=str(c), seed=seed) for c in frame.columns}
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from modelpact._result import Outcome, ResultMixin
+from modelpact._result import SEVERITIES, Outcome, ResultMixin, Severity, severity_word
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,14 +32,12 @@ __all__ = [
 ]
 
 SCHEMA = "modelpact.audit/v1"
-Severity = Literal["blocking", "warning", "info"]
 Verdict = Literal["go", "go_with_fixes", "no_go"]
 
 #: How many row ids a finding lists; the full count is in ``n_affected``.
 MAX_ROWS_LISTED = 20
 
-_SEVERITY_RANK = {"blocking": 0, "warning": 1, "info": 2}
-_SEVERITIES: tuple[Severity, ...] = ("blocking", "warning", "info")
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 
 def jsonable(value: Any, digits: int = 6) -> Any:
@@ -86,8 +84,9 @@ class Finding:
     check
         Stable snake_case name of the check that produced it.
     severity
-        ``blocking`` (the data cannot be trusted as is), ``warning`` (fixable, with ``fix``) or
-        ``info`` (worth knowing, no action needed).
+        On the project's one scale (:mod:`modelpact._result`): ``critical`` (the data cannot
+        be trusted as is), ``warning`` (fixable, with ``fix``) or ``info`` (worth knowing, no
+        action needed).
     message
         One sentence saying what was found, with the numbers.
     columns
@@ -159,7 +158,7 @@ _FINDING_COLUMNS = ["check", "severity", "message", "columns", "n_affected", "fi
 class AuditResult(ResultMixin):
     """The outcome of :func:`modelpact.audit.audit`.
 
-    ``verdict`` is ``no_go`` when a blocking finding exists, ``go_with_fixes`` when only
+    ``verdict`` is ``no_go`` when a critical finding exists, ``go_with_fixes`` when only
     fixable warnings exist (a pact threshold the learning curve projects out of reach is one),
     ``go`` otherwise.
     """
@@ -206,7 +205,7 @@ class AuditResult(ResultMixin):
 
     def summary(self) -> str:
         """One line: the verdict and the findings by severity."""
-        counts = ", ".join(f"{self.count(s)} {s}" for s in _SEVERITIES)
+        counts = ", ".join(f"{self.count(s)} {s}" for s in SEVERITIES)
         return (
             f"{self.verdict.replace('_', ' ')} on {self.n_rows:,} rows × {self.n_columns} "
             f"columns (target '{self.target}', {self.task}): {counts} findings."
@@ -227,10 +226,14 @@ class AuditResult(ResultMixin):
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> AuditResult:
-        """The result of a ``modelpact.audit/v1`` document (the inverse of :meth:`to_dict`)."""
+        """The result of a ``modelpact.audit/v1`` document (the inverse of :meth:`to_dict`).
+
+        A document written before the severity scale was shared says ``blocking`` where it
+        now says ``critical``; it reads the same.
+        """
         findings = tuple(
             Finding(
-                check=f["check"], severity=f["severity"], message=f["message"],
+                check=f["check"], severity=severity_word(f["severity"]), message=f["message"],
                 columns=tuple(f["columns"]), rows=tuple(f["rows"]),
                 n_affected=f["n_affected"], fix=f["fix"], details=f["details"],
             )
@@ -279,7 +282,7 @@ class AuditResult(ResultMixin):
             "id_column": self.id_column,
             "pact": self.pact,
             "seed": int(self.seed),
-            "counts": {s: self.count(s) for s in _SEVERITIES},
+            "counts": {s: self.count(s) for s in SEVERITIES},
             "findings": [f.to_dict() for f in self.findings],
             "checks": {name: o.to_dict() for name, o in self.checks.items()},
             "learnability": jsonable(dict(self.learnability)),
@@ -292,7 +295,7 @@ class AuditResult(ResultMixin):
 
 
 def sort_findings(findings: Sequence[Finding], order: Sequence[str]) -> tuple[Finding, ...]:
-    """Blocking first, then warnings, then info; within a severity, in check order."""
+    """Critical first, then warnings, then info; within a severity, in check order."""
     rank = {name: i for i, name in enumerate(order)}
     return tuple(
         sorted(

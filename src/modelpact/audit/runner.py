@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from modelpact.audit import checks as _checks  # noqa: F401  (registers the checks)
@@ -13,7 +15,9 @@ from modelpact.audit.registry import CHECKS, Check, CheckConfig, get_check
 from modelpact.audit.result import AuditResult, CheckOutcome, Finding, Verdict, sort_findings
 from modelpact.data import DataSource, load_frame
 from modelpact.errors import ConfigurationError
+from modelpact.evaluate.rows_needed import evaluation_rows_needed
 from modelpact.pact import Pact, load_pact
+from modelpact.stats import get_metric
 
 __all__ = ["DEFAULT_SAMPLE_ROWS", "Progress", "audit", "decide"]
 
@@ -25,16 +29,16 @@ Progress = Callable[[str, int, int], None]
 
 
 def decide(findings: Sequence[Finding]) -> tuple[Verdict, tuple[str, ...]]:
-    """The verdict from findings: any blocking -> no_go, any warning -> go_with_fixes, else go.
+    """The verdict from findings: any critical -> no_go, any warning -> go_with_fixes, else go.
 
     A learning-curve projection is an extrapolation, so ``learnability`` reports a pact
-    threshold that looks out of reach as a warning, never as a blocking finding: a projection
+    threshold that looks out of reach as a warning, never as a critical finding: a projection
     alone cannot make an audit NO-GO (a quick model with no signal beyond the baseline, which
     is measured, still blocks).
     """
-    blocking = [f for f in findings if f.severity == "blocking"]
-    if blocking:
-        return "no_go", tuple(f"{f.check}: {f.message}" for f in blocking)
+    critical = [f for f in findings if f.severity == "critical"]
+    if critical:
+        return "no_go", tuple(f"{f.check}: {f.message}" for f in critical)
     warnings = [f for f in findings if f.severity == "warning"]
     if warnings:
         return "go_with_fixes", tuple(f"{f.check}: {f.message}" for f in warnings)
@@ -160,7 +164,8 @@ def run_checks(ctx: AuditContext, instances: Sequence[Check], *,
     learn = outcomes.get("learnability")
     return AuditResult(
         verdict=verdict, findings=findings, checks=outcomes,
-        learnability=dict(learn.summary) if learn is not None and not learn.skipped else {},
+        learnability=_with_evaluation_rows(ctx, dict(learn.summary))
+        if learn is not None and not learn.skipped else {},
         n_rows=ctx.n, n_columns=ctx.frame.shape[1], target=ctx.target, task=ctx.task,
         source=ctx.source, seed=ctx.seed, positive_class=ctx.positive_class,
         classes=ctx.classes, features=tuple(ctx.features), test_source=ctx.test_source,
@@ -170,3 +175,32 @@ def run_checks(ctx: AuditContext, instances: Sequence[Check], *,
     )
 
 
+def _with_evaluation_rows(ctx: AuditContext, summary: dict[str, Any]) -> dict[str, Any]:
+    """Each pact criterion's evaluation rows, taking the quick model's estimate for the truth.
+
+    The learning curve says how many *training* rows reach a threshold; a team also needs to
+    know how many *evaluation* rows a conclusive verdict will take. Plan and verify compute
+    that figure with the same function, so the same estimate gives them the same number.
+    """
+    if ctx.pact is None or not summary.get("criteria"):
+        return summary
+    prevalence = None
+    if ctx.task == "binary":
+        prevalence = float(np.mean(ctx.y_full[ctx.labelled] == 1))
+    by_label = {c.label(): c for c in ctx.pact.criteria}
+    rows = []
+    for row in summary["criteria"]:
+        crit = by_label.get(row.get("criterion", ""))
+        if crit is None or crit.kind != "absolute" or crit.slice or "estimate" not in row:
+            rows.append(row)
+            continue
+        _, threshold = crit.bound(
+            greater_is_better=get_metric(crit.metric).greater_is_better)
+        needed = evaluation_rows_needed(
+            crit.metric, estimate=row["estimate"], threshold=threshold,
+            confidence=ctx.pact.confidence, prevalence=prevalence)
+        rows.append({**row, "evaluation_rows_needed": needed.n,
+                     "evaluation_rows_assumption": needed.note or
+                     f"the quick model's estimate {row['estimate']:.3f} {needed.assumption}, "
+                     "80% power"})
+    return {**summary, "criteria": rows}

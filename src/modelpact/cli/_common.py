@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -41,10 +42,11 @@ EXIT_INCONCLUSIVE = 3
 
 
 def out_console() -> Console:
-    """The console for results (stdout); logs and pipes get room for a whole table row."""
+    """The console for results (stdout): as wide as ``COLUMNS`` says, else the terminal; logs
+    and pipes without ``COLUMNS`` get room for a whole table row."""
     # soft_wrap: a message line (a long path, a URL) is never broken by Rich; tables still fit
     console = Console(highlight=False, soft_wrap=True)
-    if not console.is_terminal:
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
         console = Console(highlight=False, soft_wrap=True, width=max(console.width, 120))
     return console
 

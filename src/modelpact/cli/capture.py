@@ -110,8 +110,8 @@ def export(
     """
     from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
+    from modelpact.monitor.captured import CaptureColumns
     from modelpact.pact import Pact
-    from modelpact.service.validation import CaptureColumns
 
     begin = parse_time(start, option="--from") if start else None
     finish = parse_time(end, option="--to") if end else None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.table import Table
 
 from modelpact.cli._common import err_console, out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP
+from modelpact.report._tables import table_of
 
 __all__ = ["keys_app"]
 
@@ -60,13 +60,10 @@ def list_keys(
     if as_json:
         console.print_json(json.dumps(rows))
         return
-    table = Table(title="API keys", title_justify="left")
-    for column in ("prefix", "project", "name", "created", "revoked"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(str(r["prefix"]), str(r["project"]), str(r["name"] or "-"),
-                      str(r["created_at"])[:19], str(r["revoked_at"] or "-")[:19])
-    console.print(table)
+    cells = [[str(r["prefix"]), str(r["project"]), str(r["name"] or "-"),
+              str(r["created_at"])[:19], str(r["revoked_at"] or "-")[:19]] for r in rows]
+    console.print(table_of(["prefix", "project", "name", "created", "revoked"], cells,
+                           title="API keys"))
 
 
 @keys_app.command("revoke")

@@ -12,6 +12,7 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.cli.runs import STORE_HELP, styled
+from modelpact.report._tables import table_of
 
 if TYPE_CHECKING:
     from modelpact.ledger import ModelVersion
@@ -75,19 +76,12 @@ def list_models(
             "or 'modelpact verify ... --register'"
         )
         return
-    table = Table(title=f"model versions in {where}", title_justify="left")
-    for column in ("version", "name", "stage", "registered (UTC)", "run", "id"):
-        table.add_column(column)
-    for v in versions:
-        table.add_row(
-            v.ref,
-            v.name or "-",
-            _stage(v),
-            v.created_at.strftime("%Y-%m-%d %H:%M"),
-            v.run_id[:8] if v.run_id else "-",
-            v.id[:8],
-        )
-    console.print(table)
+    # the reference and the name share a cell, one a line: both stay whole at 100 columns
+    rows = [[f"{v.ref}\n[dim]{v.name or '-'}[/dim]", _stage(v),
+             v.created_at.strftime("%Y-%m-%d %H:%M"), v.run_id[:8] if v.run_id else "-",
+             v.id[:8]] for v in versions]
+    console.print(table_of(["version / name", "stage", "registered (UTC)", "run", "id"], rows,
+                           title=f"model versions in {where}"))
 
 
 @models_app.command("show")

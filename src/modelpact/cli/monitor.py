@@ -181,11 +181,11 @@ def monitor(
 def _monitor_captured(store: str | None, project: str, model: str, *, html: Path | None,
                       json_out: Path | None) -> None:
     from modelpact.ledger import open_configured_store
+    from modelpact.monitor.captured import CapturedAnalysis
     from modelpact.report.monitor import monitor_html, print_monitor
-    from modelpact.service.analysis import AnalysisService
 
     with open_configured_store(store) as ledger:
-        outcome = AnalysisService(ledger).analyse(project, model, source="cli", force=True)
+        outcome = CapturedAnalysis(ledger).analyse(project, model, source="cli", force=True)
     if outcome.document is None:
         raise ConfigurationError(f"{project}/{model}: {outcome.reason}")
     data = outcome.document

@@ -13,6 +13,7 @@ from rich.table import Table
 from modelpact.cli._common import out_console
 from modelpact.cli.app import app
 from modelpact.errors import ConfigurationError
+from modelpact.report._tables import table_of
 
 if TYPE_CHECKING:
     from modelpact.ledger import MetricValue, Run
@@ -146,29 +147,27 @@ def list_runs(
     if not runs:
         console.print(f"no runs in {where} match; start one with modelpact.start_run(...)")
         return
-    named = any(run.name for run in runs)
-    table = Table(title=f"runs in {where}", title_justify="left")
-    table.add_column("run", no_wrap=True)
-    table.add_column("project")
-    if named:
-        table.add_column("name")
-    for column in ("status", "started", "took", "code", "verdict"):
-        table.add_column(column)
-    table.add_column("metrics", overflow="fold")
+    # A column that says the same on every row goes to the title, and what belongs together
+    # shares a cell, one fact a line: names stay whole and the table fits 100 columns.
+    projects = {run.project for run in runs}
+    several = len(projects) > 1
+    coded = any(_code(run) != "-" for run in runs)
+    title = f"runs in {where}" if several else f"runs of {next(iter(projects))} in {where}"
+    who = "project / name" if several else "name"
+    headers = ["run", who, "status", "started", "took",
+               *(["code"] if coded else []), "metrics"]
+    rows = []
     for run in runs:
-        metrics = ", ".join(f"{k}={m.value:.3g}" for k, m in list(run.metrics.items())[:3])
-        cells = [run.id[:8], run.project]
-        if named:
-            cells.append(run.name or "-")
-        cells += [
-            styled(run.status, _STATUS_STYLE),
-            run.started_at.strftime("%m-%d %H:%M"),
-            _duration(run.duration_s),
-            _code(run),
-            styled(run.verdict, _VERDICT_STYLE),
-            metrics or "-",
-        ]
-        table.add_row(*cells)
+        names = [run.project] if several else []
+        names.append(run.name or "-")
+        metrics = "\n".join(f"{k} {m.value:.3g}" for k, m in list(run.metrics.items())[:3])
+        cells = [run.id[:8], "\n".join(names),
+                 f"{styled(run.status, _STATUS_STYLE)}\n{styled(run.verdict, _VERDICT_STYLE)}",
+                 run.started_at.strftime("%m-%d %H:%M"), _duration(run.duration_s)]
+        cells += [_code(run)] if coded else []
+        cells.append(metrics or "-")
+        rows.append(cells)
+    table = table_of(headers, rows, title=title, wrap={"metrics"})
     console.print(table)
 
 

@@ -2,7 +2,9 @@
 
 Two sources of the expected metric values: a *pilot* evaluation file (the standard error
 measured there is scaled as 1/√n), or values the team states (``expected={"roc_auc": 0.85}``)
-with analytic sample-size formulas (one-sample proportion; Hanley–McNeil for ROC AUC).
+with the metric's variance at that value (a proportion's; Hanley–McNeil for ROC AUC). Both go
+through :func:`~modelpact.evaluate.rows_needed.evaluation_rows_needed`, as verify's and the
+audit's figures do, so the same estimate gives the same evaluation rows everywhere.
 """
 
 from __future__ import annotations
@@ -19,16 +21,13 @@ from modelpact._result import Outcome, ResultMixin
 from modelpact.data import DataSource
 from modelpact.errors import ConfigurationError, MetricError
 from modelpact.evaluate.inputs import slice_mask
-from modelpact.evaluate.verify import _half_width, _prepare
+from modelpact.evaluate.rows_needed import MIN_ROWS, evaluation_rows_needed, positive_share
+from modelpact.evaluate.verify import _prepare
 from modelpact.pact import Pact, load_pact
 
 __all__ = ["PLAN_SCHEMA", "Plan", "PlanRow", "plan"]
 
 PLAN_SCHEMA = "modelpact.plan/v1"
-# Below this many rows the normal approximations behind every interval are not to be trusted.
-_MIN_ROWS = 30
-# Proportion metrics and the share of rows their denominator takes (None: unknown a priori).
-_PROPORTION_DENOMINATOR = {"accuracy": "all", "recall": "positive", "specificity": "negative"}
 
 
 _PLAN_COLUMNS = ["criterion", "metric", "expected", "threshold", "direction", "n_needed",
@@ -264,28 +263,27 @@ def plan(
                 note = f"pilot cannot estimate it: {exc}"
             if interval is not None and interval.se:
                 # The pilot's interval describes its own estimate, not a stated value.
-                half = _half_width(interval, threshold) if value is None else None
                 estimate = value if value is not None else interval.estimate
                 value = estimate
-                need = stats.n_needed(
-                    se=interval.se,
-                    n=len(y),
-                    estimate=estimate,
-                    threshold=threshold,
-                    confidence=pact_obj.confidence,
-                    power=power,
-                    half_width=half,
-                )
+                need = evaluation_rows_needed(
+                    metric.name, estimate=estimate, threshold=threshold,
+                    confidence=pact_obj.confidence, power=power, interval=interval, n=len(y),
+                    prevalence=positive_share(pact_obj, y),
+                ).n
                 if need is not None and interval.n_trusted is not None:
                     # Rows below which no interval method can be trusted on this data.
                     need = max(need, interval.n_trusted)
                 if need is not None:
-                    n_rows = max(math.ceil(need / share), _MIN_ROWS)
+                    n_rows = max(math.ceil(need / share), MIN_ROWS)
                     source = "pilot"
         elif value is not None:
-            n_rows, note = _analytic(
-                metric.name, value, threshold, direction, pact_obj, prevalence, power
+            needed = evaluation_rows_needed(
+                metric.name, estimate=value, threshold=threshold,
+                confidence=pact_obj.confidence, power=power, prevalence=prevalence,
             )
+            n_rows, note = needed.n, needed.note
+            if value == threshold:
+                note = None  # said below, with the expected value
             source = "analytic" if n_rows is not None else "none"
             if criterion.slice and n_rows is not None:
                 note = "rows within the slice; give a pilot file to scale by the slice's share"
@@ -324,36 +322,3 @@ def plan(
         available=available,
         pilot=None if ctx is None else ctx.source,
     )
-
-
-def _analytic(
-    metric: str,
-    value: float,
-    threshold: float,
-    direction: str,
-    pact: Pact,
-    prevalence: float | None,
-    power: float,
-) -> tuple[int | None, str | None]:
-    if value == threshold:
-        return None, None
-    denominator = _PROPORTION_DENOMINATOR.get(metric)
-    if denominator is not None:
-        n = max(
-            _MIN_ROWS,
-            stats.n_for_proportion(value, threshold, confidence=pact.confidence, power=power),
-        )
-        if denominator == "all":
-            return n, None
-        if prevalence is None:
-            return None, f"{metric} counts only {denominator} rows: give --prevalence or a pilot"
-        share = prevalence if denominator == "positive" else 1 - prevalence
-        return math.ceil(n / share), None
-    if metric == "roc_auc":
-        if prevalence is None:
-            return None, "roc_auc depends on the class balance: give --prevalence or a pilot"
-        n = stats.n_for_auc(
-            value, threshold, prevalence=prevalence, confidence=pact.confidence, power=power
-        )
-        return max(n, _MIN_ROWS), None
-    return None, f"no analytic formula for {metric}: give a pilot file"

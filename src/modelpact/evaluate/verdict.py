@@ -249,8 +249,8 @@ class Verdict(ResultMixin):
             hardest = max(open_, key=lambda c: c.n_needed or 0)
             where = " in its slice" if hardest.slice else ""
             tail = (
-                f"; about {hardest.n_needed:,} rows{where} would settle "
-                f"'{hardest.label}' (80% power)"
+                f"; about {hardest.n_needed:,} evaluation rows{where} would settle "
+                f"'{hardest.label}' (80% power, if the estimate is the truth)"
             )
         return head + f": not enough evidence either way{tail}."
 

@@ -29,6 +29,7 @@ from modelpact.evaluate.inputs import (
     slice_mask,
 )
 from modelpact.evaluate.models import load_model, predict_with_model
+from modelpact.evaluate.rows_needed import evaluation_rows_needed, positive_share
 from modelpact.evaluate.verdict import (
     CalibrationBin,
     CriterionResult,
@@ -148,13 +149,6 @@ def _prepare(
     return ctx, description, warnings
 
 
-def _half_width(interval: stats.Interval, threshold: float) -> float:
-    """Distance from the estimate to the bound that has to clear *threshold*."""
-    if interval.estimate >= threshold:
-        return max(interval.estimate - interval.low, 0.0)
-    return max(interval.high - interval.estimate, 0.0)
-
-
 def _criterion_result(
     ctx: _Context, index: int, criterion: Criterion
 ) -> CriterionResult | dict[str, str]:
@@ -226,14 +220,11 @@ def _criterion_result(
     n_needed: int | None = None
     note: str | None = None
     if status == "inconclusive" and interval.se:
-        needed = stats.n_needed(
-            se=interval.se,
-            n=n,
-            estimate=interval.estimate,
-            threshold=threshold,
-            confidence=pact.confidence,
-            half_width=_half_width(interval, threshold),
-        )
+        needed = evaluation_rows_needed(
+            metric.name, estimate=interval.estimate, threshold=threshold,
+            confidence=pact.confidence, interval=interval, n=n,
+            prevalence=positive_share(pact, y),
+        ).n
         n_needed = None if needed is None else max(needed, n + 1)
         if n_needed is None:
             note = "the estimate sits on the threshold; no sample size would settle it"

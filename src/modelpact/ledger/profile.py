@@ -1,4 +1,8 @@
-"""Column profiles stored with each dataset snapshot: enough to describe the data without it."""
+"""Column summaries stored with each dataset snapshot: enough to describe the data without it.
+
+Not a drift profile (that is :func:`modelpact.monitor.profile.profile_frame`, mergeable and
+binned on a reference): a small JSON description of one dataset, stored as it is.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import pandas as pd
 
 from modelpact._json import finite
 
-__all__ = ["profile_frame"]
+__all__ = ["dataset_summary"]
 
 TOP_VALUES = 10
 
@@ -31,7 +35,7 @@ def _summary(values: np.ndarray[Any, Any]) -> dict[str, Any]:
     }
 
 
-def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+def dataset_summary(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """Per column: dtype, missing count, distinct count, and numeric summary or top values.
 
     The result is plain JSON (no NaN), so it can be stored and compared as is.
@@ -39,7 +43,7 @@ def profile_frame(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     Examples
     --------
     >>> import pandas as pd
-    >>> p = profile_frame(pd.DataFrame({"x": [1.0, 2.0, None], "c": ["a", "a", "b"]}))
+    >>> p = dataset_summary(pd.DataFrame({"x": [1.0, 2.0, None], "c": ["a", "a", "b"]}))
     >>> p["x"]["n_missing"], p["x"]["mean"], p["c"]["top"][0]
     (1, 1.5, ['a', 2])
     """

@@ -26,7 +26,7 @@ from modelpact.ledger.artifacts import ArtifactStore
 from modelpact.ledger.entities import DatasetSnapshot, MetricValue, Project, Run
 from modelpact.ledger.liveness import effective_status, owner
 from modelpact.ledger.names import check_name
-from modelpact.ledger.profile import profile_frame
+from modelpact.ledger.profile import dataset_summary
 from modelpact.ledger.records import event_row
 from modelpact.ledger.schema import (
     DatasetRow,
@@ -236,7 +236,7 @@ class Tracking:
         if keep_rows:
             artifact = self._store_rows(fingerprint, frame)
         schema = {"columns": [{"name": str(c), "dtype": str(t)} for c, t in frame.dtypes.items()]}
-        profile = convert.json_safe(profile_frame(frame))
+        profile = convert.json_safe(dataset_summary(frame))
         try:
             with self.db.writing() as session:
                 row = session.scalar(

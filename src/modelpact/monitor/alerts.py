@@ -14,11 +14,12 @@ Every alert has a ``kind``:
 
 Severity
 --------
-One ordered scale, :data:`SEVERITY_SCALE`: ``info`` < ``warning`` < ``critical``. ``critical``
+The project's one scale (:data:`modelpact._result.SEVERITIES`), ordered here from the least
+severe, :data:`SEVERITY_SCALE`: ``info`` < ``warning`` < ``critical``. ``critical``
 when the evidence is conclusive (a criterion's whole interval on the bad side; a drift statistic
 at least twice its threshold; a required column missing), ``warning`` otherwise, ``info`` for
-findings that need no action (an extra column). The audit's ``blocking`` is the same rung as
-``critical`` (:func:`severity_rank` accepts both).
+findings that need no action (an extra column). The audit grades its findings on the same
+scale; its earlier documents' ``blocking`` reads as ``critical``.
 
 The alarm budget
 ----------------
@@ -49,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from scipy import stats as sps
 
+from modelpact._result import SEVERITIES, Severity, severity_word
 from modelpact.monitor.profile import CategoricalProfile, FrameProfile
 
 if TYPE_CHECKING:
@@ -68,8 +70,7 @@ __all__ = [
 ]
 
 AlertKind = Literal["drift", "estimated_performance", "realized_performance", "data_quality"]
-Severity = Literal["warning", "critical"]
-SEVERITY_SCALE: tuple[str, ...] = ("info", "warning", "critical")
+SEVERITY_SCALE: tuple[Severity, ...] = tuple(reversed(SEVERITIES))
 # A missing-value spike must also be practically visible, not only significant.
 MISSING_SPIKE_MIN_INCREASE = 0.01
 NEW_CATEGORY_MIN_SHARE = 0.005
@@ -77,17 +78,14 @@ NEW_CATEGORY_MIN_ROWS = 5
 
 
 def severity_rank(severity: str) -> int:
-    """Position of *severity* on :data:`SEVERITY_SCALE` (the audit's ``blocking`` = critical).
+    """Position of *severity* on :data:`SEVERITY_SCALE` (an earlier ``blocking`` = critical).
 
     Examples
     --------
     >>> severity_rank("warning") < severity_rank("critical") == severity_rank("blocking")
     True
     """
-    name = "critical" if severity == "blocking" else severity
-    if name not in SEVERITY_SCALE:
-        raise ValueError(f"unknown severity {severity!r}; the scale is {SEVERITY_SCALE}")
-    return SEVERITY_SCALE.index(name)
+    return SEVERITY_SCALE.index(severity_word(severity))
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,19 @@ returns a :class:`MonitorResult` whose ``to_dict()`` is the ``modelpact.monitor/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from modelpact._result import Outcome, ResultMixin
 from modelpact.data import fingerprint_frame, load_frame, require_columns
 from modelpact.errors import InvalidDataError, ModelpactError
 from modelpact.monitor._estimation import Estimator, estimator, feature_columns, score_columns
 from modelpact.monitor.alerts import AlarmBudget, Alert, Severity, chunk_alerts, chunk_quality
 from modelpact.monitor.calibration import required_reference_rows
-from modelpact.monitor.chunking import Chunk, make_chunks
+from modelpact.monitor.chunking import make_chunks
 from modelpact.monitor.drift import get_method
 from modelpact.monitor.multivariate import (
     DomainClassifier,
@@ -34,6 +32,7 @@ from modelpact.monitor.profile import (
     Role,
     column_kind,
 )
+from modelpact.monitor.result import MONITOR_SCHEMA, ChunkResult, MonitorResult
 from modelpact.monitor.univariate import DriftCheck, UnivariateDrift
 from modelpact.pact import Pact
 
@@ -49,152 +48,11 @@ __all__ = [
     "monitor",
 ]
 
-MONITOR_SCHEMA = "modelpact.monitor/v1"
 REFERENCE_CHUNKS = 10
 DEFAULT_CHUNKS = 10
 
 ReferenceInput = pd.DataFrame | str | Path | ReferenceProfile
 Progress = Callable[[str], None]
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or x != x else float(x)
-
-
-@dataclass(frozen=True)
-class ChunkResult:
-    """Everything computed for one chunk."""
-
-    chunk: Chunk
-    drift: tuple[DriftCheck, ...]
-    multivariate: tuple[MultivariateValue, ...]
-    missing_share: Mapping[str, float]
-    unseen_share: Mapping[str, float]
-    estimated: Mapping[str, Any] = field(default_factory=dict)
-    realized: Any = None
-    estimated_labelled: Mapping[str, Any] = field(default_factory=dict)
-
-    def estimate_vs_realized(self) -> list[dict[str, Any]]:
-        """Each metric both estimated and realized on this chunk, and whether they agree.
-
-        Both describe the same rows and decisions: when only some labels have arrived, the
-        estimate compared is the one on the labelled rows (``estimated_on``), since realized
-        performance sees only those. They agree when the realized confidence interval
-        overlaps the estimate's band. A
-        persistent disagreement while the estimate stays good is the signature of concept
-        shift: the relation between inputs and labels changed, which no label-free estimate
-        can see.
-        """
-        out: list[dict[str, Any]] = []
-        if self.realized is None:
-            return out
-        for res in self.realized.criteria:
-            on = "labelled rows" if res.metric in self.estimated_labelled else "all rows"
-            est = self.estimated_labelled.get(res.metric, self.estimated.get(res.metric))
-            if est is None or res.kind != "absolute" or res.slice or res.estimate != res.estimate:
-                continue
-            low, high = res.ci
-            agree = bool(low <= est.high and est.low <= high)
-            out.append({"metric": res.metric, "estimated": _num(est.value),
-                        "band": [_num(est.low), _num(est.high)],
-                        "realized": _num(res.estimate), "ci": [_num(low), _num(high)],
-                        "n_labelled": res.n, "agree": agree, "estimated_on": on})
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-        return {
-            **self.chunk.to_dict(),
-            "drift": [d.to_dict() for d in self.drift],
-            "multivariate": [m.to_dict() for m in self.multivariate],
-            "missing_share": {k: _num(v) for k, v in self.missing_share.items()},
-            "unseen_share": {k: _num(v) for k, v in self.unseen_share.items()},
-            "estimated_performance": [e.to_dict() for e in self.estimated.values()],
-            "realized_performance": None if self.realized is None else self.realized.to_dict(),
-            "estimate_vs_realized": self.estimate_vs_realized(),
-        }
-
-
-_DRIFT_COLUMNS = ["chunk", "feature", "role", "method", "value", "threshold", "alert", "p_value"]
-
-
-@dataclass(frozen=True)
-class MonitorResult(ResultMixin):
-    """The outcome of a monitoring run; ``to_dict()`` is the ``modelpact.monitor/v1`` JSON."""
-
-    pact_name: str
-    task: str
-    reference: Mapping[str, Any]
-    analysis: Mapping[str, Any]
-    chunking: Mapping[str, Any]
-    features: tuple[Mapping[str, str], ...]
-    methods: tuple[str, ...]
-    false_alarm_rate: float
-    chunks: tuple[ChunkResult, ...]
-    alerts: tuple[Alert, ...]
-    findings: tuple[Mapping[str, Any], ...]
-    criteria: tuple[Mapping[str, Any], ...]
-    notes: tuple[str, ...] = ()
-    alarm_budget: AlarmBudget | None = None
-
-    @property
-    def status(self) -> Literal["alert", "no_alert"]:
-        """``alert`` when any alert was raised."""
-        return "alert" if self.alerts else "no_alert"
-
-    @property
-    def exit_code(self) -> int:
-        """0 without alerts, 1 with (DESIGN.md)."""
-        return 1 if self.alerts else 0
-
-    @property
-    def outcome(self) -> Outcome:
-        """``fail`` when an alert was raised, else ``pass`` (see :mod:`modelpact._result`)."""
-        return "fail" if self.alerts else "pass"
-
-    def summary(self) -> str:
-        """One line: chunks analysed and the alerts raised."""
-        n_rows = sum(c.chunk.n_rows for c in self.chunks)
-        head = f"{len(self.chunks)} chunks ({n_rows:,} rows) against the reference"
-        if not self.alerts:
-            return head + ": no alert."
-        kinds = sorted({a.kind for a in self.alerts})
-        return head + f": {len(self.alerts)} alerts ({', '.join(kinds)})."
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per chunk and drift check, univariate per column then multivariate
-        (``feature`` empty): the statistic, its calibrated threshold, and whether it crossed."""
-        rows: list[dict[str, Any]] = []
-        for c in self.chunks:
-            rows.extend({"chunk": c.chunk.key, **d.to_dict()} for d in c.drift)
-            rows.extend(
-                {"chunk": c.chunk.key, "feature": "", "role": "multivariate", "method": m.method,
-                 "value": _num(m.value), "threshold": _num(m.threshold), "alert": m.alert,
-                 "p_value": _num(m.p_value)}
-                for m in c.multivariate
-            )
-        return pd.DataFrame(rows, columns=_DRIFT_COLUMNS)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``modelpact.monitor/v1`` JSON contract."""
-        return {
-            "schema": MONITOR_SCHEMA,
-            "status": self.status,
-            "pact": self.pact_name,
-            "task": self.task,
-            "reference": dict(self.reference),
-            "analysis": dict(self.analysis),
-            "chunking": dict(self.chunking),
-            "features": [dict(f) for f in self.features],
-            "drift_methods": list(self.methods),
-            "false_alarm_rate": self.false_alarm_rate,
-            "alarm_budget": None if self.alarm_budget is None else self.alarm_budget.to_dict(),
-            "criteria": [dict(c) for c in self.criteria],
-            "chunks": [c.to_dict() for c in self.chunks],
-            "alerts": [a.to_dict() for a in self.alerts],
-            "findings": [dict(f) for f in self.findings],
-            "notes": list(self.notes),
-        }
 
 
 # --------------------------------------------------------------------------- columns

@@ -28,16 +28,16 @@ _BANNER = {
     "no_go": "bold white on red",
 }
 _LINE = {"go": "bold green", "go_with_fixes": "bold yellow", "no_go": "bold red"}
-_SEVERITY = {"blocking": "bold red", "warning": "yellow", "info": "dim"}
+_SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "dim"}
 
 
 def verdict_line(result: AuditResult) -> str:
     """One sentence for the end of the terminal output."""
-    b, w = result.count("blocking"), result.count("warning")
+    b, w = result.count("critical"), result.count("warning")
     if result.verdict == "no_go":
-        return f"NO-GO: {b} blocking finding(s); fix them before any experiment can be trusted."
+        return f"NO-GO: {b} critical finding(s); fix them before any experiment can be trusted."
     if result.verdict == "go_with_fixes":
-        return f"GO WITH FIXES: no blocking findings, {w} warning(s) to fix (see 'fix' column)."
+        return f"GO WITH FIXES: no critical findings, {w} warning(s) to fix (see 'fix' column)."
     return "GO: nothing blocks learning from this data."
 
 
@@ -80,6 +80,9 @@ def audit_panel(result: AuditResult, *, show_info: bool = True) -> Group:
                 _iv(entry.get("difference"), signed=True),
             )
         parts.append(lt)
+    needs = _rows_table(learn.get("criteria", []) if learn else [])
+    if needs is not None:
+        parts.append(needs)
     sampled = result.sampled
     if sampled:
         parts.append(
@@ -107,10 +110,10 @@ def audit_markdown(result: AuditResult) -> str:
         + (f"; test {md_code(result.test_source)}" if result.test_source else ""),
         "",
     ]
-    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    to_fix = [f for f in result.findings if f.severity in ("critical", "warning")]
     if to_fix:
         lines += ["| severity | check | finding | fix |", "|---|---|---|---|"]
-        for f in sorted(to_fix, key=lambda f: f.severity != "blocking"):
+        for f in sorted(to_fix, key=lambda f: f.severity != "critical"):
             cells = (f.severity, md_code(f.check, in_table=True), md_text(f.message), md_text(f.fix))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -331,7 +334,7 @@ def _learning_curve_figure(metric: str, curve: dict[str, Any], summary: dict[str
 def audit_html(result: AuditResult) -> str:
     """The self-contained HTML page: what to fix first, then a section per check that found
     something (with plots where they help), then the checks that found nothing."""
-    to_fix = [f for f in result.findings if f.severity in ("blocking", "warning")]
+    to_fix = [f for f in result.findings if f.severity in ("critical", "warning")]
     sections = [
         Section(
             title="What to fix",
@@ -340,8 +343,8 @@ def audit_html(result: AuditResult) -> str:
                 "are fixes to make before trusting experiments on it."
             )
             if to_fix
-            else "No blocking finding and no warning.",
-            body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "blocking"))]
+            else "No critical finding and no warning.",
+            body=[_findings_table(sorted(to_fix, key=lambda f: f.severity != "critical"))]
             if to_fix
             else [],
             anchor="what-to-fix",
@@ -392,3 +395,26 @@ def audit_html(result: AuditResult) -> str:
         sections=sections,
         facts=facts,
     )
+
+
+def _rows_table(criteria: list[dict[str, Any]]) -> Table | None:
+    """Per pact criterion: training rows to reach it, evaluation rows to decide it."""
+    rows = [c for c in criteria if "evaluation_rows_needed" in c]
+    if not rows:
+        return None
+    table = Table(title="rows needed per criterion", header_style="bold",
+                  caption="training rows: projected from the learning curve to reach the "
+                  "threshold; evaluation rows: for a conclusive verify with 80% power if the "
+                  "quick model's estimate is the truth (plan computes the same)",
+                  caption_justify="left")
+    table.add_column("criterion", no_wrap=True)
+    table.add_column("quick model", justify="right")
+    table.add_column("training rows", justify="right")
+    table.add_column("evaluation rows", justify="right")
+    for c in rows:
+        training = c.get("rows_needed")
+        evaluation = c["evaluation_rows_needed"]
+        table.add_row(c["criterion"], f"{c['estimate']:.3f}",
+                      "–" if training is None else f"{training:,}",
+                      "–" if evaluation is None else f"{evaluation:,}")
+    return table

@@ -6,11 +6,11 @@ import html as _html
 from typing import Any
 
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from modelpact.evaluate.compare import Comparison, MetricBoard, PairedDifference
 from modelpact.report._markdown import md_code, md_text
+from modelpact.report._tables import table_of
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["compare_html", "compare_markdown", "compare_panel", "compare_summary"]
@@ -102,44 +102,49 @@ def compare_panel(result: Comparison) -> Group:
         + (f" (id '{result.id_column}')" if result.id_column else "")
         + f", {result.task}",
     )
-    board = Table(header_style="bold", title="leaderboard", title_justify="left")
-    board.add_column("#", justify="right")
-    board.add_column("model")
-    for b in result.boards:
-        arrow = "↑" if b.greater_is_better else "↓"
-        board.add_column(f"{b.metric} {arrow}", justify="right")
+    metrics = [f"{b.metric} {'↑' if b.greater_is_better else '↓'}" for b in result.boards]
+    ranked = []
     for rank, model in enumerate(result.models, start=1):
-        cells = []
+        cells: list[str | Text] = [str(rank), _display(result, model)]
         for b in result.boards:
             e = b.estimate(model)
             mark = _mark(b, model)
             style = "bold green" if mark == "★" else ("green" if mark == "≈" else "")
             cells.append(
-                Text(f"{mark} {_g(e.estimate)}\n{_ci(e.low, e.high)}".strip(), style=style)
+                # three digits for the bounds: four metrics side by side fit 100 columns
+                Text(f"{mark} {_g(e.estimate)}\n[{_g(e.low, 3)}, {_g(e.high, 3)}]".strip(),
+                     style=style)
             )
-        board.add_row(str(rank), _display(result, model), *cells)
+        ranked.append(cells)
+    # the model column never wraps: rows told apart by a name's end must show all of it
+    board = table_of(["#", "model", *metrics], ranked, title="leaderboard", header_style="bold",
+                     justify={"#": "right", **dict.fromkeys(metrics, "right")})
     parts: list[Any] = [head, board]
     for b in result.boards:
-        table = Table(
-            header_style="bold", title=f"{b.metric}: paired differences", title_justify="left"
-        )
-        table.add_column("model")
-        table.add_column(f"Δ vs best ({b.best})", justify="right")
-        if result.baseline:
-            table.add_column("Δ vs baseline", justify="right")
+        versus = "Δ vs best"  # the best's name is in the title: a header never cuts it
+        headers = ["model", versus] + (["Δ vs baseline"] if result.baseline else [])
+        rows: list[list[str | Text]] = []
         for e in b.estimates:
             if e.model == result.baseline:
                 continue
-            row = [e.model, _diff_cell(b.versus_best(e.model)) or "best"]
+            row: list[str | Text] = [e.model, _two_lines(_diff_cell(b.versus_best(e.model))) or "best"]
             if result.baseline:
-                row.append(_diff_cell(b.versus_baseline(e.model)))
-            table.add_row(*row)
-        parts.append(table)
+                row.append(_two_lines(_diff_cell(b.versus_baseline(e.model))))
+            rows.append(row)
+        parts.append(table_of(headers, rows,
+                              title=f"{b.metric}: paired differences (best: {b.best})",
+                              header_style="bold",
+                              justify={versus: "right", "Δ vs baseline": "right"}))
     parts.append(Text("\n".join(compare_summary(result))))
     parts.append(Text(_correction_note(result), style="dim"))
     for note in result.notes:
         parts.append(Text(f"note: {note}", style="yellow"))
     return Group(*parts)
+
+
+def _two_lines(cell: str) -> str:
+    # the difference and its interval on one line, the p-value under them
+    return cell.replace(" p=", "\np=")
 
 
 def compare_markdown(result: Comparison) -> str:

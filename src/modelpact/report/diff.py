@@ -11,6 +11,7 @@ from rich.text import Text
 
 from modelpact.evaluate.diff import BehaviourDiff, DataDiff, SliceChange
 from modelpact.report._markdown import md_code, md_text
+from modelpact.report._tables import table_of
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
 __all__ = ["diff_html", "diff_markdown", "diff_panel"]
@@ -98,50 +99,25 @@ def diff_panel(result: BehaviourDiff) -> Group:
             t.add_row(*row)
         parts.append(t)
     if result.rules:
-        t = Table(header_style="bold", title="where predictions changed", title_justify="left")
-        t.add_column("rule")
-        for col in ("rows", "changed", "share of changes"):
-            t.add_column(col, justify="right")
-        t.add_column("mostly")
-        for r in result.rules:
-            t.add_row(
-                " and ".join(r.conditions) or "all rows",
-                f"{r.n:,} ({r.support:.0%})",
-                f"{r.flip_rate:.0%}",
-                f"{r.share_of_flips:.0%}",
-                r.main_change,
-            )
-        parts.append(t)
+        parts.append(table_of(
+            ["rule", "rows", "changed", "share of changes", "mostly"],
+            [[" and ".join(r.conditions) or "all rows", f"{r.n:,} ({r.support:.0%})",
+              f"{r.flip_rate:.0%}", f"{r.share_of_flips:.0%}", r.main_change]
+             for r in result.rules],
+            title="where predictions changed", header_style="bold", wrap={"rule", "mostly"},
+            justify=dict.fromkeys(("rows", "changed", "share of changes"), "right")))
     if result.slices:
-        t = Table(
-            header_style="bold",
-            title=f"metric change B − A ({result.confidence:.0%} paired CI)",
-            title_justify="left",
-        )
-        for col, just in (
-            ("slice", "left"),
-            ("metric", "left"),
-            ("rows", "right"),
-            ("changed", "right"),
-            ("A", "right"),
-            ("B", "right"),
-            ("B − A", "right"),
-            ("", "left"),
-        ):
-            t.add_column(col, justify=just)  # type: ignore[arg-type]
+        rows: list[list[str | Text]] = []
         for s in result.slices:
             status = _slice_status(s)
-            t.add_row(
-                s.label,
-                s.metric,
-                f"{s.n:,}",
-                f"{s.flip_rate:.1%}",
-                _g(s.a),
-                _g(s.b),
-                _slice_ci(s),
-                Text(status, style="bold" if status == "changed" else "dim"),
-            )
-        parts.append(t)
+            rows.append([s.label, s.metric, f"{s.n:,}", f"{s.flip_rate:.1%}", _g(s.a), _g(s.b),
+                         _slice_ci(s).replace(" [", "\n[", 1),
+                         Text(status, style="bold" if status == "changed" else "dim")])
+        parts.append(table_of(
+            ["slice", "metric", "rows", "changed", "A", "B", "B − A", "change"], rows,
+            title=f"metric change B − A ({result.confidence:.0%} paired CI)",
+            header_style="bold", wrap={"change"},
+            justify=dict.fromkeys(("rows", "changed", "A", "B", "B − A"), "right")))
     if result.data_diff is not None:
         d = result.data_diff
         parts.append(Text("training data A → B", style="bold"))
@@ -150,12 +126,10 @@ def diff_panel(result: BehaviourDiff) -> Group:
         for label, rules in (("removed", d.removed_rules[1:]), ("added", d.added_rules[1:])):
             for r in rules:
                 parts.append(Text(f"  also {label} where {r.text}"))
-        t = Table(header_style="bold", title="feature drift (largest first)", title_justify="left")
-        for col in ("column", "kind", "JS distance", "SMD", "largest change"):
-            t.add_column(col)
-        for row in _drift_rows(d):
-            t.add_row(*row)
-        parts.append(t)
+        parts.append(table_of(
+            ["column", "kind", "JS distance", "SMD", "largest change"],
+            [list(row) for row in _drift_rows(d)], title="feature drift (largest first)",
+            header_style="bold", wrap={"largest change"}))
     for note in result.notes:
         parts.append(Text(f"note: {note}", style="yellow"))
     return Group(*parts)

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
+from modelpact.report._tables import table_of
 from modelpact.report.charts import drift_heatmap
 from modelpact.report.html import Section, figure_html, render_page, table_html
 
@@ -131,55 +134,51 @@ def print_monitor(data: Mapping[str, Any], console: Console) -> None:
         f"'{data['pact']}' ({data['task']}): {_summary(data)}"
     )
     headline = _headline(data)
-    table = Table(show_edge=False, header_style="bold")
-    for col in ("chunk", "rows", "drifted", "domain AUC"):
-        table.add_column(col, justify="right" if col != "drifted" else "left")
+    headers = ["chunk", "rows", "drifted", "domain AUC"]
     if headline:
-        table.add_column(f"est. {headline}", justify="right")
-        table.add_column(f"realized {headline}", justify="right")
-        table.add_column("labelled", justify="right")
-    table.add_column("alerts", justify="right")
+        headers += [f"est. {headline}", f"realized {headline}", "labelled"]
+    headers.append("alerts")
     alerts_by_chunk: dict[int, int] = {}
     for a in data["alerts"]:
         if a["chunk"] is not None:
             alerts_by_chunk[a["chunk"]] = alerts_by_chunk.get(a["chunk"], 0) + 1
+    rows: list[list[str]] = []
     for ch in data["chunks"]:
-        drifted = sorted({d["feature"] for d in ch["drift"] if d["alert"]})
+        # how many columns drifted; which ones, the alert lines below say in full
+        drifted = len({d["feature"] for d in ch["drift"] if d["alert"]})
         auc = next((m for m in ch["multivariate"] if m["method"] == "domain_classifier_auc"), None)
-        key = ch["key"] + ("" if ch["alertable"] else " (partial)")
-        row = [
-            key,
-            f"{ch['n_rows']:,}",
-            ", ".join(drifted[:4]) + (" …" if len(drifted) > 4 else "") or "–",
-            _fmt(auc["value"]) if auc else "–",
-        ]
+        key = ch["key"] + ("\n(partial)" if not ch["alertable"] else "")
+        row = [key, f"{ch['n_rows']:,}", f"{drifted}" if drifted else "–",
+               _fmt(auc["value"]) if auc else "–"]
         if headline:
             est = next((e for e in ch["estimated_performance"] if e["metric"] == headline), None)
-            row.append(
-                f"{_fmt(est['estimate'])} [{_fmt(est['ci'][0])}, {_fmt(est['ci'][1])}]"
-                if est
-                else "–"
-            )
+            row.append(f"{_fmt(est['estimate'])}\n[{_fmt(est['ci'][0])}, {_fmt(est['ci'][1])}]"
+                       if est else "–")
             real = ch["realized_performance"]
-            crit = (
-                next((c for c in real["criteria"] if c["metric"] == headline), None)
-                if real
-                else None
-            )
-            row.append(f"{_fmt(crit['estimate'])} ({crit['status']})" if crit else "–")
+            crit = (next((c for c in real["criteria"] if c["metric"] == headline), None)
+                    if real else None)
+            row.append(f"{_fmt(crit['estimate'])}\n{crit['status']}" if crit else "–")
             row.append(f"{real['labelled_share']:.0%}" if real else "–")
         count = alerts_by_chunk.get(ch["index"], 0)
         row.append(f"[red]{count}[/]" if count else "0")
-        table.add_row(*row)
+        rows.append(row)
+    table = table_of(headers, rows, header_style="bold",
+                     justify=dict.fromkeys((h for h in headers if h != "chunk"), "right"))
+    table.show_edge = False
     console.print(table)
-    # alerts grouped by what fired: the story in a few lines, details in --json / --html
+    # alerts grouped by what fired: the story in a few lines, details in --json / --html;
+    # a long message wraps under itself, never under the severity
     ordered = _alert_groups(data)
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(no_wrap=True, justify="right")
+    lines.add_column(no_wrap=True)
+    lines.add_column(ratio=1)
     for group in ordered[:_MAX_TERMINAL_ALERTS]:
-        console.print(
-            f"  [{_SEVERITY_STYLE[group.severity]}]{group.severity:>8}[/] "
-            f"{group.kind:<22} {group.subject:<24} {group.where}: {group.message}",
-            highlight=False,
-        )
+        lines.add_row(f"[{_SEVERITY_STYLE[group.severity]}]{group.severity}[/]",
+                      escape(group.subject or group.kind),
+                      escape(f"{group.kind}, {group.where}: {group.message}"))
+    if ordered:
+        console.print(Padding(lines, (0, 0, 0, 2), expand=False))
     more = len(ordered) - _MAX_TERMINAL_ALERTS
     if more > 0:
         console.print(f"  … and {more} more groups (see --json or --html)")
@@ -311,16 +310,7 @@ def _multivariate_figure(data: Mapping[str, Any]) -> list[str]:
             col=1,
         )
         hits = [(xi, r["value"]) for xi, r in zip(x, rows, strict=True) if r and r["alert"]]
-        if hits:
-            fig.add_scatter(
-                x=[h[0] for h in hits],
-                y=[h[1] for h in hits],
-                mode="markers",
-                name="alert",
-                marker={"color": "#d62728", "size": 12, "symbol": "x"},
-                row=i,
-                col=1,
-            )
+        _mark_alerts(fig, hits, size=12, row=i, col=1)
     fig.update_layout(height=260 * len(methods))
     return [figure_html(fig)]
 
@@ -423,18 +413,18 @@ def _performance_figures(data: Mapping[str, Any]) -> list[str]:
             for i in sorted(flagged)
             if i is not None and i < len(x)
         ]
-        hits = [(a, b) for a, b in hits if b is not None]
-        if hits:
-            fig.add_scatter(
-                x=[h[0] for h in hits],
-                y=[h[1] for h in hits],
-                mode="markers",
-                name="alert",
-                marker={"color": "#d62728", "size": 13, "symbol": "x"},
-            )
+        _mark_alerts(fig, [(a, b) for a, b in hits if b is not None], size=13)
         fig.update_layout(title=metric, height=320, yaxis_title=metric)
         out.append(figure_html(fig))
     return out
+
+
+def _mark_alerts(fig: Any, hits: Sequence[tuple[Any, Any]], *, size: int, **where: Any) -> None:
+    """Red crosses on the points that raised an alert (``where``: a subplot's row and col)."""
+    if hits:
+        fig.add_scatter(x=[h[0] for h in hits], y=[h[1] for h in hits], mode="markers",
+                        name="alert", marker={"color": "#d62728", "size": size, "symbol": "x"},
+                        **where)
 
 
 def _alert_group_table(data: Mapping[str, Any]) -> str:

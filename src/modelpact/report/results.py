@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from modelpact._result import SEVERITIES
 from modelpact.report.html import Section, render_page, table_html, tone
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def _audit_figures(result: AuditResult) -> list[go.Figure]:
 
     frame = result.to_frame()
     fig = go.Figure()
-    for severity in ("blocking", "warning", "info"):
+    for severity in SEVERITIES:
         rows = frame[frame["severity"] == severity]
         counts = rows.groupby("check").size()
         fig.add_bar(x=list(counts.index), y=list(counts.values), name=severity)

@@ -1,53 +1,23 @@
-"""Scheduled analysis: monitor a captured model's completed chunks against its pact.
+"""The service's scheduled analysis: the domain's :class:`CapturedAnalysis` with metrics.
 
-For a model with a reference period, the analysis period is everything captured after it, up
-to the start of the last chunk (which may still be filling). It is monitored with
-:func:`modelpact.monitor.monitor` (drift, CBPE/DLE, realized performance on the labels joined
-so far, alerts against the pact); the result and its alerts go to the ledger. Chunks are the
-pact's ``monitoring.chunk_period`` or ``chunk_size`` (one day when it names neither: a
-fixed number of chunks would move as data arrives). Re-running when nothing new arrived
-(no new completed chunk, no new label) is skipped.
+What is analysed, and how, is :mod:`modelpact.monitor.captured`; this wrapper records each
+run in the service's Prometheus metrics.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import pandas as pd
-
-from modelpact.errors import InvalidDataError, PactError
 from modelpact.ledger import Store
-from modelpact.ledger.capture import CapturedModel, CaptureStore
-from modelpact.ledger.monitoring import AlertRecord, MonitoringStore
-from modelpact.monitor import make_chunks, monitor
-from modelpact.pact import Pact
+from modelpact.monitor.captured import DEFAULT_PERIOD, AnalysisOutcome, CapturedAnalysis
 from modelpact.service.metrics import ServiceMetrics
-from modelpact.service.validation import CaptureColumns
 
 __all__ = ["DEFAULT_PERIOD", "AnalysisOutcome", "AnalysisService"]
 
-DEFAULT_PERIOD = "1d"
-
-
-@dataclass(frozen=True)
-class AnalysisOutcome:
-    """What one analysis of one model did."""
-
-    project: str
-    model: str
-    status: str  # alert | no_alert | skipped | error
-    reason: str = ""
-    result_id: str | None = None
-    n_alerts: int = 0
-    new_alerts: tuple[AlertRecord, ...] = ()
-    document: dict[str, Any] | None = None
-
 
 class AnalysisService:
-    """Runs the monitoring analytics over captured data and stores what they find."""
+    """Runs the monitoring analytics over captured data, stores what they find, and counts."""
 
     def __init__(
         self,
@@ -58,25 +28,23 @@ class AnalysisService:
         reminder_after: timedelta = timedelta(hours=24),
     ) -> None:
         self.store = store
-        self.capture = CaptureStore(store)
-        self.monitoring = MonitoringStore(store)
         self.metrics = metrics
-        self.notify = notify
-        self.reminder_after = reminder_after
+        self.analysis = CapturedAnalysis(store, notify=notify, reminder_after=reminder_after,
+                                         on_coverage=self._coverage)
+
+    def _coverage(self, project: str, model: str, share: float) -> None:
+        if self.metrics is not None:
+            self.metrics.label_coverage.labels(project, model).set(share)
 
     def run_all(self) -> list[AnalysisOutcome]:
         """Analyse every captured model; a failure of one does not stop the others."""
-        return [self.analyse(m.project, m.name) for m in self.capture.list_models()]
+        return [self.analyse(m.project, m.name) for m in self.analysis.models()]
 
     def analyse(self, project: str, model: str, *, source: str = "service",
                 force: bool = False) -> AnalysisOutcome:
         """Analyse one model's completed chunks; store the result and raise its alerts."""
         started = time.perf_counter()
-        captured = self.capture.get_model(project, model)
-        try:
-            outcome = self._analyse(captured, source=source, force=force)
-        except (InvalidDataError, PactError) as exc:
-            outcome = AnalysisOutcome(project, model, "error", reason=str(exc))
+        outcome = self.analysis.analyse(project, model, source=source, force=force)
         if self.metrics is not None:
             self.metrics.analysis_runs.labels(project, model, outcome.status).inc()
             if outcome.status != "skipped":
@@ -85,79 +53,3 @@ class AnalysisService:
             for alert in outcome.new_alerts:
                 self.metrics.alerts_raised.labels(project, model, alert.kind).inc()
         return outcome
-
-    def _pact(self, project: str) -> Pact:
-        document = self.store.get_project(project).pact
-        if document is None:
-            raise PactError(f"project '{project}' has no pact to monitor against")
-        pact = Pact.model_validate(document)
-        roles = CaptureColumns.of(pact)
-        # captured rows always have an id and a time, under these names
-        return pact.model_copy(update={"columns": pact.columns.model_copy(
-            update={"id": roles.id, "time": roles.time})})
-
-    def _frame(self, captured: CapturedModel, pact: Pact, **window: Any) -> pd.DataFrame:
-        roles = CaptureColumns.of(pact)
-        classes = [cls for cls, _ in roles.class_scores] or None
-        frame = self.capture.frame(captured, classes=classes, names=roles.names(), **window)
-        # a role the model server never sent (an optional prediction) is absent, not empty
-        empty = [c for c in (roles.prediction,) if c and c in frame and frame[c].isna().all()]
-        frame = frame.drop(columns=empty)
-        # labels come back as JSON values in an object column: give them their real dtype
-        frame[roles.target] = frame[roles.target].infer_objects()
-        return frame
-
-    def _analyse(self, captured: CapturedModel, *, source: str, force: bool) -> AnalysisOutcome:
-        project, model = captured.project, captured.name
-        if captured.reference_start is None or captured.reference_end is None:
-            return AnalysisOutcome(project, model, "skipped", reason=(
-                "no reference period: set one with 'modelpact capture add-model "
-                "--reference-from T --reference-to T'"))
-        pact = self._pact(project)
-        roles = CaptureColumns.of(pact)
-        config = pact.monitoring
-        chunking: dict[str, Any] = ({"chunk_period": config.chunk_period} if config.chunk_period
-                                    else {"chunk_size": config.chunk_size} if config.chunk_size
-                                    else {"chunk_period": DEFAULT_PERIOD})
-        analysis = self._frame(captured, pact, start=captured.reference_end)
-        if analysis.empty:
-            return AnalysisOutcome(project, model, "skipped", reason="no data after the reference")
-        ordered, chunks = make_chunks(
-            analysis, size=chunking.get("chunk_size"), period=chunking.get("chunk_period"),
-            time_column=roles.time, source="captured data")
-        # the last chunk may still be filling: analyse up to its start (size: unless it is full)
-        last = chunks[-1]
-        stop = last.stop if "chunk_size" in chunking and last.complete else last.start
-        window = ordered.iloc[:stop]
-        labelled = int(window[roles.target].notna().sum())
-        if window.empty:
-            return AnalysisOutcome(project, model, "skipped", reason="no completed chunk yet")
-        state = {"rows": len(window), "labelled": labelled,
-                 "end": str(window[roles.time].iloc[-1])}
-        if self.metrics is not None:
-            self.metrics.label_coverage.labels(project, model).set(labelled / len(window))
-        previous = self.monitoring.latest_result(captured)
-        if not force and previous is not None and previous.body.get("capture") == state:
-            return AnalysisOutcome(project, model, "skipped", reason="nothing new since the "
-                                   "last analysis")
-        reference = self._frame(captured, pact, start=captured.reference_start,
-                                end=captured.reference_end)
-        reference = reference[reference[roles.target].notna()]
-        if reference.empty:
-            return AnalysisOutcome(project, model, "skipped",
-                                   reason="no labelled rows in the reference period")
-        labels = window.loc[window[roles.target].notna(), [roles.id, roles.target]]
-        result = monitor(pact, reference, window.drop(columns=[roles.target]),
-                         labels=labels if len(labels) else None, **chunking)
-        document = {**result.to_dict(), "capture": state}
-        result_id = self.monitoring.record_result(captured, document, source=source)
-        # alerts are due for delivery when someone is there to tell: the service's webhooks
-        # or those the pact names
-        notify = self.notify or bool(pact.monitoring.webhooks)
-        new = self.monitoring.raise_alerts(captured, result_id, document["alerts"],
-                                           notify=notify,
-                                           reminder_after=self.reminder_after)
-        return AnalysisOutcome(project, model, result.status, result_id=result_id,
-                               n_alerts=len(result.alerts), new_alerts=tuple(new),
-                               document=document)
-

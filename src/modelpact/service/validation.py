@@ -24,6 +24,7 @@ import pandas as pd
 
 from modelpact.errors import InvalidDataError
 from modelpact.ledger.capture import PredictionBatch
+from modelpact.monitor.captured import CaptureColumns
 from modelpact.pact import Pact
 
 __all__ = [
@@ -44,53 +45,6 @@ ARROW_FILE = "application/vnd.apache.arrow.file"
 MEDIA_TYPES = (JSON, PARQUET, ARROW_STREAM, ARROW_FILE)
 MAX_ID_LENGTH = 200
 _SCALARS = (str, int, float, bool, type(None), datetime, date)
-
-
-@dataclass(frozen=True)
-class CaptureColumns:
-    """Which field plays which role in captured rows, from a pact."""
-
-    id: str
-    time: str
-    target: str
-    score: str | None
-    class_scores: tuple[tuple[Any, str], ...]
-    prediction: str | None
-    features: tuple[str, ...] | None  # None: every column without a role is a feature
-
-    @classmethod
-    def of(cls, pact: Pact) -> CaptureColumns:
-        """The roles *pact* gives."""
-        columns = pact.columns
-        score = columns.score
-        declared = pact.monitoring.features or columns.features
-        return cls(
-            id=columns.id or "prediction_id",
-            time=columns.time or "timestamp",
-            target=columns.target,
-            score=score if isinstance(score, str) else None,
-            class_scores=tuple(score.items()) if isinstance(score, dict) else (),
-            prediction=columns.prediction,
-            features=tuple(declared) if declared else None,
-        )
-
-    def names(self) -> dict[str, str]:
-        """The captured role columns (:meth:`CaptureStore.frame`) renamed to these fields."""
-        names = {"prediction_id": self.id, "timestamp": self.time, "label": self.target}
-        if self.score:
-            names["score"] = self.score
-        for cls, column in self.class_scores:
-            names[f"score_{cls}"] = column
-        if self.prediction:
-            names["prediction"] = self.prediction
-        return names
-
-    def roles(self) -> set[str]:
-        """Every field that is not a feature."""
-        out = {self.id, self.time, self.target}
-        out.update(c for c in (self.score, self.prediction) if c)
-        out.update(c for _, c in self.class_scores)
-        return out
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class ClassImbalance(Check):
         findings = []
         if counts[rare] < cfg.min_class_rows:
             findings.append(Finding(
-                self.name, "blocking",
+                self.name, "critical",
                 f"class {_show(rare_name)} has only {counts[rare]} labelled rows; no model can "
                 "learn or be evaluated on it",
                 (ctx.target,), n_affected=int(counts[rare]),
@@ -109,8 +109,9 @@ class ClassImbalance(Check):
             msg = (f"class {_show(rare_name)} is {shares[rare]:.1%} of labelled rows "
                    f"({counts[rare]} of {total}; {ratio:.1f} to 1)")
             if needed:
-                msg += (f"; the pact's per-class criteria need about {needed} rows of it for a "
-                        f"±{cfg.margin:g} interval, {available} are available {where}")
+                msg += (f"; the pact's per-class criteria need about {needed} evaluation rows of "
+                        f"it for a ±{cfg.margin:g} interval at their thresholds, {available} are "
+                        f"available {where}")
             findings.append(Finding(
                 self.name, "warning", msg, (ctx.target,), n_affected=int(counts[rare]),
                 fix="split stratified by class, weight classes (or resample) in training, and "
@@ -123,8 +124,9 @@ class ClassImbalance(Check):
         elif needed > available:
             findings.append(Finding(
                 self.name, "warning",
-                f"the pact's per-class criteria need about {needed} rows of class {_show(rare_name)} "
-                f"for a ±{cfg.margin:g} interval, only {available} are available {where}",
+                f"the pact's per-class criteria need about {needed} evaluation rows of class "
+                f"{_show(rare_name)} for a ±{cfg.margin:g} interval at their thresholds, only "
+                f"{available} are available {where}",
                 (ctx.target,), n_affected=int(counts[rare]),
                 fix=f"collect at least {needed - available} more rows of {_show(rare_name)}",
                 details={"minority_rows_needed": needed, "minority_rows_available": available}))

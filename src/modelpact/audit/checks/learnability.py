@@ -121,7 +121,7 @@ class Learnability(Check):
         cfg = self.config
         assert isinstance(cfg, LearnabilityConfig)
         if not ctx.features:
-            finding = Finding(self.name, "blocking", "no usable feature columns: nothing to learn from",
+            finding = Finding(self.name, "critical", "no usable feature columns: nothing to learn from",
                               fix="provide feature columns the audit can use")
             return self.outcome(findings=(finding,), summary={"status": "no_features"})
         positions = ctx.sample()
@@ -209,7 +209,7 @@ class Learnability(Check):
                 findings.append(Finding(self.name, "info", text, details={"metric": metrics[0]}))
             else:
                 findings.append(Finding(
-                    self.name, "blocking", text + "; the features show no signal beyond the baseline",
+                    self.name, "critical", text + "; the features show no signal beyond the baseline",
                     fix="find features that carry signal about the target, or check the labels",
                     details={"metric": metrics[0]}))
         if curve.get("sizes"):
@@ -510,7 +510,7 @@ def _persistence_finding(study: dict[str, Any], *, required: bool) -> Finding:
            "that cannot beat the previous label is not worth serving")
     if not required:
         fix += "; declare 'baseline: persistence' in the pact so sign-off tests it"
-    severity: Literal["blocking", "warning"] = "blocking" if required else "warning"
+    severity: Literal["critical", "warning"] = "critical" if required else "warning"
     if study["verdict"] == "loses":
         return Finding("learnability", severity,
                        text + "; it loses to \"same as last time\"", fix=fix, details=details)

@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from modelpact.audit import _models
-from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect, is_drift
+from modelpact.audit.checks._drift import DRIFT_THRESHOLD, features_drift, is_drift, label_drift
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
 from modelpact.audit.result import CheckOutcome, Finding
@@ -58,8 +58,9 @@ def _distributions(Xa: Any, Xb: Any, features: list[str], mask: Any, categories:
 class SplitDrift(Check):
     """Per-feature effect sizes between train and test, label shift, and a domain classifier.
 
-    Numbers: Wasserstein distance in units of the training spread (and the KS statistic);
-    categories: Jensen-Shannon distance. The domain classifier is the quick model trained to
+    Every feature's effect is the monitor's Jensen–Shannon distance on drift bins learned from
+    the training side (numbers also get the Wasserstein distance in training standard
+    deviations), with a KS or chi-squared test of no change. The domain classifier is the quick model trained to
     tell test rows from train rows, scored out of fold: an AUC near 0.5 means the two sides
     are exchangeable; its interval comes from DeLong's method.
     """
@@ -83,10 +84,7 @@ class SplitDrift(Check):
         Xa = ctx.X(train_pos)
         Xb = ctx.encoder.transform(ctx.test.iloc[test_pos])
         mask = ctx.encoder.categorical_mask
-        per_feature: dict[str, dict[str, float]] = {}
-        for j, c in enumerate(ctx.features):
-            per_feature[c] = effect(Xa[:, j], Xb[:, j], categorical=bool(mask[j]),
-                                    scale=float(ctx.scales[j]))
+        per_feature = features_drift(Xa, Xb, ctx.features, mask)
         # Bonferroni over features: on small splits noise alone crosses the effect threshold
         alpha = cfg.alpha / max(len(per_feature), 1)
         drifted = sorted(
@@ -95,7 +93,7 @@ class SplitDrift(Check):
         findings = []
         if ctx.test_missing:
             findings.append(Finding(
-                self.name, "blocking",
+                self.name, "critical",
                 f"the test set has no column {', '.join(repr(c) for c in ctx.test_missing)}; a "
                 "model trained on these features cannot score it",
                 tuple(ctx.test_missing), fix="give train and test the same feature columns",
@@ -106,7 +104,7 @@ class SplitDrift(Check):
         if ctx.y_test_full is not None and ctx.task != "regression":
             ya, yb = ctx.y_full[ctx.labelled], ctx.y_test_full[~np.isnan(ctx.y_test_full)]
             if len(yb):
-                label = categorical_effect(ya, yb)
+                label = label_drift(ya, yb)
                 summary["label"] = label
                 summary["label_shares"] = {
                     "train": (np.bincount(ya.astype(np.int64), minlength=len(ctx.classes)) / len(ya)).tolist(),

@@ -46,7 +46,7 @@ class SplitLeakage(Check):
             summary["shared_ids"] = len(rows)
             if len(rows):
                 findings.append(Finding(
-                    self.name, "blocking",
+                    self.name, "critical",
                     f"{len(rows)} ids in '{ctx.id_column}' appear in both train and test",
                     (ctx.id_column,), ctx.test_ids(rows), len(rows),
                     fix="split by id (group split) so every id lands on one side only",

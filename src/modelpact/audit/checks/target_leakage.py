@@ -23,7 +23,7 @@ class TargetLeakageConfig(CheckConfig):
     certain_r2: float = Field(
         0.98, gt=0, le=1, description="One-feature R² that blocks however many features are strong.")
     crowd: int = Field(
-        3, ge=2, description="This many features within 0.05 of the blocking score is signal "
+        3, ge=2, description="This many features within 0.05 of the critical score is signal "
         "spread over measurements, not a leak (a leak stands alone, with a copy or two).")
     dominance: float = Field(
         2.0, gt=1, description="Warn when one feature alone carries this many times the "
@@ -42,7 +42,7 @@ class TargetLeakage(Check):
     Each feature gets a one-feature model (smoothed per-bin target means, fitted out of fold,
     so a few bincounts per feature) scored by ROC AUC or R². A feature is flagged when
 
-    * it predicts the target almost perfectly on its own (blocking) — unless several features
+    * it predicts the target almost perfectly on its own (critical) — unless several features
       do nearly as well, which is signal spread over measured features (an info finding), not
       a leak; a score above ``certain_auc`` / ``certain_r2`` blocks regardless, or
     * it dominates: alone it carries ``dominance`` times the signal of the next best feature,
@@ -93,7 +93,7 @@ class TargetLeakage(Check):
             elif s >= limit:
                 flagged.add(c)
                 findings.append(Finding(
-                    self.name, "blocking",
+                    self.name, "critical",
                     f"feature '{c}' alone predicts '{ctx.target}' almost perfectly "
                     f"(out-of-fold {name} {s:.3f} from this one column)",
                     (c,), fix=f"find out how '{c}' is produced; if it is derived from the "

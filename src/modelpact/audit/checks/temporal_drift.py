@@ -9,7 +9,7 @@ from pydantic import Field
 from sklearn.model_selection import TimeSeriesSplit
 
 from modelpact.audit import _models
-from modelpact.audit.checks._drift import DRIFT_THRESHOLD, categorical_effect, effect, is_drift
+from modelpact.audit.checks._drift import DRIFT_THRESHOLD, features_drift, is_drift, label_drift
 from modelpact.audit.checks._scoring import skill, skill_name
 from modelpact.audit.context import AuditContext
 from modelpact.audit.registry import Check, CheckConfig, register
@@ -63,9 +63,9 @@ class TemporalDrift(Check):
         # over features and windows), as in split_drift
         alpha = cfg.alpha / max(len(ctx.features) * (len(mats) - 1), 1)
         real: set[str] = set()
-        for j, c in enumerate(ctx.features):
-            changes = [effect(mats[0][:, j], m[:, j], categorical=bool(mask[j]),
-                              scale=float(ctx.scales[j])) for m in mats[1:]]
+        windows_drift = [features_drift(mats[0], m, ctx.features, mask) for m in mats[1:]]
+        for c in ctx.features:
+            changes = [w[c] for w in windows_drift]
             per_feature[c] = [0.0] + [e["effect"] for e in changes]
             if any(is_drift(e, threshold=cfg.threshold, alpha=alpha) for e in changes):
                 real.add(c)
@@ -80,7 +80,7 @@ class TemporalDrift(Check):
         else:
             label_series = [(np.bincount(lab.astype(np.int64), minlength=len(ctx.classes))
                              / max(len(lab), 1)).tolist() for lab in labels]
-            label_effects = [0.0] + [categorical_effect(labels[0], lab)["effect"] for lab in labels[1:]]
+            label_effects = [0.0] + [label_drift(labels[0], lab)["effect"] for lab in labels[1:]]
         bounds = [[float(ctx.time_values[w[0]]), float(ctx.time_values[w[-1]])] for w in windows]
         drifted = sorted(real, key=lambda c: -max(per_feature[c]))
         summary: dict[str, Any] = {"windows": bounds, "features": per_feature,

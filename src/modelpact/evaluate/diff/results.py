@@ -217,8 +217,10 @@ class GroupTrait:
 class FeatureDrift:
     """How one column's distribution moved from training set A to B.
 
-    ``js_distance`` is the Jensen–Shannon distance (base 2, in [0, 1]) between the binned
-    distributions; ``smd`` the standardized mean difference ``(mean_B - mean_A) / pooled sd``
+    ``js_distance`` is the Jensen–Shannon distance (base 2, in [0, 1]) between the two
+    distributions on the drift bins the monitor would learn from A
+    (:mod:`modelpact.monitor.compare_samples`): the same number a monitoring run or an audit
+    gives the same two samples; ``smd`` the standardized mean difference ``(mean_B - mean_A) / pooled sd``
     for numeric columns; ``largest_change`` names the category or bin whose share moved most.
     """
 

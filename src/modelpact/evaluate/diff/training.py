@@ -13,13 +13,13 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.spatial.distance import jensenshannon
 
 from modelpact.data import load_frame, require_columns
 from modelpact.errors import InvalidDataError
 from modelpact.evaluate.diff._common import MAX_CATEGORIES, is_numeric, pct
 from modelpact.evaluate.diff.results import DataDiff, FeatureDrift, GroupTrait
 from modelpact.evaluate.diff.rules import describe_changes
+from modelpact.monitor.compare_samples import samples_drift
 
 __all__ = ["training_data_diff"]
 
@@ -70,7 +70,8 @@ def _traits(
     return tuple(found[:limit])
 
 
-def _drift(a: pd.Series, b: pd.Series, name: str) -> FeatureDrift:
+def _drift(a: pd.Series, b: pd.Series, name: str, effect: float) -> FeatureDrift:
+    # the effect is the monitor's; these bins only name the change a reader should look at
     a_valid, b_valid = a.dropna(), b.dropna()
     numeric = is_numeric(a) and is_numeric(b)
     if numeric and max(a_valid.nunique(), b_valid.nunique()) > MAX_CATEGORIES:
@@ -94,8 +95,7 @@ def _drift(a: pd.Series, b: pd.Series, name: str) -> FeatureDrift:
         kind = "numeric" if numeric else "categorical"
     pa_n = pa / pa.sum() if pa.sum() else pa
     pb_n = pb / pb.sum() if pb.sum() else pb
-    js = float(jensenshannon(pa_n, pb_n, base=2)) if pa.sum() and pb.sum() else 0.0
-    js = 0.0 if not math.isfinite(js) else js
+    js = effect if math.isfinite(effect) else 0.0
     moved = int(np.argmax(np.abs(pb_n - pa_n))) if pa_n.size else 0
     largest = (
         f"{labels[moved]}: {pct(float(pa_n[moved]))} -> {pct(float(pb_n[moved]))}"
@@ -209,7 +209,8 @@ def training_data_diff(
     added_rules = describe_changes(
         frame_b[with_target], np.asarray(added_mask), event="of them added", max_rules=3
     )
-    drift = [_drift(frame_a[c], frame_b[c], str(c)) for c in features]
+    effects = samples_drift(frame_a, frame_b, features)
+    drift = [_drift(frame_a[c], frame_b[c], str(c), effects[c].effect) for c in features]
     drift.sort(key=lambda d: (-d.js_distance, d.column))
     return DataDiff(
         n_a=len(frame_a),

@@ -114,7 +114,7 @@ def _url(text: object) -> str:
 
 _TONES = {"good": ("signed_off", "pass", "go", "ok", "no_alert", "delivered", "finished",
                    "promote"),
-          "bad": ("failed", "fail", "no_go", "alert", "critical", "reject"),
+          "bad": ("failed", "fail", "no_go", "alert", "critical", "blocking", "reject"),
           "warn": ("inconclusive", "go_with_fixes", "warning", "at risk", "at_risk", "pending",
                    "hold", "running")}
 

@@ -352,7 +352,7 @@ def audit_page(store: Store, project: str) -> dict[str, Any]:
     if audit is None:
         raise NotFoundError(f"project '{project}' has no audit; run modelpact audit")
     body = audit.body
-    order = {"blocker": 0, "critical": 0, "warning": 1, "info": 2}
+    order = {"critical": 0, "blocking": 0, "warning": 1, "info": 2}
     findings = sorted(body.get("findings") or [],
                       key=lambda f: order.get(str(f.get("severity")), 3))
     checks = sorted((body.get("checks") or {}).items())
