@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.integrate import quad
 from scipy.stats import norm
 
 from modelpact.stats import get_metric, metric_interval, paired_interval
@@ -47,6 +49,11 @@ from modelpact.stats import get_metric, metric_interval, paired_interval
 Draw = Callable[[np.random.Generator, int], tuple[Any, ...]]
 LEVEL = 0.90  # the two-sided level verify reads its one-sided 95% bounds from
 TRUTH_ROWS = 4_000_000
+# Where no closed form is at hand the truth is the mean of this many draws of TRUTH_ROWS rows:
+# one draw alone leaves a Monte Carlo error of sqrt(10,000 / 4M) = 0.05 SE at n = 10,000, which
+# moves a one-sided miss rate by about half a point.
+TRUTH_DRAWS = 16
+SQRT_2_PI = math.sqrt(2.0 / math.pi)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ class Scenario:
     metric: str
     kind: str  # "absolute" or "paired" (superiority and non-inferiority)
     draw: Draw
-    truth: float | None = None  # None: from one large draw of the same process
+    truth: float | None = None  # None: the mean over large draws of the same process
     critical: bool = False
     resamples: str = "count"  # which resample budget: count | kernel | t
 
@@ -167,11 +174,87 @@ def paired_regression(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
     return y, a, y + 0.8 * (a - y) + rng.normal(0.0, 0.5, n)
 
 
+def gauss_mean(f: Callable[[Any], Any]) -> float:
+    """E f(Z) for Z ~ N(0, 1) by 200-point Gauss-Hermite quadrature."""
+    z, w = hermegauss(200)
+    return float(np.sum(w * f(z)) / np.sum(w))
+
+
+def calibrated_truths(prevalence: float) -> tuple[float, float, float]:
+    """Expected log loss and Brier of :func:`calibrated`, and Brier A - B of the pair."""
+    mu = {0.05: -3.4, 0.5: 0.0}[prevalence]
+
+    def p(z: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-(mu + z)))
+
+    def q(z: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-1.4 * (mu + z)))
+
+    log_loss = gauss_mean(lambda z: -(p(z) * np.log(p(z)) + (1 - p(z)) * np.log1p(-p(z))))
+    brier = gauss_mean(lambda z: p(z) * (1 - p(z)))
+    # Given p: E(y - p)^2 - E(y - q)^2 = -(p - q)^2.
+    return log_loss, brier, gauss_mean(lambda z: -((p(z) - q(z)) ** 2))
+
+
+def label_truths(prevalence: float, recall: float, fpr: float) -> dict[str, float]:
+    tp, fn, fp = prevalence * recall, prevalence * (1 - recall), (1 - prevalence) * fpr
+    return {
+        "accuracy": 1.0 - fn - fp,
+        "recall": recall,
+        "precision": tp / (tp + fp),
+        "f1": 2 * tp / (2 * tp + fp + fn),
+    }
+
+
+def paired_label_truths(prevalence: float) -> dict[str, float]:
+    """Both models of :func:`paired_labels` are threshold rules on binormal scores."""
+    a, b = (
+        label_truths(
+            prevalence, float(norm.sf(1.2 - math.sqrt(2.0) * norm.ppf(auc))), float(norm.sf(1.2))
+        )
+        for auc in (0.90, 0.87)
+    )
+    return {k: a[k] - b[k] for k in a}
+
+
+def binormal_average_precision(auc: float, prevalence: float) -> float:
+    """Population average precision: the integral of precision over the recall curve."""
+    d = math.sqrt(2.0) * norm.ppf(auc)
+
+    def integrand(t: float) -> float:
+        tp, fp = prevalence * norm.sf(t - d), (1 - prevalence) * norm.sf(t)
+        return float(tp / (tp + fp) * norm.pdf(t - d)) if tp > 0 else 0.0
+
+    return float(quad(integrand, d - 12.0, d + 12.0, limit=200)[0])
+
+
+def multiclass_f1_macro() -> float:
+    """:func:`multiclass_labels`: recall 0.75 per class, each error split between the others."""
+    prior = np.array([0.6, 0.3, 0.1])
+    tp, fn = 0.75 * prior, 0.25 * prior
+    fp = 0.125 * (1.0 - prior)
+    return float(np.mean(2 * tp / (2 * tp + fp + fn)))
+
+
+def paired_mae_truth() -> float:
+    """MAE of A minus MAE of B in :func:`paired_regression` (noise SD s = 0.5 + |x|)."""
+
+    def mae_b(x: float) -> float:
+        s = 0.5 + abs(x)
+        return float(norm.pdf(x)) * math.sqrt(0.64 * s * s + 0.25)
+
+    mae_a = SQRT_2_PI * (0.5 + SQRT_2_PI)
+    return mae_a - SQRT_2_PI * float(quad(mae_b, -np.inf, np.inf)[0])
+
+
+@functools.cache
 def scenarios() -> list[Scenario]:
     s: list[Scenario] = []
     for prev in (0.05, 0.5):
         tag = f"prev {prev:.0%}"
         crit = prev == 0.05
+        log_loss, brier, brier_ab = calibrated_truths(prev)
+        lab, pair = label_truths(prev, 0.7, 0.1), paired_label_truths(prev)
         s += [
             Scenario(
                 f"roc_auc AUC 0.80, {tag}", "roc_auc", "absolute", binormal(0.80, prev), 0.80, crit
@@ -195,22 +278,45 @@ def scenarios() -> list[Scenario]:
                 0.03,
                 crit,
             ),
-            Scenario(f"log_loss, {tag}", "log_loss", "absolute", calibrated(prev), None, crit, "t"),
-            Scenario(f"brier, {tag}", "brier", "absolute", calibrated(prev), None, crit, "t"),
             Scenario(
-                f"brier A-B, {tag}", "brier", "paired", paired_probabilities(prev), None, crit, "t"
+                f"log_loss, {tag}", "log_loss", "absolute", calibrated(prev), log_loss, crit, "t"
             ),
-            Scenario(f"accuracy, {tag}", "accuracy", "absolute", labels(prev, 0.7, 0.1)),
+            Scenario(f"brier, {tag}", "brier", "absolute", calibrated(prev), brier, crit, "t"),
+            Scenario(
+                f"brier A-B, {tag}",
+                "brier",
+                "paired",
+                paired_probabilities(prev),
+                brier_ab,
+                crit,
+                "t",
+            ),
+            Scenario(
+                f"accuracy, {tag}", "accuracy", "absolute", labels(prev, 0.7, 0.1), lab["accuracy"]
+            ),
             Scenario(f"recall, {tag}", "recall", "absolute", labels(prev, 0.7, 0.1), 0.7),
-            Scenario(f"precision, {tag}", "precision", "absolute", labels(prev, 0.7, 0.1)),
-            Scenario(f"f1, {tag}", "f1", "absolute", labels(prev, 0.7, 0.1)),
-            Scenario(f"f1 A-B, {tag}", "f1", "paired", paired_labels(prev), None, crit),
-            Scenario(f"accuracy A-B, {tag}", "accuracy", "paired", paired_labels(prev)),
+            Scenario(
+                f"precision, {tag}",
+                "precision",
+                "absolute",
+                labels(prev, 0.7, 0.1),
+                lab["precision"],
+            ),
+            Scenario(f"f1, {tag}", "f1", "absolute", labels(prev, 0.7, 0.1), lab["f1"]),
+            Scenario(f"f1 A-B, {tag}", "f1", "paired", paired_labels(prev), pair["f1"], crit),
+            Scenario(
+                f"accuracy A-B, {tag}",
+                "accuracy",
+                "paired",
+                paired_labels(prev),
+                pair["accuracy"],
+            ),
             Scenario(
                 f"pr_auc AUC 0.80, {tag}",
                 "pr_auc",
                 "absolute",
                 binormal(0.80, prev),
+                binormal_average_precision(0.80, prev),
                 resamples="kernel",
             ),
             Scenario(
@@ -220,8 +326,10 @@ def scenarios() -> list[Scenario]:
     s += [
         Scenario("ece miscalibrated by 0.05", "ece", "absolute", miscalibrated(0.05), 0.05, True),
         Scenario("ece miscalibrated by 0.02", "ece", "absolute", miscalibrated(0.02), 0.02, True),
-        Scenario("multiclass accuracy", "accuracy", "absolute", multiclass_labels),
-        Scenario("multiclass f1_macro", "f1_macro", "absolute", multiclass_labels),
+        Scenario("multiclass accuracy", "accuracy", "absolute", multiclass_labels, 0.75),
+        Scenario(
+            "multiclass f1_macro", "f1_macro", "absolute", multiclass_labels, multiclass_f1_macro()
+        ),
         Scenario("multiclass log_loss", "log_loss", "absolute", multiclass_proba, None, False, "t"),
         Scenario(
             "multiclass roc_auc_ovr",
@@ -235,14 +343,20 @@ def scenarios() -> list[Scenario]:
         ),
         Scenario("regression rmse", "rmse", "absolute", regression, 1.0, False, "t"),
         Scenario(
-            "regression rmse, heteroscedastic", "rmse", "absolute", heteroscedastic, None, True, "t"
+            "regression rmse, heteroscedastic",
+            "rmse",
+            "absolute",
+            heteroscedastic,
+            math.sqrt(1.25 + SQRT_2_PI),  # E(0.5 + |x|)^2 = 1.25 + E|x|
+            True,
+            "t",
         ),
         Scenario(
             "regression mae A-B, heteroscedastic",
             "mae",
             "paired",
             paired_regression,
-            None,
+            paired_mae_truth(),
             False,
             "t",
         ),
@@ -261,27 +375,25 @@ def scenarios() -> list[Scenario]:
 
 @functools.cache
 def truth_of(index: int) -> float:
+    """The scenario's truth: closed form or quadrature, else the mean over large draws."""
     sc = scenarios()[index]
     if sc.truth is not None:
         return sc.truth
     rng = np.random.default_rng(987_654 + index)
     m = get_metric(sc.metric)
-    if sc.label.startswith(("log_loss, prev", "brier, prev")):
-        # Calibrated probabilities: the expected loss given p, averaged over p (no label noise).
-        _, p = sc.draw(rng, TRUTH_ROWS)
-        if sc.metric == "log_loss":
-            return float(np.mean(-(p * np.log(p) + (1 - p) * np.log1p(-p))))
-        return float(np.mean(p * (1 - p)))
-    data = sc.draw(rng, TRUTH_ROWS)
-    if sc.kind == "paired":
-        return float(m(data[0], data[1]) - m(data[0], data[2]))
-    return float(m(*data))
+    values = []
+    for _ in range(TRUTH_DRAWS):
+        data = sc.draw(rng, TRUTH_ROWS)
+        paired = sc.kind == "paired"
+        values.append(m(data[0], data[1]) - m(data[0], data[2]) if paired else m(*data))
+    return float(np.mean(values))
 
 
-def run(index: int, n: int, reps: int, budget: dict[str, int], seed: int) -> tuple[float, ...]:
+def run(
+    index: int, n: int, reps: int, budget: dict[str, int], seed: int, truth: float
+) -> tuple[float, ...]:
     """Misses of each bound, untrusted and skipped draws, reps and the truth for one cell."""
     sc = scenarios()[index]
-    truth = truth_of(index)
     rng = np.random.default_rng([seed, n, index])
     low_miss = high_miss = untrusted = skipped = 0
     for rep in range(reps):
@@ -339,8 +451,12 @@ def main() -> None:
         ((i, sc, n) for i, sc in plan for n in args.sizes), key=lambda c: not c[1].critical
     )
     with ProcessPoolExecutor(args.jobs) as pool:
+        truths = dict(
+            zip([i for i, _ in plan], pool.map(truth_of, [i for i, _ in plan]), strict=True)
+        )
         futures = {
-            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed): (i, n) for i, sc, n in order
+            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed, truths[i]): (i, n)
+            for i, sc, n in order
         }
         for future in as_completed(futures):
             i, n = futures[future]
@@ -368,11 +484,11 @@ def main() -> None:
             extra = f" [u {100 * untrusted / used:.0f}%]" if untrusted else ""
             extra += f" (skip {skipped})" if skipped else ""
             cells.append(f"{lo:.1f} / {hi:.1f}{flag}{extra}")
-        reps = "/".join(str(reps_of(sc, n)) for n in args.sizes)
+        counts = "/".join(str(reps_of(sc, n)) for n in args.sizes)
         print(
             f"| {sc.label} | {sc.kind} | {results[i, args.sizes[0]][5]:.4f} | "
             + " | ".join(cells)
-            + f" | {reps} |"
+            + f" | {counts} |"
         )
     print(
         f"\nresamples: {args.resamples} (count bootstraps), {args.kernel_resamples} (row-weight "
