@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import math
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -42,9 +44,10 @@ from typing import Any
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 from scipy.integrate import quad
-from scipy.stats import norm
+from scipy.stats import binom, norm
 
 from modelpact.stats import get_metric, metric_interval, paired_interval
+from modelpact.stats.wilson import wilson_interval
 
 Draw = Callable[[np.random.Generator, int], tuple[Any, ...]]
 LEVEL = 0.90  # the two-sided level verify reads its one-sided 95% bounds from
@@ -391,9 +394,10 @@ def truth_of(index: int) -> float:
 
 def run(
     index: int, n: int, reps: int, budget: dict[str, int], seed: int, truth: float
-) -> tuple[float, ...]:
-    """Misses of each bound, untrusted and skipped draws, reps and the truth for one cell."""
+) -> dict[str, Any]:
+    """Misses of each bound, untrusted and skipped draws of one cell, as a record."""
     sc = scenarios()[index]
+    cpu = time.process_time()
     rng = np.random.default_rng([seed, n, index])
     low_miss = high_miss = untrusted = skipped = 0
     for rep in range(reps):
@@ -411,35 +415,145 @@ def run(
             continue
         low_miss += iv.low > truth
         high_miss += iv.high < truth
-    return low_miss, high_miss, untrusted, skipped, reps, truth
+    return {
+        "label": sc.label,
+        "n": n,
+        "reps": reps,
+        "resamples": budget[sc.resamples],
+        "seed": seed,
+        "low": low_miss,
+        "high": high_miss,
+        "untrusted": untrusted,
+        "skipped": skipped,
+        "truth": truth,
+        "cpu_s": round(time.process_time() - cpu, 1),
+    }
+
+
+def cell_text(r: dict[str, Any]) -> str:
+    used = r["reps"] - r["skipped"]
+    if used == 0:
+        return "no usable draw"
+    lo, hi = 100 * r["low"] / used, 100 * r["high"] / used
+    flag = "*" if max(lo, hi) > 6.5 else ""
+    extra = f" [u {100 * r['untrusted'] / used:.0f}%]" if r["untrusted"] else ""
+    extra += f" (skip {r['skipped']})" if r["skipped"] else ""
+    return f"{lo:.1f} / {hi:.1f}{flag}{extra}"
+
+
+def print_table(records: list[dict[str, Any]], sizes: list[int]) -> None:
+    """The study's table; a later record of the same cell replaces an earlier one."""
+    cells = {(r["label"], r["n"]): r for r in records}
+    print(
+        "One-sided misses in % of the lower / upper bound of the 90% interval (nominal 5% "
+        "each; * = above 6.5); [u%] = draws inconclusive by design; repetitions and "
+        "resamples per cell in the last columns\n"
+    )
+    print("| scenario | kind | truth | " + " | ".join(f"n={n:,}" for n in sizes) + " | reps | B |")
+    print("|---|---|---:|" + "---|" * len(sizes) + "---:|---:|")
+    for sc in scenarios():
+        row = [cells.get((sc.label, n)) for n in sizes]
+        found = [r for r in row if r is not None]
+        if not found:
+            continue
+        text = [cell_text(r) if r is not None else "not run" for r in row]
+        reps = "/".join(str(r["reps"]) if r is not None else "-" for r in row)
+        resamples = sorted({r["resamples"] for r in found})
+        budget = "/".join(str(b) for b in resamples) if sc.resamples != "count" else "-"
+        print(
+            f"| {sc.label} | {sc.kind} | {found[0]['truth']:.4f} | "
+            + " | ".join(text)
+            + f" | {reps} | {budget} |"
+        )
+
+
+def exact_wilson_misses(n: int, q: float, p: float) -> tuple[float, float]:
+    """Exact one-sided misses (%) of the Wilson bounds, without Monte Carlo error.
+
+    A proportion with ``trials ~ Binomial(n, q)`` and ``successes ~ Binomial(trials, p)``
+    (recall: trials are the positives; precision: the predicted positives); draws without a
+    trial are counted as no miss (``verify`` cannot decide on them).
+    """
+    low = high = 0.0
+    for trials in range(1, n + 1):
+        weight = float(binom.pmf(trials, n, q))
+        if weight < 1e-13:
+            continue
+        k = np.arange(trials + 1)
+        pk = binom.pmf(k, trials, p)
+        bounds = np.array([wilson_interval(float(x), float(trials), LEVEL) for x in k])
+        low += weight * float(pk[bounds[:, 0] > p].sum())
+        high += weight * float(pk[bounds[:, 1] < p].sum())
+    return 100 * low, 100 * high
+
+
+def print_exact_wilson(sizes: list[int]) -> None:
+    print("| proportion | n | exact misses, lower / upper (%) |\n|---|---:|---|")
+    for prev in (0.05, 0.5):
+        tp, fp = prev * 0.7, (1 - prev) * 0.1
+        cases = {
+            "accuracy": (1.0, 1.0 - prev * 0.3 - fp),
+            "recall": (prev, 0.7),
+            "precision": (tp + fp, tp / (tp + fp)),
+        }
+        for name, (q, p) in cases.items():
+            for n in sizes:
+                lo, hi = exact_wilson_misses(n, q, p)
+                print(f"| {name}, prev {prev:.0%} | {n:,} | {lo:.2f} / {hi:.2f} |")
+
+
+def read_records(paths: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in paths:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                out += [json.loads(line) for line in fh if line.strip()]
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000, help="repetitions, critical cells")
-    parser.add_argument("--reps-other", type=int, default=300, help="repetitions, other cells")
+    parser.add_argument("--reps-other", type=int, default=1000, help="repetitions, other cells")
     parser.add_argument(
         "--reps-large", type=int, default=None, help="repetitions of every cell at n >= 10,000"
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--resamples", type=int, default=2000)
-    parser.add_argument("--kernel-resamples", type=int, default=500)
-    parser.add_argument("--t-resamples", type=int, default=500)
+    parser.add_argument("--kernel-resamples", type=int, default=2000)
+    parser.add_argument("--t-resamples", type=int, default=2000)
     parser.add_argument(
         "--only", nargs="*", default=[], help="run only scenarios whose label contains one of these"
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--record", default=None, help="append each finished cell to this JSON-lines file"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="skip cells the --record file already holds"
+    )
+    parser.add_argument(
+        "--table",
+        nargs="+",
+        default=None,
+        metavar="RECORD",
+        help="print the table of these record files and run nothing",
+    )
+    parser.add_argument(
+        "--exact-wilson",
+        action="store_true",
+        help="print the exact misses of the Wilson cells and run nothing",
+    )
     args = parser.parse_args()
-    plan = [
-        (i, sc)
-        for i, sc in enumerate(scenarios())
-        if not args.only or any(part in sc.label for part in args.only)
-    ]
+    if args.exact_wilson:
+        print_exact_wilson(args.sizes)
+        return
+    if args.table is not None:
+        print_table(read_records(args.table), args.sizes)
+        return
     budget = {"count": args.resamples, "kernel": args.kernel_resamples, "t": args.t_resamples}
-    results: dict[tuple[int, int], tuple[float, ...]] = {}
-    start = time.perf_counter()
-    cpu = time.process_time()
+    done = {(r["label"], r["n"]) for r in read_records([args.record] if args.resume else [])}
 
     def reps_of(sc: Scenario, n: int) -> int:
         if n >= 10_000 and args.reps_large is not None:
@@ -448,52 +562,38 @@ def main() -> None:
 
     # Critical cells first, so that an interrupted run has them.
     order = sorted(
-        ((i, sc, n) for i, sc in plan for n in args.sizes), key=lambda c: not c[1].critical
+        (
+            (i, sc, n)
+            for i, sc in enumerate(scenarios())
+            for n in args.sizes
+            if (not args.only or any(part in sc.label for part in args.only))
+            and (sc.label, n) not in done
+        ),
+        key=lambda c: not c[1].critical,
     )
+    indices = sorted({i for i, _, _ in order})
+    records: list[dict[str, Any]] = []
+    start = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
-        truths = dict(
-            zip([i for i, _ in plan], pool.map(truth_of, [i for i, _ in plan]), strict=True)
-        )
-        futures = {
-            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed, truths[i]): (i, n)
+        truths = dict(zip(indices, pool.map(truth_of, indices), strict=True))
+        futures = [
+            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed, truths[i])
             for i, sc, n in order
-        }
+        ]
         for future in as_completed(futures):
-            i, n = futures[future]
-            results[i, n] = out = future.result()
-            print(f"done: {scenarios()[i].label} n={n}: {out}", flush=True)
+            record = future.result()
+            records.append(record)
+            print(f"done: {json.dumps(record)}", flush=True)
+            if args.record:
+                with open(args.record, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(record) + "\n")
     elapsed = time.perf_counter() - start
-
+    print()
+    print_table(records, args.sizes)
+    cpu = sum(r["cpu_s"] or 0.0 for r in records)
     print(
-        "\nOne-sided misses in % of the lower / upper bound of the 90% interval (nominal 5% "
-        "each; * = above 6.5); [u%] = draws inconclusive by design; reps per cell in the last "
-        "column\n"
-    )
-    print("| scenario | kind | truth | " + " | ".join(f"n={n:,}" for n in args.sizes) + " | reps |")
-    print("|---|---|---:|" + "---|" * len(args.sizes) + "---:|")
-    for i, sc in plan:
-        cells = []
-        for n in args.sizes:
-            low, high, untrusted, skipped, reps, _ = results[i, n]
-            used = reps - skipped
-            if used == 0:
-                cells.append("no usable draw")
-                continue
-            lo, hi = 100 * low / used, 100 * high / used
-            flag = "*" if max(lo, hi) > 6.5 else ""
-            extra = f" [u {100 * untrusted / used:.0f}%]" if untrusted else ""
-            extra += f" (skip {skipped})" if skipped else ""
-            cells.append(f"{lo:.1f} / {hi:.1f}{flag}{extra}")
-        counts = "/".join(str(reps_of(sc, n)) for n in args.sizes)
-        print(
-            f"| {sc.label} | {sc.kind} | {results[i, args.sizes[0]][5]:.4f} | "
-            + " | ".join(cells)
-            + f" | {counts} |"
-        )
-    print(
-        f"\nresamples: {args.resamples} (count bootstraps), {args.kernel_resamples} (row-weight "
-        f"bootstraps), {args.t_resamples} (bootstrap-t); {args.jobs} processes; elapsed "
-        f"{elapsed / 60:.1f} min wall (main process CPU {time.process_time() - cpu:.0f} s)"
+        f"\n{args.jobs} processes; elapsed {elapsed / 60:.1f} min wall, "
+        f"{cpu / 60:.1f} min CPU in the cells"
     )
 
 
