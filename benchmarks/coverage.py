@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
 import math
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -40,13 +42,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
+from numpy.polynomial.hermite_e import hermegauss
+from scipy.integrate import quad
+from scipy.stats import binom, f, norm
 
 from modelpact.stats import get_metric, metric_interval, paired_interval
+from modelpact.stats.wilson import wilson_interval
 
 Draw = Callable[[np.random.Generator, int], tuple[Any, ...]]
 LEVEL = 0.90  # the two-sided level verify reads its one-sided 95% bounds from
 TRUTH_ROWS = 4_000_000
+# Where no closed form is at hand the truth is the mean of this many draws of TRUTH_ROWS rows:
+# one draw alone leaves a Monte Carlo error of sqrt(10,000 / 4M) = 0.05 SE at n = 10,000, which
+# moves a one-sided miss rate by about half a point.
+TRUTH_DRAWS = 16
+SQRT_2_PI = math.sqrt(2.0 / math.pi)
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class Scenario:
     metric: str
     kind: str  # "absolute" or "paired" (superiority and non-inferiority)
     draw: Draw
-    truth: float | None = None  # None: from one large draw of the same process
+    truth: float | None = None  # None: the mean over large draws of the same process
     critical: bool = False
     resamples: str = "count"  # which resample budget: count | kernel | t
 
@@ -167,11 +177,87 @@ def paired_regression(rng: np.random.Generator, n: int) -> tuple[Any, ...]:
     return y, a, y + 0.8 * (a - y) + rng.normal(0.0, 0.5, n)
 
 
+def gauss_mean(f: Callable[[Any], Any]) -> float:
+    """E f(Z) for Z ~ N(0, 1) by 200-point Gauss-Hermite quadrature."""
+    z, w = hermegauss(200)
+    return float(np.sum(w * f(z)) / np.sum(w))
+
+
+def calibrated_truths(prevalence: float) -> tuple[float, float, float]:
+    """Expected log loss and Brier of :func:`calibrated`, and Brier A - B of the pair."""
+    mu = {0.05: -3.4, 0.5: 0.0}[prevalence]
+
+    def p(z: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-(mu + z)))
+
+    def q(z: Any) -> Any:
+        return 1.0 / (1.0 + np.exp(-1.4 * (mu + z)))
+
+    log_loss = gauss_mean(lambda z: -(p(z) * np.log(p(z)) + (1 - p(z)) * np.log1p(-p(z))))
+    brier = gauss_mean(lambda z: p(z) * (1 - p(z)))
+    # Given p: E(y - p)^2 - E(y - q)^2 = -(p - q)^2.
+    return log_loss, brier, gauss_mean(lambda z: -((p(z) - q(z)) ** 2))
+
+
+def label_truths(prevalence: float, recall: float, fpr: float) -> dict[str, float]:
+    tp, fn, fp = prevalence * recall, prevalence * (1 - recall), (1 - prevalence) * fpr
+    return {
+        "accuracy": 1.0 - fn - fp,
+        "recall": recall,
+        "precision": tp / (tp + fp),
+        "f1": 2 * tp / (2 * tp + fp + fn),
+    }
+
+
+def paired_label_truths(prevalence: float) -> dict[str, float]:
+    """Both models of :func:`paired_labels` are threshold rules on binormal scores."""
+    a, b = (
+        label_truths(
+            prevalence, float(norm.sf(1.2 - math.sqrt(2.0) * norm.ppf(auc))), float(norm.sf(1.2))
+        )
+        for auc in (0.90, 0.87)
+    )
+    return {k: a[k] - b[k] for k in a}
+
+
+def binormal_average_precision(auc: float, prevalence: float) -> float:
+    """Population average precision: the integral of precision over the recall curve."""
+    d = math.sqrt(2.0) * norm.ppf(auc)
+
+    def integrand(t: float) -> float:
+        tp, fp = prevalence * norm.sf(t - d), (1 - prevalence) * norm.sf(t)
+        return float(tp / (tp + fp) * norm.pdf(t - d)) if tp > 0 else 0.0
+
+    return float(quad(integrand, d - 12.0, d + 12.0, limit=200)[0])
+
+
+def multiclass_f1_macro() -> float:
+    """:func:`multiclass_labels`: recall 0.75 per class, each error split between the others."""
+    prior = np.array([0.6, 0.3, 0.1])
+    tp, fn = 0.75 * prior, 0.25 * prior
+    fp = 0.125 * (1.0 - prior)
+    return float(np.mean(2 * tp / (2 * tp + fp + fn)))
+
+
+def paired_mae_truth() -> float:
+    """MAE of A minus MAE of B in :func:`paired_regression` (noise SD s = 0.5 + |x|)."""
+
+    def mae_b(x: float) -> float:
+        s = 0.5 + abs(x)
+        return float(norm.pdf(x)) * math.sqrt(0.64 * s * s + 0.25)
+
+    mae_a = SQRT_2_PI * (0.5 + SQRT_2_PI)
+    return mae_a - SQRT_2_PI * float(quad(mae_b, -np.inf, np.inf)[0])
+
+
+@functools.cache
 def scenarios() -> list[Scenario]:
     s: list[Scenario] = []
     for prev in (0.05, 0.5):
         tag = f"prev {prev:.0%}"
         crit = prev == 0.05
+        log_loss, brier, brier_ab = calibrated_truths(prev)
+        lab, pair = label_truths(prev, 0.7, 0.1), paired_label_truths(prev)
         s += [
             Scenario(
                 f"roc_auc AUC 0.80, {tag}", "roc_auc", "absolute", binormal(0.80, prev), 0.80, crit
@@ -195,22 +281,45 @@ def scenarios() -> list[Scenario]:
                 0.03,
                 crit,
             ),
-            Scenario(f"log_loss, {tag}", "log_loss", "absolute", calibrated(prev), None, crit, "t"),
-            Scenario(f"brier, {tag}", "brier", "absolute", calibrated(prev), None, crit, "t"),
             Scenario(
-                f"brier A-B, {tag}", "brier", "paired", paired_probabilities(prev), None, crit, "t"
+                f"log_loss, {tag}", "log_loss", "absolute", calibrated(prev), log_loss, crit, "t"
             ),
-            Scenario(f"accuracy, {tag}", "accuracy", "absolute", labels(prev, 0.7, 0.1)),
+            Scenario(f"brier, {tag}", "brier", "absolute", calibrated(prev), brier, crit, "t"),
+            Scenario(
+                f"brier A-B, {tag}",
+                "brier",
+                "paired",
+                paired_probabilities(prev),
+                brier_ab,
+                crit,
+                "t",
+            ),
+            Scenario(
+                f"accuracy, {tag}", "accuracy", "absolute", labels(prev, 0.7, 0.1), lab["accuracy"]
+            ),
             Scenario(f"recall, {tag}", "recall", "absolute", labels(prev, 0.7, 0.1), 0.7),
-            Scenario(f"precision, {tag}", "precision", "absolute", labels(prev, 0.7, 0.1)),
-            Scenario(f"f1, {tag}", "f1", "absolute", labels(prev, 0.7, 0.1)),
-            Scenario(f"f1 A-B, {tag}", "f1", "paired", paired_labels(prev), None, crit),
-            Scenario(f"accuracy A-B, {tag}", "accuracy", "paired", paired_labels(prev)),
+            Scenario(
+                f"precision, {tag}",
+                "precision",
+                "absolute",
+                labels(prev, 0.7, 0.1),
+                lab["precision"],
+            ),
+            Scenario(f"f1, {tag}", "f1", "absolute", labels(prev, 0.7, 0.1), lab["f1"]),
+            Scenario(f"f1 A-B, {tag}", "f1", "paired", paired_labels(prev), pair["f1"], crit),
+            Scenario(
+                f"accuracy A-B, {tag}",
+                "accuracy",
+                "paired",
+                paired_labels(prev),
+                pair["accuracy"],
+            ),
             Scenario(
                 f"pr_auc AUC 0.80, {tag}",
                 "pr_auc",
                 "absolute",
                 binormal(0.80, prev),
+                binormal_average_precision(0.80, prev),
                 resamples="kernel",
             ),
             Scenario(
@@ -220,8 +329,10 @@ def scenarios() -> list[Scenario]:
     s += [
         Scenario("ece miscalibrated by 0.05", "ece", "absolute", miscalibrated(0.05), 0.05, True),
         Scenario("ece miscalibrated by 0.02", "ece", "absolute", miscalibrated(0.02), 0.02, True),
-        Scenario("multiclass accuracy", "accuracy", "absolute", multiclass_labels),
-        Scenario("multiclass f1_macro", "f1_macro", "absolute", multiclass_labels),
+        Scenario("multiclass accuracy", "accuracy", "absolute", multiclass_labels, 0.75),
+        Scenario(
+            "multiclass f1_macro", "f1_macro", "absolute", multiclass_labels, multiclass_f1_macro()
+        ),
         Scenario("multiclass log_loss", "log_loss", "absolute", multiclass_proba, None, False, "t"),
         Scenario(
             "multiclass roc_auc_ovr",
@@ -235,14 +346,20 @@ def scenarios() -> list[Scenario]:
         ),
         Scenario("regression rmse", "rmse", "absolute", regression, 1.0, False, "t"),
         Scenario(
-            "regression rmse, heteroscedastic", "rmse", "absolute", heteroscedastic, None, True, "t"
+            "regression rmse, heteroscedastic",
+            "rmse",
+            "absolute",
+            heteroscedastic,
+            math.sqrt(1.25 + SQRT_2_PI),  # E(0.5 + |x|)^2 = 1.25 + E|x|
+            True,
+            "t",
         ),
         Scenario(
             "regression mae A-B, heteroscedastic",
             "mae",
             "paired",
             paired_regression,
-            None,
+            paired_mae_truth(),
             False,
             "t",
         ),
@@ -261,27 +378,26 @@ def scenarios() -> list[Scenario]:
 
 @functools.cache
 def truth_of(index: int) -> float:
+    """The scenario's truth: closed form or quadrature, else the mean over large draws."""
     sc = scenarios()[index]
     if sc.truth is not None:
         return sc.truth
     rng = np.random.default_rng(987_654 + index)
     m = get_metric(sc.metric)
-    if sc.label.startswith(("log_loss, prev", "brier, prev")):
-        # Calibrated probabilities: the expected loss given p, averaged over p (no label noise).
-        _, p = sc.draw(rng, TRUTH_ROWS)
-        if sc.metric == "log_loss":
-            return float(np.mean(-(p * np.log(p) + (1 - p) * np.log1p(-p))))
-        return float(np.mean(p * (1 - p)))
-    data = sc.draw(rng, TRUTH_ROWS)
-    if sc.kind == "paired":
-        return float(m(data[0], data[1]) - m(data[0], data[2]))
-    return float(m(*data))
+    values = []
+    for _ in range(TRUTH_DRAWS):
+        data = sc.draw(rng, TRUTH_ROWS)
+        paired = sc.kind == "paired"
+        values.append(m(data[0], data[1]) - m(data[0], data[2]) if paired else m(*data))
+    return float(np.mean(values))
 
 
-def run(index: int, n: int, reps: int, budget: dict[str, int], seed: int) -> tuple[float, ...]:
-    """Misses of each bound, untrusted and skipped draws, reps and the truth for one cell."""
+def run(
+    index: int, n: int, reps: int, budget: dict[str, int], seed: int, truth: float
+) -> dict[str, Any]:
+    """Misses of each bound, untrusted and skipped draws of one cell, as a record."""
     sc = scenarios()[index]
-    truth = truth_of(index)
+    cpu = time.process_time()
     rng = np.random.default_rng([seed, n, index])
     low_miss = high_miss = untrusted = skipped = 0
     for rep in range(reps):
@@ -299,35 +415,177 @@ def run(index: int, n: int, reps: int, budget: dict[str, int], seed: int) -> tup
             continue
         low_miss += iv.low > truth
         high_miss += iv.high < truth
-    return low_miss, high_miss, untrusted, skipped, reps, truth
+    return {
+        "label": sc.label,
+        "n": n,
+        "reps": reps,
+        "resamples": budget[sc.resamples],
+        "seed": seed,
+        "low": low_miss,
+        "high": high_miss,
+        "untrusted": untrusted,
+        "skipped": skipped,
+        "truth": truth,
+        "cpu_s": round(time.process_time() - cpu, 1),
+    }
+
+
+def cell_text(r: dict[str, Any]) -> str:
+    used = r["reps"] - r["skipped"]
+    if used == 0:
+        return "no usable draw"
+    lo, hi = 100 * r["low"] / used, 100 * r["high"] / used
+    flag = "*" if max(lo, hi) > 6.5 else ""
+    extra = f" [u {100 * r['untrusted'] / used:.0f}%]" if r["untrusted"] else ""
+    extra += f" (skip {r['skipped']})" if r["skipped"] else ""
+    return f"{lo:.1f} / {hi:.1f}{flag}{extra}"
+
+
+def print_table(records: list[dict[str, Any]], sizes: list[int]) -> None:
+    """The study's table; a later record of the same cell replaces an earlier one."""
+    cells = {(r["label"], r["n"]): r for r in records}
+    print(
+        "One-sided misses in % of the lower / upper bound of the 90% interval (nominal 5% "
+        "each; * = above 6.5); [u%] = draws inconclusive by design; repetitions and "
+        "resamples per cell in the last columns\n"
+    )
+    print("| scenario | kind | truth | " + " | ".join(f"n={n:,}" for n in sizes) + " | reps | B |")
+    print("|---|---|---:|" + "---|" * len(sizes) + "---:|---:|")
+    for sc in scenarios():
+        row = [cells.get((sc.label, n)) for n in sizes]
+        found = [r for r in row if r is not None]
+        if not found:
+            continue
+        text = [cell_text(r) if r is not None else "not run" for r in row]
+        reps = "/".join(str(r["reps"]) if r is not None else "-" for r in row)
+        resamples = sorted({r["resamples"] for r in found})
+        budget = "/".join(str(b) for b in resamples) if sc.resamples != "count" else "-"
+        print(
+            f"| {sc.label} | {sc.kind} | {found[0]['truth']:.4f} | "
+            + " | ".join(text)
+            + f" | {reps} | {budget} |"
+        )
+
+
+def exact_wilson_misses(n: int, q: float, p: float) -> tuple[float, float]:
+    """Exact one-sided misses (%) of the Wilson bounds, without Monte Carlo error.
+
+    A proportion with ``trials ~ Binomial(n, q)`` and ``successes ~ Binomial(trials, p)``
+    (recall: trials are the positives; precision: the predicted positives); draws without a
+    trial are counted as no miss (``verify`` cannot decide on them).
+    """
+    low = high = 0.0
+    for trials in range(1, n + 1):
+        weight = float(binom.pmf(trials, n, q))
+        if weight < 1e-13:
+            continue
+        k = np.arange(trials + 1)
+        pk = binom.pmf(k, trials, p)
+        bounds = np.array([wilson_interval(float(x), float(trials), LEVEL) for x in k])
+        low += weight * float(pk[bounds[:, 0] > p].sum())
+        high += weight * float(pk[bounds[:, 1] < p].sum())
+    return 100 * low, 100 * high
+
+
+def print_exact_wilson(sizes: list[int]) -> None:
+    print("| proportion | n | exact misses, lower / upper (%) |\n|---|---:|---|")
+    for prev in (0.05, 0.5):
+        tp, fp = prev * 0.7, (1 - prev) * 0.1
+        cases = {
+            "accuracy": (1.0, 1.0 - prev * 0.3 - fp),
+            "recall": (prev, 0.7),
+            "precision": (tp + fp, tp / (tp + fp)),
+        }
+        for name, (q, p) in cases.items():
+            for n in sizes:
+                lo, hi = exact_wilson_misses(n, q, p)
+                print(f"| {name}, prev {prev:.0%} | {n:,} | {lo:.2f} / {hi:.2f} |")
+
+
+def print_r2_exact(sizes: list[int], seed: int) -> None:
+    """Misses of the interval that is exact under normality, on the study's own R^2 draws.
+
+    In :func:`regression` the errors are independent of the target, so
+    ``SSE / SST = rho * F(n, n - 1) * n / (n - 1)`` with ``rho = 1 - R^2``: its bounds miss
+    exactly 5% of the time over all draws, and their misses on the study's 1,000 draws say
+    how far those draws alone put a cell from 5%.
+    """
+    index = next(i for i, sc in enumerate(scenarios()) if sc.label == "regression r2")
+    sc = scenarios()[index]
+    for n in sizes:
+        rng = np.random.default_rng([seed, n, index])
+        q05, q95 = (float(f.ppf(q, n, n - 1)) * n / (n - 1) for q in (0.05, 0.95))
+        low = high = 0
+        for _ in range(1000):
+            y, p = sc.draw(rng, n)
+            ratio = float(np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
+            low += 1.0 - ratio / q05 > 0.75
+            high += 1.0 - ratio / q95 < 0.75
+        print(
+            f"| regression r2, exact under normality | {n:,} | {low / 10:.1f} / {high / 10:.1f} |"
+        )
+
+
+def read_records(paths: list[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for path in paths:
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                out += [json.loads(line) for line in fh if line.strip()]
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1000, help="repetitions, critical cells")
-    parser.add_argument("--reps-other", type=int, default=300, help="repetitions, other cells")
+    parser.add_argument("--reps-other", type=int, default=1000, help="repetitions, other cells")
     parser.add_argument(
         "--reps-large", type=int, default=None, help="repetitions of every cell at n >= 10,000"
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--resamples", type=int, default=2000)
-    parser.add_argument("--kernel-resamples", type=int, default=500)
-    parser.add_argument("--t-resamples", type=int, default=500)
+    parser.add_argument("--kernel-resamples", type=int, default=2000)
+    parser.add_argument("--t-resamples", type=int, default=2000)
     parser.add_argument(
         "--only", nargs="*", default=[], help="run only scenarios whose label contains one of these"
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--record", default=None, help="append each finished cell to this JSON-lines file"
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="skip cells the --record file already holds"
+    )
+    parser.add_argument(
+        "--table",
+        nargs="+",
+        default=None,
+        metavar="RECORD",
+        help="print the table of these record files and run nothing",
+    )
+    parser.add_argument(
+        "--exact-wilson",
+        action="store_true",
+        help="print the exact misses of the Wilson cells and run nothing",
+    )
+    parser.add_argument(
+        "--r2-exact",
+        action="store_true",
+        help="print the misses of R^2's exact interval on the study's draws and run nothing",
+    )
     args = parser.parse_args()
-    plan = [
-        (i, sc)
-        for i, sc in enumerate(scenarios())
-        if not args.only or any(part in sc.label for part in args.only)
-    ]
+    if args.r2_exact:
+        print_r2_exact(args.sizes, args.seed)
+        return
+    if args.exact_wilson:
+        print_exact_wilson(args.sizes)
+        return
+    if args.table is not None:
+        print_table(read_records(args.table), args.sizes)
+        return
     budget = {"count": args.resamples, "kernel": args.kernel_resamples, "t": args.t_resamples}
-    results: dict[tuple[int, int], tuple[float, ...]] = {}
-    start = time.perf_counter()
-    cpu = time.process_time()
+    done = {(r["label"], r["n"]) for r in read_records([args.record] if args.resume else [])}
 
     def reps_of(sc: Scenario, n: int) -> int:
         if n >= 10_000 and args.reps_large is not None:
@@ -336,48 +594,38 @@ def main() -> None:
 
     # Critical cells first, so that an interrupted run has them.
     order = sorted(
-        ((i, sc, n) for i, sc in plan for n in args.sizes), key=lambda c: not c[1].critical
+        (
+            (i, sc, n)
+            for i, sc in enumerate(scenarios())
+            for n in args.sizes
+            if (not args.only or any(part in sc.label for part in args.only))
+            and (sc.label, n) not in done
+        ),
+        key=lambda c: not c[1].critical,
     )
+    indices = sorted({i for i, _, _ in order})
+    records: list[dict[str, Any]] = []
+    start = time.perf_counter()
     with ProcessPoolExecutor(args.jobs) as pool:
-        futures = {
-            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed): (i, n) for i, sc, n in order
-        }
+        truths = dict(zip(indices, pool.map(truth_of, indices), strict=True))
+        futures = [
+            pool.submit(run, i, n, reps_of(sc, n), budget, args.seed, truths[i])
+            for i, sc, n in order
+        ]
         for future in as_completed(futures):
-            i, n = futures[future]
-            results[i, n] = out = future.result()
-            print(f"done: {scenarios()[i].label} n={n}: {out}", flush=True)
+            record = future.result()
+            records.append(record)
+            print(f"done: {json.dumps(record)}", flush=True)
+            if args.record:
+                with open(args.record, "a", encoding="utf-8") as fh:
+                    fh.write(json.dumps(record) + "\n")
     elapsed = time.perf_counter() - start
-
+    print()
+    print_table(records, args.sizes)
+    cpu = sum(r["cpu_s"] or 0.0 for r in records)
     print(
-        "\nOne-sided misses in % of the lower / upper bound of the 90% interval (nominal 5% "
-        "each; * = above 6.5); [u%] = draws inconclusive by design; reps per cell in the last "
-        "column\n"
-    )
-    print("| scenario | kind | truth | " + " | ".join(f"n={n:,}" for n in args.sizes) + " | reps |")
-    print("|---|---|---:|" + "---|" * len(args.sizes) + "---:|")
-    for i, sc in plan:
-        cells = []
-        for n in args.sizes:
-            low, high, untrusted, skipped, reps, _ = results[i, n]
-            used = reps - skipped
-            if used == 0:
-                cells.append("no usable draw")
-                continue
-            lo, hi = 100 * low / used, 100 * high / used
-            flag = "*" if max(lo, hi) > 6.5 else ""
-            extra = f" [u {100 * untrusted / used:.0f}%]" if untrusted else ""
-            extra += f" (skip {skipped})" if skipped else ""
-            cells.append(f"{lo:.1f} / {hi:.1f}{flag}{extra}")
-        reps = "/".join(str(reps_of(sc, n)) for n in args.sizes)
-        print(
-            f"| {sc.label} | {sc.kind} | {results[i, args.sizes[0]][5]:.4f} | "
-            + " | ".join(cells)
-            + f" | {reps} |"
-        )
-    print(
-        f"\nresamples: {args.resamples} (count bootstraps), {args.kernel_resamples} (row-weight "
-        f"bootstraps), {args.t_resamples} (bootstrap-t); {args.jobs} processes; elapsed "
-        f"{elapsed / 60:.1f} min wall (main process CPU {time.process_time() - cpu:.0f} s)"
+        f"\n{args.jobs} processes; elapsed {elapsed / 60:.1f} min wall, "
+        f"{cpu / 60:.1f} min CPU in the cells"
     )
 
 

@@ -196,7 +196,7 @@ def test_declared_properties(name: str) -> None:
     assert m.tasks
     assert m.tasks <= {"binary", "multiclass", "regression"}
     assert m.input in {"label", "score", "value"}
-    assert m.interval in {"wilson", "delong", "clt", "calibration", "bootstrap"}
+    assert m.interval in {"wilson", "delong", "clt", "bootstrap-t", "calibration", "bootstrap"}
     assert m.bounds[0] < m.bounds[1]
     assert m.description
 

@@ -10,7 +10,8 @@ to the one asked for:
 ``"clt"``                 mean losses: mean +- z * sd / sqrt(n); RMSE by the delta method.
                           As the default (``"auto"``) it turns into ``"bootstrap-t"`` where
                           the per-row losses are skewed enough for the CLT to mislead
-``"bootstrap-t"``         studentized bootstrap of a mean loss (:mod:`.studentized`)
+``"bootstrap-t"``         studentized bootstrap of a mean loss (:mod:`.studentized`), or
+                          of ``log(1 - R^2)`` for R^2 (:mod:`.r2`)
 ``"calibration"``         ECE: the bias-aware bound of :mod:`.calibration`
 ``"bootstrap"``           BCa bootstrap (same as ``"bootstrap-bca"``), any metric
 ``"bootstrap-bca"``       bias-corrected and accelerated percentile bootstrap
@@ -205,6 +206,8 @@ def methods_for(metric: Metric) -> list[str]:
         out.append("delong")
     if e is not None and e.loss is not None:
         out.extend(["clt", "bootstrap-t"])
+    if e is not None and e.studentized is not None:
+        out.append("bootstrap-t")
     if e is not None and metric.interval == "calibration":
         out.append("calibration")
     return [*out, *BOOTSTRAP_METHODS]
@@ -312,6 +315,17 @@ def metric_interval(
         var = max(float(cov[0, 0]), 0.0)
         low, high = auc_interval(estimate, var, v10.size, v01.size, z_two_sided(confidence))
         return Interval(estimate, low, high, confidence, "delong", n, math.sqrt(var))
+
+    if chosen == "bootstrap-t" and e is not None and e.studentized is not None:
+        found = e.studentized(t, p, confidence, n_resamples, np.random.default_rng(seed))
+        if found is not None:
+            low, high, se, name = found
+            estimate = m.func(t, p)
+            return Interval(
+                estimate, clip(low, m.bounds), clip(high, m.bounds), confidence, name, n, se
+            )
+        # No studentized scale on these rows (a perfect fit, a constant target): bootstrap.
+        chosen = "bootstrap"
 
     if chosen in ("clt", "bootstrap-t"):
         assert e is not None

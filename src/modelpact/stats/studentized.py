@@ -24,13 +24,14 @@ from numpy.typing import NDArray
 
 from modelpact.stats.bootstrap import block_size, resample_counts
 
-__all__ = ["needs_studentizing", "skewness", "studentized_interval"]
+__all__ = ["MAX_STUDENTIZED_ROWS", "needs_studentizing", "skewness", "studentized_interval"]
 
 Float = NDArray[np.float64]
-# CLT error budget for one side, and the most rows the bootstrap-t is spent on: beyond it the
-# skewness term is below the budget for any skewness met in practice (g < 30).
+# CLT error budget for one side.
 _CLT_ERROR = 0.005
-_MAX_ROWS = 200_000
+#: The most rows a bootstrap-t is spent on: beyond them the skewness term of the normal
+#: interval is below the error budget for any skewness met in practice (g < 30).
+MAX_STUDENTIZED_ROWS = 200_000
 
 
 def skewness(x: Float) -> float:
@@ -47,7 +48,7 @@ def skewness(x: Float) -> float:
 def needs_studentizing(n: int, g: float, z: float = 1.645) -> bool:
     """Whether the CLT's skewness error at *n* rows and skewness *g* exceeds the budget."""
     error = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) * abs(g) * (2.0 * z * z + 1.0)
-    return n <= _MAX_ROWS and error / (6.0 * math.sqrt(n)) > _CLT_ERROR
+    return n <= MAX_STUDENTIZED_ROWS and error / (6.0 * math.sqrt(n)) > _CLT_ERROR
 
 
 def studentized_interval(
