@@ -32,7 +32,7 @@ def test_a_held_retraining_then_approved_by_a_person(ledger: Store, tmp_path: Pa
     window = tmp_path / "window.csv"
     stream(8000, seed=1).to_csv(window, index=False)
     result = retrain(ledger, "churn", FileSource([window]), pact=make_pact(auto=False), cwd=ROOT)
-    assert result.outcome == "hold"
+    assert result.action == "hold"
     approve(ledger, result.challenger or "", reason="diff reviewed", actor="ana")
 
     (entry,) = retraining_history(ledger, "churn")
