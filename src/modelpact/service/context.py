@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from modelpact.ledger import Store
-from modelpact.ledger.keys import KeyStore
+from modelpact.ledger.keys import KeyCache, KeyStore
 from modelpact.service.ingest import IngestService
 from modelpact.service.metrics import ServiceMetrics
 from modelpact.service.settings import ServiceSettings
@@ -22,6 +22,7 @@ class Services:
     settings: ServiceSettings
     store: Store
     keys: KeyStore
+    key_cache: KeyCache
     ingest: IngestService
     metrics: ServiceMetrics
 
