@@ -336,3 +336,10 @@ def test_remind_after_in_a_pact_must_be_a_period() -> None:
     with pytest.raises(ValidationError, match="not a period"):
         PACT.monitoring.model_validate({"remind_after": "soon"})
     assert PACT.monitoring.model_validate({"remind_after": "12h"}).remind_after == "12h"
+
+
+def test_pact_schema_documents_remind_after() -> None:
+    from modelpact.pact import pact_schema
+
+    text = json.dumps(pact_schema())
+    assert '"remind_after"' in text and "--remind-after' overrides it" in text
