@@ -84,9 +84,9 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _sqlite_time(value: datetime) -> str:
     # the text SQLAlchemy's SQLite DateTime writes and reads back, always in UTC
-    if value.tzinfo is not None:
+    if value.tzinfo is not None and value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _insert_new(conn: Connection, table: Table, columns: tuple[str, ...],
