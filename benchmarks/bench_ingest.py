@@ -11,8 +11,9 @@ a fresh database is made from it), a real ``modelpact serve`` process on a loopb
   load generator so that the generator, which shares the machine's cores with the server,
   costs as little CPU as it can: requests/s, p50 and p99 latency.
 
-Wall and CPU seconds (load generator and server process) and the one-minute load average
-before each step are printed as a Markdown table.
+Wall and CPU seconds (load generator and server process; PostgreSQL's own backend processes
+are not counted) and the one-minute load average before each step are printed as a Markdown
+table.
 
     .venv/bin/python benchmarks/bench_ingest.py [--batches 40] [--single 2000] [--clients 8]
 """
@@ -191,7 +192,8 @@ def bench(label: str, url: str, n_batches: int, n_single: int, clients: int) -> 
     lines = [
         f"| {label} | batches of 1,000 rows (20 features), 2 clients | {n_rows:,} rows in "
         f"{batch_wall:.2f} s: **{n_rows / batch_wall:,.0f} rows/s** | client CPU "
-        f"{batch_cpu:.2f} s, server CPU {batch_server_cpu:.2f} s, load {batch_load:.1f} |",
+        f"{batch_cpu:.2f} s, server CPU {batch_server_cpu:.2f} s "
+        f"({n_rows / batch_server_cpu:,.0f} rows per server CPU-second), load {batch_load:.1f} |",
         f"| {label} | raw executemany of the same rows, same database | {n_rows:,} rows in "
         f"{raw_wall:.2f} s: **{n_rows / raw_wall:,.0f} rows/s** | service / raw = "
         f"**{raw_wall / batch_wall:.2f}** |",
