@@ -44,7 +44,8 @@ def reminder_after(pact_document: dict[str, object] | None,
 
     Examples
     --------
-    >>> pact = {"name": "p", "task": "binary", "columns": {"target": "y", "score": "s"},
+    >>> pact = {"name": "p", "task": "binary", "positive_class": 1,
+    ...         "columns": {"target": "y", "score": "s"},
     ...         "criteria": [{"metric": "roc_auc", "at_least": 0.7}],
     ...         "monitoring": {"remind_after": "12h"}}
     >>> reminder_after(pact, None), reminder_after(pact, timedelta(hours=1))
