@@ -271,3 +271,75 @@ def test_webhooks_named_in_the_pact_get_the_projects_alerts(ledger: Store) -> No
     assert {a.delivery_status for a in alerts} == {"failed"}
     errors = {d.error for d in MonitoringStore(ledger).deliveries(alerts[0].id) if not d.ok}
     assert any("no signing secret" in (e or "") for e in errors)
+
+
+def _remind_round(ledger: Store, scheduler: object, quiet: timedelta) -> set[str]:
+    """Mark every alert delivered *quiet* ago, re-run the scheduled analysis: notify kinds."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, update
+
+    from modelpact.ledger.capture_schema import AlertRow, MonitoringResultRow
+
+    with ledger.engine.begin() as conn:
+        conn.execute(update(AlertRow.__table__).values(
+            delivery_status="delivered", notify_kind="first",
+            notified_at=datetime.now(UTC) - quiet))
+        # forget the last result, so the analysis runs again over the same data
+        conn.execute(delete(MonitoringResultRow.__table__))
+    outcomes = scheduler.run_all()  # type: ignore[attr-defined]
+    assert [o.status for o in outcomes] == ["alert"]
+    return {a.delivery_status for a in MonitoringStore(ledger).list_alerts("churn", "gbm")}
+
+
+def test_the_pacts_remind_after_sets_the_quiet_time_unless_the_command_line_does(
+        ledger: Store) -> None:
+    from modelpact.ledger.keys import KeyCache, KeyStore
+    from modelpact.service.context import Services
+    from modelpact.service.ingest import IngestService
+    from modelpact.service.metrics import ServiceMetrics
+    from modelpact.service.scheduler import Scheduler
+
+    pact = PACT.model_copy(update={"monitoring": PACT.monitoring.model_copy(
+        update={"remind_after": "3h"})})
+    ledger.approve_pact("churn", pact, reason="remind the team every three hours")
+
+    def scheduler(override: timedelta | None) -> Scheduler:
+        settings = ServiceSettings(store_url=str(ledger.engine.url), schedule=False,
+                                   webhooks=(Webhook("http://hooks.local/a", SECRET),),
+                                   reminder_after=override)
+        metrics = ServiceMetrics()
+        keys = KeyStore(ledger)
+        return Scheduler(Services(settings=settings, store=ledger, keys=keys,
+                                  key_cache=KeyCache(keys), ingest=IngestService(ledger, metrics), metrics=metrics))
+
+    by_pact = scheduler(None)
+    by_pact.run_all()
+    # quiet for 2 hours: under the pact's 3 hours, nothing is due again
+    assert _remind_round(ledger, by_pact, timedelta(hours=2)) == {"delivered"}
+    # quiet for 4 hours: over it, every alert is due as a reminder
+    assert _remind_round(ledger, by_pact, timedelta(hours=4)) == {"pending"}
+    kinds = {a.notify_kind for a in MonitoringStore(ledger).list_alerts("churn", "gbm")}
+    assert kinds == {"reminder"}
+    # --remind-after 1h overrides the pact: 2 hours of quiet is enough
+    assert _remind_round(ledger, scheduler(timedelta(hours=1)), timedelta(hours=2)) == {
+        "pending"}
+    # without the pact's value, the default of a day applies
+    ledger.approve_pact("churn", PACT, reason="back to the default")
+    assert _remind_round(ledger, scheduler(None), timedelta(hours=4)) == {"delivered"}
+    assert _remind_round(ledger, scheduler(None), timedelta(hours=25)) == {"pending"}
+
+
+def test_remind_after_in_a_pact_must_be_a_period() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="not a period"):
+        PACT.monitoring.model_validate({"remind_after": "soon"})
+    assert PACT.monitoring.model_validate({"remind_after": "12h"}).remind_after == "12h"
+
+
+def test_pact_schema_documents_remind_after() -> None:
+    from modelpact.pact import pact_schema
+
+    text = json.dumps(pact_schema())
+    assert '"remind_after"' in text and "--remind-after' overrides it" in text

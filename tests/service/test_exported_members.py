@@ -10,7 +10,7 @@ PUBLIC = {
     "modelpact.service": {"ServiceSettings", "Webhook", "create_app"},
     "modelpact.client": {"Client", "ClientStats"},
     "modelpact.ledger.capture": {"CaptureStore", "CapturedModel", "PredictionBatch", "layout_id"},
-    "modelpact.ledger.keys": {"ApiKey", "KeyStore", "hash_key"},
+    "modelpact.ledger.keys": {"KEY_CACHE_SECONDS", "ApiKey", "KeyCache", "KeyStore", "hash_key"},
     "modelpact.ledger.locks": {"Lease"},
     "modelpact.ledger.monitoring": {"AlertRecord", "DeliveryRecord", "MonitoringRecord",
                                     "MonitoringStore", "alert_fingerprint"},

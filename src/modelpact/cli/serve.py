@@ -34,9 +34,10 @@ def serve(
     webhook_secret_env: str = typer.Option(
         "MODELPACT_WEBHOOK_SECRET", "--webhook-secret-env",
         help="Environment variable holding the HMAC secret that signs webhook payloads."),
-    remind_after: str = typer.Option("24h", "--remind-after",
-                                     help="Notify again about an alert still raised after this "
-                                          "long."),
+    remind_after: str | None = typer.Option(
+        None, "--remind-after",
+        help="Notify again about an alert still raised after this long; overrides the pact's "
+             "monitoring.remind_after (default 24h)."),
 ) -> None:
     """Run the monitoring service until interrupted.
 
@@ -68,7 +69,8 @@ def serve(
         store_url=url, root=root, max_body_bytes=int(max_body_mb * 2**20), schedule=schedule,
         analysis_interval=parse_duration(every, option="--every"),
         webhooks=tuple(Webhook(url=u, secret=secret, format=fmt) for u in webhook),
-        reminder_after=parse_duration(remind_after, option="--remind-after"),
+        reminder_after=(None if remind_after is None
+                        else parse_duration(remind_after, option="--remind-after")),
         secrets=dict(os.environ),
         # shared by every process behind one load balancer, or sessions break between them
         session_secret=os.environ.get("MODELPACT_SESSION_SECRET") or None)

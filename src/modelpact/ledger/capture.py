@@ -31,17 +31,24 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import count, repeat
 from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, Table, and_, delete, func, select
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, select
 
 from modelpact._files import atomic_write
-from modelpact.errors import ConfigurationError, InvalidDataError, NotFoundError, closest
+from modelpact.errors import (
+    ConfigurationError,
+    InvalidDataError,
+    NotFoundError,
+    StoreError,
+    closest,
+)
 from modelpact.ledger._tx import insert_ignoring_duplicates, reading, writing
 from modelpact.ledger.capture_schema import (
     CapturedFeedbackRow,
@@ -49,6 +56,7 @@ from modelpact.ledger.capture_schema import (
     CaptureLayoutRow,
     CaptureModelRow,
 )
+from modelpact.ledger.config import display_url
 from modelpact.ledger.schema import ProjectRow
 from modelpact.ledger.store import Store
 
@@ -59,8 +67,12 @@ _FEEDBACK = cast(Table, CapturedFeedbackRow.__table__)
 _LAYOUT = cast(Table, CaptureLayoutRow.__table__)
 _MODEL = cast(Table, CaptureModelRow.__table__)
 _PROJECT = cast(Table, ProjectRow.__table__)
-#: Rows per statement: bounded so a very large batch does not build one huge parameter list.
-_CHUNK = 5000
+_PRED_COLUMNS = ("model_id", "prediction_id", "ts", "layout_id", "features", "score", "scores",
+                 "prediction")
+_FEEDBACK_COLUMNS = ("model_id", "prediction_id", "label", "received_at")
+#: Up to this many rows go to PostgreSQL as one multi-row INSERT; more are streamed with COPY.
+_VALUES_ROWS = 64
+_stage_numbers = count()
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -68,6 +80,66 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _sqlite_time(value: datetime) -> str:
+    # the text SQLAlchemy's SQLite DateTime writes and reads back, always in UTC
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_new(conn: Connection, table: Table, columns: tuple[str, ...],
+                rows: list[tuple[Any, ...]]) -> int:
+    """Insert *rows* (tuples in *columns*' order) skipping existing keys; return how many were new.
+
+    The driver's own bulk paths, inside the caller's transaction: SQLite's ``executemany`` of
+    ``INSERT ... ON CONFLICT DO NOTHING`` (counted by the connection's change counter), and on PostgreSQL one
+    multi-row ``INSERT ... ON CONFLICT DO NOTHING`` for a few rows, or ``COPY`` into a
+    temporary table and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` for many. Each is
+    one statement per batch, so its row count is exact, and no ``RETURNING`` list is built.
+    """
+    if not rows:
+        return 0
+    raw: Any = conn.connection.driver_connection
+    names = ", ".join(columns)
+    dialect = conn.dialect.name
+    try:
+        if dialect == "sqlite":
+            before = raw.total_changes
+            marks = ", ".join("?" * len(columns))
+            # ON CONFLICT, not OR IGNORE: that would also skip rows breaking NOT NULL
+            raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks}) "
+                            "ON CONFLICT DO NOTHING", rows)
+            return int(raw.total_changes - before)
+        if dialect != "postgresql":
+            raise StoreError(f"capture needs SQLite or PostgreSQL, not {dialect}")
+        with raw.cursor() as cursor:
+            if len(rows) <= _VALUES_ROWS:
+                row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+                cursor.execute(
+                    f"INSERT INTO {table.name} ({names}) VALUES "
+                    f"{', '.join([row] * len(rows))} ON CONFLICT DO NOTHING",
+                    [value for r in rows for value in r])
+                return int(cursor.rowcount)
+            # rows of every batch of a transaction meet in one staging table, told apart by
+            # a number; committing the transaction empties it
+            stage = f"capture_stage_{table.name}"
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table.name}, "
+                "stage_no bigint) ON COMMIT DELETE ROWS")
+            number = next(_stage_numbers)
+            with cursor.copy(f"COPY {stage} ({names}, stage_no) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((*r, number))
+            cursor.execute(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage} "
+                "WHERE stage_no = %s ON CONFLICT DO NOTHING", (number,))
+            return int(cursor.rowcount)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(f"the ledger store {display_url(str(conn.engine.url))} refused a "
+                         f"write: {first}") from exc
 
 
 def layout_id(columns: Sequence[str]) -> str:
@@ -228,6 +300,18 @@ class CaptureStore:
         Rows whose prediction id is already stored for the model are skipped, so re-sending
         a batch is harmless. Either every new row is committed or none is.
         """
+        with writing(self._engine) as conn:
+            new = self.insert_predictions(conn, model, batch)
+        self.layouts_stored([batch.columns])
+        return new
+
+    def insert_predictions(self, conn: Connection, model: CapturedModel,
+                           batch: PredictionBatch) -> int:
+        """Insert *batch* within the caller's write transaction; return the rows new.
+
+        The caller commits (several batches may share one transaction) and then reports the
+        batch's layout with :meth:`layouts_stored`.
+        """
         n = len(batch)
         for name, column in (("timestamps", batch.timestamps), ("features", batch.features),
                              ("scores", batch.scores), ("class_scores", batch.class_scores),
@@ -235,26 +319,22 @@ class CaptureStore:
             if column is not None and len(column) != n:
                 raise InvalidDataError(f"prediction batch: {name} has {len(column)} rows, not {n}")
         lid = layout_id(batch.columns)
-        scores = batch.scores if batch.scores is not None else [None] * n
-        class_scores = batch.class_scores if batch.class_scores is not None else [None] * n
-        predictions = batch.predictions if batch.predictions is not None else [None] * n
-        rows = [
-            {"model_id": model.id, "prediction_id": pid, "ts": ts, "layout_id": lid,
-             "features": feats, "score": score, "scores": cls, "prediction": pred}
-            for pid, ts, feats, score, cls, pred in zip(
-                batch.ids, batch.timestamps, batch.features, scores, class_scores, predictions,
-                strict=True)
-        ]
-        new = 0
-        with writing(self._engine) as conn:
-            if lid not in self._layouts:
-                insert_ignoring_duplicates(
-                    conn, _LAYOUT, [{"id": lid, "columns_json": list(batch.columns)}]
-                )
-            for start in range(0, n, _CHUNK):
-                new += insert_ignoring_duplicates(conn, _PRED, rows[start:start + _CHUNK])
-        self._layouts.add(lid)
-        return new
+        if lid not in self._layouts:
+            insert_ignoring_duplicates(
+                conn, _LAYOUT, [{"id": lid, "columns_json": list(batch.columns)}]
+            )
+        sqlite = conn.dialect.name == "sqlite"
+        times = [_sqlite_time(t) if sqlite else t for t in batch.timestamps]
+        none = [None] * n
+        rows = list(zip(repeat(model.id, n), batch.ids, times, repeat(lid, n), batch.features,
+                        none if batch.scores is None else batch.scores,
+                        none if batch.class_scores is None else batch.class_scores,
+                        none if batch.predictions is None else batch.predictions, strict=True))
+        return _insert_new(conn, _PRED, _PRED_COLUMNS, rows)
+
+    def layouts_stored(self, layouts: Iterable[Sequence[str]]) -> None:
+        """Remember feature layouts whose rows are committed: their row is stored for good."""
+        self._layouts.update(layout_id(columns) for columns in layouts)
 
     def add_feedback(
         self, model: CapturedModel, ids: Sequence[str], labels: Sequence[str]
@@ -263,16 +343,19 @@ class CaptureStore:
 
         The first label stored for an id is kept: re-sending is a no-op.
         """
+        with writing(self._engine) as conn:
+            return self.insert_feedback(conn, model, ids, labels)
+
+    def insert_feedback(self, conn: Connection, model: CapturedModel, ids: Sequence[str],
+                        labels: Sequence[str]) -> int:
+        """Insert labels within the caller's write transaction; return the rows new."""
         if len(ids) != len(labels):
             raise InvalidDataError(f"feedback: {len(ids)} ids but {len(labels)} labels")
         now = datetime.now(UTC)
-        rows = [{"model_id": model.id, "prediction_id": pid, "label": label,
-                 "received_at": now} for pid, label in zip(ids, labels, strict=True)]
-        new = 0
-        with writing(self._engine) as conn:
-            for start in range(0, len(rows), _CHUNK):
-                new += insert_ignoring_duplicates(conn, _FEEDBACK, rows[start:start + _CHUNK])
-        return new
+        received = _sqlite_time(now) if conn.dialect.name == "sqlite" else now
+        n = len(ids)
+        rows = list(zip(repeat(model.id, n), ids, labels, repeat(received, n), strict=True))
+        return _insert_new(conn, _FEEDBACK, _FEEDBACK_COLUMNS, rows)
 
     def prune(self, before: datetime, *, project: str | None = None) -> tuple[int, int]:
         """Delete predictions made before *before*, and labels received before it.

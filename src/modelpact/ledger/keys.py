@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +38,7 @@ from modelpact.ledger.capture_schema import ApiKeyRow
 from modelpact.ledger.schema import ProjectRow
 from modelpact.ledger.store import Store
 
-__all__ = ["ApiKey", "KeyStore", "hash_key"]
+__all__ = ["KEY_CACHE_SECONDS", "ApiKey", "KeyCache", "KeyStore", "hash_key"]
 
 _KEYS = cast(Table, ApiKeyRow.__table__)
 _PROJECT = cast(Table, ProjectRow.__table__)
@@ -138,3 +140,50 @@ class KeyStore:
             return None
         # the lookup matched on the hash already; compare_digest keeps the check explicit
         return str(row.name) if hmac.compare_digest(row.key_hash, digest) else None
+
+
+#: How long a process trusts a key it has checked before looking it up again.
+KEY_CACHE_SECONDS = 5.0
+
+
+class KeyCache:
+    """Valid keys' projects, remembered for *ttl* seconds by the hash of the key.
+
+    Parameters
+    ----------
+    keys
+        Where keys are looked up when not remembered (or remembered for too long).
+    ttl
+        Seconds a lookup is reused: the longest a revoked key keeps working in this process.
+    max_entries
+        Past this many remembered keys the memory starts afresh (bounded, whatever arrives).
+    """
+
+    def __init__(self, keys: KeyStore, ttl: float = KEY_CACHE_SECONDS,
+                 max_entries: int = 10_000) -> None:
+        self.keys = keys
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[float, str]] = {}
+
+    def cached(self, secret: str) -> str | None:
+        """The project of *secret* if it was found valid less than ``ttl`` seconds ago."""
+        hit = self._known.get(hash_key(secret))
+        if hit is not None and time.monotonic() < hit[0]:
+            return hit[1]
+        return None
+
+    def authenticate(self, secret: str) -> str | None:
+        """The project of a valid, unrevoked key (looked up unless remembered); else None."""
+        project = self.cached(secret)
+        if project is not None:
+            return project
+        expires = time.monotonic() + self.ttl
+        project = self.keys.authenticate(secret)
+        if project is not None and self.ttl > 0:
+            with self._lock:
+                if len(self._known) >= self.max_entries:
+                    self._known.clear()
+                self._known[hash_key(secret)] = (expires, project)
+        return project

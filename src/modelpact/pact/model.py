@@ -281,6 +281,20 @@ class MonitoringConfig(_Strict):
         default_factory=list,
         description="Webhooks the monitoring service sends this project's alerts to.",
     )
+    remind_after: str | None = Field(
+        default=None,
+        description=(
+            "Quiet time after which an alert that is still raised is notified again (12h, "
+            "1d); 24h when unset. 'modelpact serve --remind-after' overrides it."
+        ),
+    )
+
+    @field_validator("remind_after")
+    @classmethod
+    def _remind_period(cls, value: str | None) -> str | None:
+        if value is not None and period_seconds(value) <= 0:
+            raise ValueError(f"remind_after '{value}' must be a positive period")
+        return value
 
 
 class RetrainTriggers(_Strict):

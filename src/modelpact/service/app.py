@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from modelpact import __version__
 from modelpact.ledger import Store, open_store
-from modelpact.ledger.keys import KeyStore
+from modelpact.ledger.keys import KeyCache, KeyStore
 from modelpact.service.context import Services
 from modelpact.service.dashboard import routes as dashboard
 from modelpact.service.errors import install_error_handlers
@@ -57,7 +57,9 @@ class _Latency:
 
 
 def _services(settings: ServiceSettings, store: Store, metrics: ServiceMetrics) -> Services:
-    return Services(settings=settings, store=store, keys=KeyStore(store),
+    keys = KeyStore(store)
+    return Services(settings=settings, store=store, keys=keys,
+                    key_cache=KeyCache(keys, settings.key_cache_ttl.total_seconds()),
                     ingest=IngestService(store, metrics), metrics=metrics)
 
 
@@ -88,6 +90,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         finally:
             if scheduler is not None:
                 scheduler.stop()
+            services.ingest.close()
             store.close()
 
     app = FastAPI(

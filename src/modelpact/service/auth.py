@@ -4,6 +4,11 @@ Any router whose path has a ``{project}`` parameter adds ``Depends(require_proje
 request needs ``Authorization: Bearer <key>`` with a key of that very project. No key or an
 unknown (or revoked) one is 401; a valid key of another project is 403 (whether or not the
 requested project exists, so keys cannot probe for other projects' names).
+
+A valid key's project is remembered in the process for :data:`~modelpact.ledger.keys.KEY_CACHE_SECONDS` (5 s by
+default, ``ServiceSettings.key_cache_ttl``), so a request usually costs no database lookup: a
+key revoked with ``modelpact keys revoke`` is refused by every process within that time.
+Unknown keys are not remembered (a key just created works at once).
 """
 
 from __future__ import annotations
@@ -30,7 +35,10 @@ async def require_project_key(
     """The project of the request, once its key is checked; raises 401 or 403 otherwise."""
     if credentials is None or not credentials.credentials:
         raise AuthenticationError("missing API key: send 'Authorization: Bearer <key>'")
-    owner = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
+    owner = services.key_cache.cached(credentials.credentials)
+    if owner is None:
+        owner = await run_in_threadpool(services.key_cache.authenticate,
+                                        credentials.credentials)
     if owner is None:
         raise AuthenticationError("unknown or revoked API key")
     if owner != project:

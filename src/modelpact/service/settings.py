@@ -42,13 +42,17 @@ class ServiceSettings:
     webhooks
         Where alerts are delivered.
     reminder_after
-        An alert still raised after this long without a notification is sent again.
+        An alert still raised after this long without a notification is sent again; None:
+        each project's pact decides (``monitoring.remind_after``, else 24 hours).
     lease_ttl
         How long the scheduler's lease lasts without renewal.
     delivery_attempts
         Tries per notification before it is marked failed.
     delivery_backoff
         Pause after the first failed try; it doubles with every further one.
+    key_cache_ttl
+        How long a process reuses an API key's lookup: a revoked key is refused by every
+        process within this time.
     secrets
         Where the signing secrets of webhooks named in pacts (``secret_env``) are looked up:
         the environment, captured once at the edge.
@@ -63,9 +67,10 @@ class ServiceSettings:
     schedule: bool = True
     analysis_interval: timedelta = timedelta(seconds=60)
     webhooks: tuple[Webhook, ...] = field(default_factory=tuple)
-    reminder_after: timedelta = timedelta(hours=24)
+    reminder_after: timedelta | None = None
     lease_ttl: timedelta = timedelta(seconds=30)
     delivery_attempts: int = 5
     delivery_backoff: timedelta = timedelta(seconds=5)
+    key_cache_ttl: timedelta = timedelta(seconds=5)
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     session_secret: str | None = field(default=None, repr=False)

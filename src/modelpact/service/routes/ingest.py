@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
@@ -82,6 +83,39 @@ async def _read(request: Request, limit: int) -> tuple[bytes, str]:
     return b"".join(chunks), media_type
 
 
+#: Bodies up to this size are checked on the event loop: a thread hop would cost more than
+#: the check. Larger ones go to a worker thread so the loop keeps serving.
+INLINE_BYTES = 32 * 1024
+
+
+async def _store(request: Request, project: str, model: str, services: Services,
+                 kind: str) -> Response:
+    ingest = services.ingest
+    try:
+        body, media_type = await _read(request, services.settings.max_body_bytes)
+        target = ingest.cached_target(project, model)
+        if target is None:
+            target = await run_in_threadpool(ingest.target, project, model)
+        captured, pact = target
+        if kind == "prediction":
+            check: Any = ingest.check_predictions
+            submit: Any = ingest.writer.submit_predictions
+        else:
+            check, submit = ingest.check_feedback, ingest.writer.submit_feedback
+        if len(body) <= INLINE_BYTES:
+            batch = check(project, model, pact, body, media_type)
+        else:
+            batch = await run_in_threadpool(check, project, model, pact, body, media_type)
+        # answered only once the transaction holding the batch has committed
+        new = await asyncio.wrap_future(submit(captured, batch))
+    except ModelpactError as exc:
+        services.metrics.batches_rejected.labels(kind, str(status_for(exc))).inc()
+        raise
+    received = len(batch)
+    ingest.stored(project, model, kind, received, new)
+    return Response(b'{"received":%d,"new":%d}' % (received, new), media_type=JSON)
+
+
 @router.post(
     "/projects/{project}/models/{model}/predictions",
     summary="Store a batch of predictions.",
@@ -94,20 +128,13 @@ async def _read(request: Request, limit: int) -> tuple[bytes, str]:
 )
 async def post_predictions(
     request: Request, project: Project, model: Model, services: AppServices
-) -> IngestResponse:
+) -> Response:
     """Validate the batch against the project's pact and store it whole, or refuse it whole.
 
     A 200 means every row is committed. Re-sending rows with the same prediction ids is
     harmless: they are not stored twice (``new`` counts the rows stored for the first time).
     """
-    try:
-        body, media_type = await _read(request, services.settings.max_body_bytes)
-        result = await run_in_threadpool(
-            services.ingest.add_predictions, project, model, body, media_type)
-    except ModelpactError as exc:
-        services.metrics.batches_rejected.labels("prediction", str(status_for(exc))).inc()
-        raise
-    return IngestResponse(received=result.received, new=result.new)
+    return await _store(request, project, model, services, "prediction")
 
 
 @router.post(
@@ -119,16 +146,9 @@ async def post_predictions(
 )
 async def post_feedback(
     request: Request, project: Project, model: Model, services: AppServices
-) -> IngestResponse:
+) -> Response:
     """Store labels by prediction id, whether or not the prediction has arrived yet.
 
     The first label stored for an id is kept; re-sending is harmless.
     """
-    try:
-        body, media_type = await _read(request, services.settings.max_body_bytes)
-        result = await run_in_threadpool(
-            services.ingest.add_feedback, project, model, body, media_type)
-    except ModelpactError as exc:
-        services.metrics.batches_rejected.labels("feedback", str(status_for(exc))).inc()
-        raise
-    return IngestResponse(received=result.received, new=result.new)
+    return await _store(request, project, model, services, "feedback")
