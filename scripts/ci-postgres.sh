@@ -85,7 +85,7 @@ else
     fi
     as_user mkdir -p "$SOCKET_DIR"
     as_user "$BINDIR/pg_ctl" -D "$CLUSTER" -l "$DATA_DIR/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKET_DIR -c fsync=off" start >&2
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCKET_DIR -c fsync=off -c autovacuum=off" start >&2
 fi
 
 psql_admin() {
