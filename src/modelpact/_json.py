@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["finite", "json_clean", "plain_scalar"]
+__all__ = ["finite", "json_clean", "nan_to_none", "plain_scalar"]
 
 
 def finite(value: Any) -> float | None:
@@ -29,6 +29,22 @@ def finite(value: Any) -> float | None:
         return None
     out = float(value)
     return out if math.isfinite(out) else None
+
+
+def nan_to_none(value: float | None) -> float | None:
+    """*value* as a float, with NaN (an undefined number) and None as None; infinities kept.
+
+    JSON has no NaN: an undefined statistic (the AUC of a chunk with one class) is written as
+    null, while an infinite one (a threshold no effect can reach) stays what it says.
+
+    Examples
+    --------
+    >>> nan_to_none(0.5), nan_to_none(float("nan")), nan_to_none(None), nan_to_none(float("inf"))
+    (0.5, None, None, inf)
+    """
+    if value is None or value != value:
+        return None
+    return float(value)
 
 
 def json_clean(value: Any, *, strict: bool = True) -> Any:

@@ -73,10 +73,16 @@ def _commits(store: Store) -> list[int]:
     return seen
 
 
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path) -> Iterator[Store]:
+    # the test holds the writer back with SQLite's writer lock file, which only SQLite has
+    with open_store(f"sqlite:///{tmp_path / 'ledger.db'}", root=tmp_path / ".modelpact") as store:
+        yield store
+
+
 def test_batches_waiting_together_share_one_transaction_and_each_gets_its_count(
-        ledger: Store, tmp_path: Path) -> None:
-    if ledger.engine.dialect.name != "sqlite":
-        pytest.skip("the writer is held back with SQLite's writer lock file")
+        sqlite_ledger: Store) -> None:
+    ledger = sqlite_ledger
     capture = CaptureStore(ledger)
     model = capture.ensure_model("churn", "gbm")
     capture.add_predictions(model, _batch(0, 1))  # id0 exists already

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
+from modelpact._json import nan_to_none
 from modelpact.evaluate import CriterionResult, Status
 
 __all__ = ["PerformanceEstimate", "RealizedPerformance"]
 
 
-def _num(value: float) -> float | None:
-    # JSON has no NaN: an undefined number (AUC of a chunk with one class) becomes null
-    return None if math.isnan(value) else value
-
-
 def _clean(value: Any) -> Any:
     if isinstance(value, float):
-        return _num(value)
+        return nan_to_none(value)
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
@@ -57,9 +52,9 @@ class PerformanceEstimate:
         """Plain JSON-ready form: ``{"metric", "estimate", "ci": [low, high], "se"}``."""
         return {
             "metric": self.metric,
-            "estimate": _num(self.value),
-            "ci": [_num(self.low), _num(self.high)],
-            "se": _num(self.se),
+            "estimate": nan_to_none(self.value),
+            "ci": [nan_to_none(self.low), nan_to_none(self.high)],
+            "se": nan_to_none(self.se),
         }
 
     def contains(self, realized: float) -> bool:

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from scipy import stats as sps
 
+from modelpact._json import nan_to_none
 from modelpact._result import SEVERITIES, Severity, severity_word
 from modelpact.monitor.profile import CategoricalProfile, FrameProfile
 
@@ -105,8 +106,8 @@ class Alert:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (``NaN`` as ``null``)."""
         return {"kind": self.kind, "chunk": self.chunk, "chunk_key": self.chunk_key,
-                "feature": self.feature, "metric": self.metric, "value": _num(self.value),
-                "threshold": _num(self.threshold), "severity": self.severity,
+                "feature": self.feature, "metric": self.metric, "value": nan_to_none(self.value),
+                "threshold": nan_to_none(self.threshold), "severity": self.severity,
                 "message": self.message}
 
 
@@ -155,10 +156,6 @@ class AlarmBudget:
         return {"per_chunk": self.false_alarm_rate, "per_run": self.per_run,
                 "n_chunks": self.n_chunks, "n_checks": self.n_checks,
                 "per_check": self.per_check, "checks": dict(self.checks)}
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def chunk_quality(ref: FrameProfile, cur: FrameProfile, alpha: float

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from modelpact._json import nan_to_none
+
 __all__ = ["CategoricalProfile", "ColumnProfile", "FrameProfile", "NumericProfile"]
 
 Float = NDArray[np.float64]
@@ -106,8 +108,8 @@ class NumericProfile:
         """JSON-ready dict."""
         return {"counts": [int(c) for c in self.counts], "sums": [float(v) for v in self.sums],
                 "missing": self.missing, "n": self.n,
-                "mean": _num(self.mean), "m2": self.m2, "min": _num(self.min),
-                "max": _num(self.max)}
+                "mean": nan_to_none(self.mean), "m2": self.m2, "min": nan_to_none(self.min),
+                "max": nan_to_none(self.max)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> NumericProfile:
@@ -194,10 +196,6 @@ class FrameProfile:
             cols[name] = (NumericProfile.from_dict(p) if p["kind"] == "numeric"
                           else CategoricalProfile.from_dict(p))
         return cls(int(d["n_rows"]), cols)
-
-
-def _num(x: float) -> float | None:
-    return None if x != x else float(x)
 
 
 def _unnum(x: float | None) -> float:

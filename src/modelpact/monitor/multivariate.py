@@ -44,6 +44,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats as sps
 
+from modelpact._json import nan_to_none
 from modelpact.errors import MetricError
 
 __all__ = ["DomainClassifier", "MultivariateValue", "ReconstructionError", "mann_whitney_null"]
@@ -72,14 +73,10 @@ class MultivariateValue:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
-        return {"method": self.method, "value": _num(self.value),
-                "threshold": _num(self.threshold), "alert": self.alert,
-                "ci": None if self.low is None else [_num(self.low), _num(self.high)],
-                "p_value": _num(self.p_value), "alpha": _num(self.alpha)}
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or x != x else float(x)
+        return {"method": self.method, "value": nan_to_none(self.value),
+                "threshold": nan_to_none(self.threshold), "alert": self.alert,
+                "ci": None if self.low is None else [nan_to_none(self.low), nan_to_none(self.high)],
+                "p_value": nan_to_none(self.p_value), "alpha": nan_to_none(self.alpha)}
 
 
 def _prediction_bound(values: Float, alpha: float, spread_factor: float = 1.0) -> float:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from modelpact._json import nan_to_none
 from modelpact._result import Outcome, ResultMixin, severity_word
 from modelpact.evaluate.verdict import CriterionResult
 from modelpact.monitor._performance_types import PerformanceEstimate, RealizedPerformance
@@ -25,10 +26,6 @@ from modelpact.monitor.univariate import DriftCheck
 __all__ = ["MONITOR_SCHEMA", "ChunkResult", "MonitorResult"]
 
 MONITOR_SCHEMA = "modelpact.monitor/v1"
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or x != x else float(x)
 
 
 @dataclass(frozen=True)
@@ -65,9 +62,9 @@ class ChunkResult:
                 continue
             low, high = res.ci
             agree = bool(low <= est.high and est.low <= high)
-            out.append({"metric": res.metric, "estimated": _num(est.value),
-                        "band": [_num(est.low), _num(est.high)],
-                        "realized": _num(res.estimate), "ci": [_num(low), _num(high)],
+            out.append({"metric": res.metric, "estimated": nan_to_none(est.value),
+                        "band": [nan_to_none(est.low), nan_to_none(est.high)],
+                        "realized": nan_to_none(res.estimate), "ci": [nan_to_none(low), nan_to_none(high)],
                         "n_labelled": res.n, "agree": agree, "estimated_on": on})
         return out
 
@@ -77,8 +74,8 @@ class ChunkResult:
             **self.chunk.to_dict(),
             "drift": [d.to_dict() for d in self.drift],
             "multivariate": [m.to_dict() for m in self.multivariate],
-            "missing_share": {k: _num(v) for k, v in self.missing_share.items()},
-            "unseen_share": {k: _num(v) for k, v in self.unseen_share.items()},
+            "missing_share": {k: nan_to_none(v) for k, v in self.missing_share.items()},
+            "unseen_share": {k: nan_to_none(v) for k, v in self.unseen_share.items()},
             "estimated_performance": [e.to_dict() for e in self.estimated.values()],
             "realized_performance": None if self.realized is None else self.realized.to_dict(),
             "estimate_vs_realized": self.estimate_vs_realized(),
@@ -179,8 +176,8 @@ class MonitorResult(ResultMixin):
             rows.extend({"chunk": c.chunk.key, **d.to_dict()} for d in c.drift)
             rows.extend(
                 {"chunk": c.chunk.key, "feature": "", "role": "multivariate", "method": m.method,
-                 "value": _num(m.value), "threshold": _num(m.threshold), "alert": m.alert,
-                 "p_value": _num(m.p_value)}
+                 "value": nan_to_none(m.value), "threshold": nan_to_none(m.threshold), "alert": m.alert,
+                 "p_value": nan_to_none(m.p_value)}
                 for m in c.multivariate
             )
         return pd.DataFrame(rows, columns=_DRIFT_COLUMNS)

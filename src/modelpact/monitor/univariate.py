@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from modelpact._json import nan_to_none
 from modelpact.monitor.calibration import ThresholdCalibrator
 from modelpact.monitor.drift import DRIFT_METHODS, column_drift, get_method
 from modelpact.monitor.profile import FrameProfile, ReferenceProfile
@@ -27,10 +28,6 @@ from modelpact.monitor.profile import FrameProfile, ReferenceProfile
 __all__ = ["SMALL_SAMPLE", "DriftCheck", "UnivariateDrift"]
 
 SMALL_SAMPLE = 1000
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or x != x else float(x)
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,8 @@ class DriftCheck:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
         return {"feature": self.feature, "role": self.role, "method": self.method,
-                "value": _num(self.value), "threshold": _num(self.threshold),
-                "alert": self.alert, "p_value": _num(self.p_value)}
+                "value": nan_to_none(self.value), "threshold": nan_to_none(self.threshold),
+                "alert": self.alert, "p_value": nan_to_none(self.p_value)}
 
 
 class UnivariateDrift:
