@@ -7,6 +7,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -114,6 +115,19 @@ def find_config(cwd: Path) -> Path | None:
     return None
 
 
+def _store_section(cwd: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The ``modelpact.toml`` that applies in *cwd* and its ``[store]`` table (empty if none)."""
+    path = find_config(Path(cwd).absolute())
+    if path is None:
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
+    store = data.get("store", {})
+    return path, store if isinstance(store, dict) else {}
+
+
 def resolve_store_url(
     cli_value: str | None, cwd: Path, environ: Mapping[str, str] | None = None
 ) -> str | None:
@@ -146,15 +160,11 @@ def resolve_store_url(
     env = os.environ if environ is None else environ
     if env.get(ENV_VAR):
         return env[ENV_VAR]
-    path = find_config(Path(cwd).absolute())
-    if path is None:
+    found = _store_section(cwd)
+    if found is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
-    store = data.get("store", {})
-    if not isinstance(store, dict) or not store.get("url"):
+    path, store = found
+    if not store.get("url"):
         return None
     url = str(store["url"])
     prefix = "sqlite:///"
@@ -174,15 +184,11 @@ def trust_pickle_configured(cwd: Path) -> bool:
     A team whose registry only its own members can write may choose to trust its pickles
     once, in the file, instead of passing ``--trust-pickle`` to every command.
     """
-    path = find_config(Path(cwd).absolute())
-    if path is None:
+    found = _store_section(cwd)
+    if found is None:
         return False
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
-    store = data.get("store", {})
-    value = store.get("trust_pickle", False) if isinstance(store, dict) else False
+    path, store = found
+    value = store.get("trust_pickle", False)
     if not isinstance(value, bool):
         raise ConfigurationError(f"{path}: [store] trust_pickle must be true or false")
     return value
@@ -208,15 +214,11 @@ def resolve_artifacts(
         if "://" in env[ARTIFACTS_ENV_VAR]:
             return env[ARTIFACTS_ENV_VAR]
         return Path(env[ARTIFACTS_ENV_VAR]).absolute()
-    path = find_config(Path(cwd).absolute())
-    if path is None:
+    found = _store_section(cwd)
+    if found is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigurationError(f"{path}: cannot read it as TOML: {exc}") from exc
-    store = data.get("store", {})
-    value = store.get("artifacts") if isinstance(store, dict) else None
+    path, store = found
+    value = store.get("artifacts")
     if value is None:
         return None
     if not isinstance(value, str) or not value:
