@@ -15,9 +15,30 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from modelpact.audit.context import AuditContext
 
-__all__ = ["bins_of", "folds", "oof_predictions", "quick_model", "target_encoding_oof"]
+__all__ = [
+    "as_metric_input",
+    "bins_of",
+    "folds",
+    "oof_predictions",
+    "quick_model",
+    "target_encoding_oof",
+]
 
 Float = NDArray[np.float64]
+
+
+def as_metric_input(metric: str, task: str, pred: Float, threshold: float) -> NDArray[Any]:
+    """What *metric* reads from the quick model's predictions: scores, or decisions at
+    *threshold* (binary) or by the most probable class (multiclass); values for regression."""
+    from modelpact.stats import get_metric
+
+    if task == "regression":
+        return pred
+    if get_metric(metric).input == "score":
+        return pred[:, 1] if task == "binary" else pred
+    if task == "binary":
+        return np.asarray(pred[:, 1] >= threshold, dtype=np.int64)
+    return np.asarray(pred.argmax(axis=1), dtype=np.int64)
 
 
 def quick_model(task: str, categorical: NDArray[np.bool_], seed: int, *,

@@ -10,6 +10,7 @@ from modelpact.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from modelpact.evaluate import Verdict
+    from modelpact.pact import Pact
 
 __all__ = [
     "check_ledger_writable",
@@ -136,17 +137,23 @@ def register_audit(
 ) -> None:
     """Record an audit (``modelpact.audit/v1``) against a ledger project."""
     from modelpact.ledger import open_configured_store
+    pact, name = _registration_target(pact_path, project)
+    with open_configured_store(store, create=True) as ledger:
+        ledger.ensure_project(name, pact)
+        ledger.record_audit(project=name, audit_json=audit_json)
+        where = ledger.display_url
+    err_console().print(f"registered the {audit_json['verdict']} audit of project {name} in {where}")
+
+
+def _registration_target(pact_path: Path | None, project: str | None) -> tuple[Pact | None, str]:
+    """The pact (if given) and the project a ``--register`` records against."""
     from modelpact.pact import load_pact
 
     pact = load_pact(pact_path) if pact_path is not None else None
     name = project or (pact.name if pact is not None else None)
     if name is None:
         raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
-    with open_configured_store(store, create=True) as ledger:
-        ledger.ensure_project(name, pact)
-        ledger.record_audit(project=name, audit_json=audit_json)
-        where = ledger.display_url
-    err_console().print(f"registered the {audit_json['verdict']} audit of project {name} in {where}")
+    return pact, name
 
 
 def register_analysis(
@@ -159,12 +166,7 @@ def register_analysis(
 ) -> None:
     """Record a comparison or diff (its v1 document and outcome) against a ledger project."""
     from modelpact.ledger import open_configured_store, pact_hash
-    from modelpact.pact import load_pact
-
-    pact = load_pact(pact_path) if pact_path is not None else None
-    name = project or (pact.name if pact is not None else None)
-    if name is None:
-        raise ConfigurationError("--register needs --project NAME (or --pact, whose name is used)")
+    pact, name = _registration_target(pact_path, project)
     document = result.to_dict()
     with open_configured_store(store, create=True) as ledger:
         ledger.ensure_project(name, pact)

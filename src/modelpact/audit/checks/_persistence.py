@@ -57,17 +57,6 @@ def _forward(ctx: AuditContext, order: NDArray[np.intp], max_train: int) -> tupl
     return out, start
 
 
-def _hard(task: str, metric: str, pred: Float, threshold: float, n_classes: int) -> Any:
-    m = get_metric(metric)
-    if task == "regression":
-        return pred
-    if m.input == "score":
-        return pred[:, 1] if task == "binary" else pred
-    if task == "binary":
-        return np.asarray(pred[:, 1] >= threshold, dtype=np.int64)
-    return np.asarray(pred.argmax(axis=1), dtype=np.int64)
-
-
 def _as_prediction(task: str, labels: Float, n_classes: int) -> Float:
     """Persistence as a prediction of the quick model's shape (a sure class, or a value)."""
     if task == "regression":
@@ -125,9 +114,9 @@ def persistence_study(
     y = ctx.y(evaluated)[usable]
     y_eval = y if ctx.task == "regression" else y.astype(np.int64)
     n_classes = len(ctx.classes)
-    model_in = _hard(ctx.task, metric, pred[usable], threshold, n_classes)
-    naive_in = _hard(ctx.task, metric, _as_prediction(ctx.task, prev[usable], n_classes),
-                     threshold, n_classes)
+    model_in = _models.as_metric_input(metric, ctx.task, pred[usable], threshold)
+    naive_in = _models.as_metric_input(
+        metric, ctx.task, _as_prediction(ctx.task, prev[usable], n_classes), threshold)
     model_iv = metric_interval(metric, y_eval, model_in, confidence=confidence, seed=ctx.seed)
     naive_iv = metric_interval(metric, y_eval, naive_in, confidence=confidence, seed=ctx.seed)
     diff = paired_interval(metric, y_eval, model_in, naive_in, confidence=confidence,

@@ -59,17 +59,6 @@ def _error_transform(metric: str) -> tuple[float, int]:
     return 0.0, -1
 
 
-def _as_input(metric: str, task: str, pred: Float, threshold: float) -> NDArray[Any]:
-    m = get_metric(metric)
-    if task == "regression":
-        return pred
-    if m.input == "score":
-        return pred[:, 1] if task == "binary" else pred
-    if task == "binary":
-        return np.asarray(pred[:, 1] >= threshold, dtype=np.int64)
-    return np.asarray(pred.argmax(axis=1), dtype=np.int64)
-
-
 def _baseline(kind: str, task: str, y: Float, fold_list: list[Any], n_classes: int) -> Float:
     """Out-of-fold predictions of the pact's baseline (fitted on each training fold)."""
     out = np.zeros((len(y), n_classes)) if task != "regression" else np.zeros(len(y))
@@ -161,14 +150,14 @@ class Learnability(Check):
         scores: dict[str, Any] = {}
         for name in metrics:
             try:
-                model_iv = metric_interval(name, y_eval, _as_input(name, ctx.task, pred, threshold),
+                model_iv = metric_interval(name, y_eval, _models.as_metric_input(name, ctx.task, pred, threshold),
                                            confidence=confidence, seed=ctx.seed)
                 entry: dict[str, Any] = {"model": _iv(model_iv)}
                 try:
-                    base_iv = metric_interval(name, y_eval, _as_input(name, ctx.task, base, threshold),
+                    base_iv = metric_interval(name, y_eval, _models.as_metric_input(name, ctx.task, base, threshold),
                                               confidence=confidence, seed=ctx.seed)
-                    diff = paired_interval(name, y_eval, _as_input(name, ctx.task, pred, threshold),
-                                           _as_input(name, ctx.task, base, threshold),
+                    diff = paired_interval(name, y_eval, _models.as_metric_input(name, ctx.task, pred, threshold),
+                                           _models.as_metric_input(name, ctx.task, base, threshold),
                                            confidence=confidence, seed=ctx.seed)
                     entry["baseline"] = _iv(base_iv)
                     entry["difference"] = _iv(diff)
@@ -308,7 +297,7 @@ class Learnability(Check):
             curves[m] = out
             if not len(sizes):
                 continue
-            inputs = [_as_input(m, ctx.task, p, threshold) for p in preds]
+            inputs = [_models.as_metric_input(m, ctx.task, p, threshold) for p in preds]
             plain = np.stack([weighted_scores(m, target, x, fixed) for x in inputs], axis=1)
             point, folds = plain[0], plain[1:]
             boot = np.stack([weighted_scores(m, target, x, w) for x in inputs], axis=1)
