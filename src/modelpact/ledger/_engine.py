@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from modelpact.errors import StoreError
 from modelpact.ledger import _migrate
+from modelpact.ledger._tx import writer_lock_path
 from modelpact.ledger.config import display_url
 
 try:
@@ -46,7 +47,7 @@ class Database:
         self._write = sessionmaker(
             engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
-        self._lock_path = _sqlite_lock_path(engine)
+        self._lock_path = writer_lock_path(engine)
 
     @property
     def display_url(self) -> str:
@@ -183,16 +184,6 @@ def _configure_sqlite(engine: Engine) -> None:
         # to a write lock fails at once with SQLITE_BUSY instead of waiting its turn.
         mode = conn.get_execution_options().get("sqlite_begin", "")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
-
-
-def _sqlite_lock_path(engine: Engine) -> Path | None:
-    """``<db>.writer-lock`` for a SQLite file, where fcntl exists; else None."""
-    if engine.dialect.name != "sqlite" or not _HAVE_FCNTL:
-        return None
-    database = engine.url.database
-    if not database or database == ":memory:":
-        return None
-    return Path(f"{database}.writer-lock")
 
 
 @contextmanager

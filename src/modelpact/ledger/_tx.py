@@ -28,10 +28,15 @@ try:
 except ImportError:  # Windows: the SQLite busy timeout alone queues writers
     _HAVE_FCNTL = False
 
-__all__ = ["insert_ignoring_duplicates", "reading", "writing"]
+__all__ = ["insert_ignoring_duplicates", "reading", "writer_lock_path", "writing"]
 
 
-def _lock_path(engine: Engine) -> Path | None:
+def writer_lock_path(engine: Engine) -> Path | None:
+    """``<db>.writer-lock`` for a SQLite file, where fcntl exists; else None.
+
+    SQLite lets one writer in at a time; writers queue on this file's lock instead of
+    spinning on the busy timeout.
+    """
     if engine.dialect.name != "sqlite" or not _HAVE_FCNTL:
         return None
     database = engine.url.database
@@ -48,7 +53,7 @@ def _first_line(exc: DBAPIError) -> str:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction: committed when the block succeeds, rolled back whole if not."""
-    path = _lock_path(engine)
+    path = writer_lock_path(engine)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644) if path is not None else None
     try:
         if fd is not None:
