@@ -43,7 +43,12 @@ def test_monitor_captured_data_from_cron(url: str, tmp_path: Path) -> None:
     doc = json.loads((tmp_path / "m.json").read_text())
     assert doc["schema"] == "modelpact.monitor/v1" and doc["alerts"]
     assert f"stored the result and {len(doc['alerts'])} new alerts of churn/gbm" in err
-    assert str(_status(url)["monitoring"]).startswith(f"gbm: alert ({len(doc['alerts'])})")
+    kinds: dict[str, int] = {}
+    for alert in doc["alerts"]:
+        kinds[alert["kind"]] = kinds.get(alert["kind"], 0) + 1
+    by_kind = ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items()))
+    assert str(_status(url)["monitoring"]).startswith(
+        f"gbm: alert ({len(doc['alerts'])}: {by_kind})")
     code, _, err = invoke("monitor", "--store", url, "--project", "churn")
     assert code == 2 and "--project and --model" in err
 

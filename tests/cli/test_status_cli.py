@@ -54,6 +54,11 @@ def test_status_follows_the_lifecycle(ledger: dict[str, str]) -> None:
         ({"signed_off": False}, "no signed_off verdict"),
         ({"champion": None}, "no champion"),
         ({}, "none: churn:3 is champion"),
+        ({"alert_kinds": {"drift": 4}}, "churn:3 is champion and its monitoring raised drift"),
+        (
+            {"alert_kinds": {"drift": 4, "realized_performance": 1}},
+            "churn:3 is champion and its monitoring raised performance alerts: retrain",
+        ),
     ],
 )
 def test_next_step_names_the_first_missing_step(facts: dict[str, object], expected: str) -> None:

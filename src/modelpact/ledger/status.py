@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from modelpact.ledger.store import Store
@@ -85,8 +87,12 @@ def next_step(
     versions: int,
     signed_off: bool,
     champion: str | None,
+    alert_kinds: Mapping[str, int] | None = None,
 ) -> str:
     """The first lifecycle step still missing, phrased as what to run.
+
+    With a champion, *alert_kinds* (the latest monitoring's alerts by kind) decides between
+    watching, checking the retraining triggers (drift), and retraining (performance).
 
     Examples
     --------
@@ -112,6 +118,17 @@ def next_step(
     if champion is None:
         return (
             f"no champion: promote a signed-off version with 'modelpact models promote {project}:N'"
+        )
+    kinds = alert_kinds or {}
+    if any(kind.endswith("_performance") for kind in kinds):
+        return (
+            f"{champion} is champion and its monitoring raised performance alerts: retrain with "
+            f"'modelpact retrain --project {project}' (the gate decides on the pact)"
+        )
+    if kinds:
+        return (
+            f"{champion} is champion and its monitoring raised drift alerts, not performance "
+            f"ones: 'modelpact retrain --project {project} --check' says whether a trigger fired"
         )
     return f"none: {champion} is champion; watch it with 'modelpact monitor'"
 
@@ -156,6 +173,7 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             versions=len(versions),
             signed_off=signed,
             champion=champion,
+            alert_kinds=latest_alert_kinds(store, project),
         ),
         monitoring=monitoring_state(store, project),
         retraining=retraining_state(store, project),
@@ -175,7 +193,11 @@ def pact_changes(store: Store, project: str) -> tuple[str, ...]:
 
 
 def monitoring_state(store: Store, project: str) -> str | None:
-    """The latest stored monitoring result of each captured model, e.g. ``gbm: alert (3)``."""
+    """The latest stored monitoring result of each captured model, with its alerts by kind.
+
+    E.g. ``gbm: alert (3: drift 2, realized_performance 1) 2026-03-02 04:00``: drift alone
+    says the data moved; a performance kind says the pact itself is in question.
+    """
     from modelpact.ledger.capture import CaptureStore
     from modelpact.ledger.monitoring import MonitoringStore
 
@@ -184,11 +206,36 @@ def monitoring_state(store: Store, project: str) -> str | None:
     for model in CaptureStore(store).list_models(project):
         latest = monitoring.latest_result(model)
         if latest is not None:
-            alerts = f" ({latest.n_alerts})" if latest.n_alerts else ""
+            alerts = f" ({latest.n_alerts}{_alert_kinds(latest.body)})" if latest.n_alerts else ""
             states.append(
                 f"{model.name}: {latest.status}{alerts} {latest.created_at:%Y-%m-%d %H:%M}"
             )
     return "; ".join(states) or None
+
+
+def _kinds(body: Mapping[str, Any]) -> Counter[str]:
+    return Counter(
+        str(alert.get("kind")) for alert in body.get("alerts", []) if isinstance(alert, Mapping)
+    )
+
+
+def latest_alert_kinds(store: Store, project: str) -> Counter[str]:
+    """Alerts by kind in the latest stored monitoring result of each of *project*'s models."""
+    from modelpact.ledger.capture import CaptureStore
+    from modelpact.ledger.monitoring import MonitoringStore
+
+    monitoring = MonitoringStore(store)
+    total: Counter[str] = Counter()
+    for model in CaptureStore(store).list_models(project):
+        latest = monitoring.latest_result(model)
+        if latest is not None:
+            total += _kinds(latest.body)
+    return total
+
+
+def _alert_kinds(body: Mapping[str, Any]) -> str:
+    kinds = _kinds(body)
+    return ": " + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())) if kinds else ""
 
 
 def retraining_state(store: Store, project: str) -> str | None:
