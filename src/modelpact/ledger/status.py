@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from modelpact.ledger.monitoring import MonitoringRecord
     from modelpact.ledger.store import Store
 
 __all__ = [
     "ProjectStatus",
+    "latest_monitoring",
     "monitoring_state",
     "next_step",
     "pact_changes",
@@ -156,6 +158,7 @@ def project_status(store: Store, project: str) -> ProjectStatus:
         v.stage in ("signed_off", "champion") for v in versions
     )
     runs = sum(counts.values())
+    latest = latest_monitoring(store, project)
     return ProjectStatus(
         project=project,
         pact=info.pact_name,
@@ -173,9 +176,9 @@ def project_status(store: Store, project: str) -> ProjectStatus:
             versions=len(versions),
             signed_off=signed,
             champion=champion,
-            alert_kinds=latest_alert_kinds(store, project),
+            alert_kinds=sum((_kinds(result.body) for result in latest), Counter()),
         ),
-        monitoring=monitoring_state(store, project),
+        monitoring=monitoring_state(latest),
         retraining=retraining_state(store, project),
         pact_hash=info.pact_hash,
         pact_changes=pact_changes(store, project),
@@ -192,24 +195,26 @@ def pact_changes(store: Store, project: str) -> tuple[str, ...]:
     )
 
 
-def monitoring_state(store: Store, project: str) -> str | None:
-    """The latest stored monitoring result of each captured model, with its alerts by kind.
+def latest_monitoring(store: Store, project: str) -> list[MonitoringRecord]:
+    """The latest stored monitoring result of each of *project*'s captured models."""
+    from modelpact.ledger.capture import CaptureStore
+    from modelpact.ledger.monitoring import MonitoringStore
+
+    monitoring = MonitoringStore(store)
+    found = (monitoring.latest_result(model) for model in CaptureStore(store).list_models(project))
+    return [latest for latest in found if latest is not None]
+
+
+def monitoring_state(latest: Sequence[MonitoringRecord]) -> str | None:
+    """One line for the *latest* monitoring results, with their alerts by kind.
 
     E.g. ``gbm: alert (3: drift 2, realized_performance 1) 2026-03-02 04:00``: drift alone
     says the data moved; a performance kind says the pact itself is in question.
     """
-    from modelpact.ledger.capture import CaptureStore
-    from modelpact.ledger.monitoring import MonitoringStore
-
     states = []
-    monitoring = MonitoringStore(store)
-    for model in CaptureStore(store).list_models(project):
-        latest = monitoring.latest_result(model)
-        if latest is not None:
-            alerts = f" ({latest.n_alerts}{_alert_kinds(latest.body)})" if latest.n_alerts else ""
-            states.append(
-                f"{model.name}: {latest.status}{alerts} {latest.created_at:%Y-%m-%d %H:%M}"
-            )
+    for result in latest:
+        alerts = f" ({result.n_alerts}{_alert_kinds(result.body)})" if result.n_alerts else ""
+        states.append(f"{result.model}: {result.status}{alerts} {result.created_at:%Y-%m-%d %H:%M}")
     return "; ".join(states) or None
 
 
@@ -217,20 +222,6 @@ def _kinds(body: Mapping[str, Any]) -> Counter[str]:
     return Counter(
         str(alert.get("kind")) for alert in body.get("alerts", []) if isinstance(alert, Mapping)
     )
-
-
-def latest_alert_kinds(store: Store, project: str) -> Counter[str]:
-    """Alerts by kind in the latest stored monitoring result of each of *project*'s models."""
-    from modelpact.ledger.capture import CaptureStore
-    from modelpact.ledger.monitoring import MonitoringStore
-
-    monitoring = MonitoringStore(store)
-    total: Counter[str] = Counter()
-    for model in CaptureStore(store).list_models(project):
-        latest = monitoring.latest_result(model)
-        if latest is not None:
-            total += _kinds(latest.body)
-    return total
 
 
 def _alert_kinds(body: Mapping[str, Any]) -> str:
