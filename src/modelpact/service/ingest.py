@@ -134,8 +134,10 @@ class GroupWriter:
 
     def _write(self, group: list[_Write]) -> None:
         live = [item for item in group if item.future.set_running_or_notify_cancel()]
-        if not live:
-            return
+        if live:
+            self._commit(live)
+
+    def _commit(self, live: list[_Write]) -> None:
         try:
             with writing(self.capture.store.engine) as conn:
                 counts = [item.apply(conn) for item in live]
@@ -143,23 +145,12 @@ class GroupWriter:
             if len(live) == 1:
                 live[0].future.set_exception(exc)
                 return
-            for item in live:
-                self._write_alone(item)
+            for item in live:  # one bad batch fails only itself
+                self._commit([item])
             return
         self.capture.layouts_stored(item.layout for item in live if item.layout is not None)
         for item, new in zip(live, counts, strict=True):
             item.future.set_result(new)
-
-    def _write_alone(self, item: _Write) -> None:
-        try:
-            with writing(self.capture.store.engine) as conn:
-                new = item.apply(conn)
-        except Exception as exc:
-            item.future.set_exception(exc)
-            return
-        if item.layout is not None:
-            self.capture.layouts_stored([item.layout])
-        item.future.set_result(new)
 
 
 class IngestService:
