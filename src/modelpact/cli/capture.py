@@ -111,7 +111,6 @@ def export(
     from modelpact.ledger import open_configured_store
     from modelpact.ledger.capture import CaptureStore
     from modelpact.monitor.captured import CaptureColumns
-    from modelpact.pact import Pact
 
     begin = parse_time(start, option="--from") if start else None
     finish = parse_time(end, option="--to") if end else None
@@ -120,8 +119,7 @@ def export(
     with open_configured_store(store) as ledger:
         capture = CaptureStore(ledger)
         captured = capture.get_model(project, model)
-        document = ledger.get_project(project).pact
-        pact = Pact.model_validate(document) if document else None
+        pact = ledger.pinned_pact(project)
         classes = list(pact.columns.score) if pact and isinstance(pact.columns.score,
                                                                   dict) else None
         names = CaptureColumns.of(pact).names() if pact is not None else None

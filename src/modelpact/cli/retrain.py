@@ -49,12 +49,12 @@ def _monitoring(path: Path | None) -> dict[str, Any] | None:
 
 
 def _stored_pact(ledger: Any, project: str) -> Pact:
-    document = ledger.get_project(project).pact
-    if document is None:
+    pact: Pact | None = ledger.pinned_pact(project)
+    if pact is None:
         raise ConfigurationError(
             f"project '{project}' has no pact in the ledger; pass the pact file with --pact"
         )
-    return Pact.model_validate(document)
+    return pact
 
 
 @app.command("retrain")

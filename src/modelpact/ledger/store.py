@@ -154,6 +154,14 @@ class Store:
         """
         return self.tracking.get_project(name)
 
+    def pinned_pact(self, name: str) -> Pact | None:
+        """Project *name*'s pinned pact, or None when it has none (:class:`NotFoundError` if
+        there is no such project)."""
+        from modelpact.pact import Pact
+
+        document = self.get_project(name).pact
+        return None if document is None else Pact.model_validate(document)
+
     def list_projects(self) -> list[Project]:
         """Every project, by name.
 

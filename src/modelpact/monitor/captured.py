@@ -144,10 +144,9 @@ class CapturedAnalysis:
             return AnalysisOutcome(project, model, "error", reason=str(exc))
 
     def _pact(self, project: str) -> Pact:
-        document = self.store.get_project(project).pact
-        if document is None:
+        pact = self.store.pinned_pact(project)
+        if pact is None:
             raise PactError(f"project '{project}' has no pact to monitor against")
-        pact = Pact.model_validate(document)
         roles = CaptureColumns.of(pact)
         # captured rows always have an id and a time, under these names
         return pact.model_copy(update={"columns": pact.columns.model_copy(

@@ -18,7 +18,7 @@ from modelpact.ledger import ModelVersion, Store
 from modelpact.ledger.entities import Run
 from modelpact.ledger.retraining import approve as approve_in_ledger
 from modelpact.ledger.retraining import held_for_approval
-from modelpact.pact import Pact, RetrainingConfig
+from modelpact.pact import RetrainingConfig
 
 __all__ = ["Approval", "approve"]
 
@@ -47,8 +47,8 @@ def _window(store: Store, run: Run, *, holdout_only: bool) -> pd.DataFrame | Non
 
 
 def _config(store: Store, project: str) -> RetrainingConfig | None:
-    document = store.get_project(project).pact
-    return None if document is None else Pact.model_validate(document).retraining
+    pact = store.pinned_pact(project)
+    return None if pact is None else pact.retraining
 
 
 def approve(

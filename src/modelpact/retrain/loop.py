@@ -129,12 +129,11 @@ def _prepare(
     now: datetime | None,
 ) -> _Plan:
     if pact is None:
-        stored = store.get_project(project).pact
-        if stored is None:
+        pact = store.pinned_pact(project)
+        if pact is None:
             raise ConfigurationError(
                 f"project '{project}' has no pact in the ledger; pass the pact file with --pact"
             )
-        pact = Pact.model_validate(stored)
     else:
         require_pinned(store, project, pact)
     config = _config(pact)

@@ -228,10 +228,9 @@ def decide_shadow(
     verdict, or rejected (retired); when the rows cannot decide yet it stays in shadow
     (``hold``, inconclusive, exit 3).
     """
-    document = store.get_project(project).pact
-    if document is None:
+    pact = store.pinned_pact(project)
+    if pact is None:
         raise InvalidDataError(f"project '{project}' has no pact in the ledger")
-    pact = Pact.model_validate(document)
     if pact.retraining is None:
         raise InvalidDataError(f"pact '{pact.name}' has no retraining section")
     config = pact.retraining

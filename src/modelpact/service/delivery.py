@@ -10,7 +10,6 @@ import httpx
 
 from modelpact.ledger import Store
 from modelpact.ledger.monitoring import AlertRecord, MonitoringStore
-from modelpact.pact import Pact
 from modelpact.service.metrics import ServiceMetrics
 from modelpact.service.settings import Webhook
 from modelpact.service.webhooks import payload, sign
@@ -62,8 +61,8 @@ class Deliverer:
 
     def targets(self, project: str) -> tuple[Webhook, ...]:
         """The service's webhooks plus those the project's pact names."""
-        document = self.store.get_project(project).pact
-        named = Pact.model_validate(document).monitoring.webhooks if document else []
+        pact = self.store.pinned_pact(project)
+        named = pact.monitoring.webhooks if pact is not None else []
         return self.webhooks + tuple(
             Webhook(url=w.url, secret=self.secrets.get(w.secret_env, ""), format=w.format)
             for w in named)

@@ -182,12 +182,11 @@ class IngestService:
             return hit
         now = time.monotonic()
         captured = self.capture.get_model(project, model)
-        document = self.store.get_project(project).pact
-        if document is None:
+        pact = self.store.pinned_pact(project)
+        if pact is None:
             raise PactError(
                 f"project '{project}' has no pact to check captured rows against; record one "
                 "with 'modelpact capture add-model --pact pact.yaml'")
-        pact = Pact.model_validate(document)
         with self._lock:
             self._cache[(project, model)] = (now, captured, pact)
         return captured, pact
