@@ -28,10 +28,20 @@ from modelpact.ledger.monitoring import AlertRecord, MonitoringStore
 from modelpact.monitor.chunking import make_chunks
 from modelpact.monitor.monitor import monitor
 from modelpact.pact import Pact
+from modelpact.pact.model import period_seconds
 
-__all__ = ["DEFAULT_PERIOD", "AnalysisOutcome", "CaptureColumns", "CapturedAnalysis"]
+__all__ = [
+    "DEFAULT_PERIOD",
+    "DEFAULT_REMINDER",
+    "AnalysisOutcome",
+    "CaptureColumns",
+    "CapturedAnalysis",
+]
 
 DEFAULT_PERIOD = "1d"
+#: The quiet time before a still-raised alert is notified again, when neither the caller nor
+#: the project's pact sets one.
+DEFAULT_REMINDER = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,9 @@ class CapturedAnalysis:
         Queue new alerts for webhook delivery (alerts are always queued when the pact names
         webhooks of its own).
     reminder_after
-        How long an unacknowledged alert waits before it is sent again.
+        How long an unacknowledged alert waits before it is sent again; None (the default)
+        lets each project's pact decide (``monitoring.remind_after``, else
+        :data:`DEFAULT_REMINDER`).
     on_coverage
         Called with the project, the model and the share of analysed rows whose label has
         arrived as soon as it is known, before the (longer) monitoring run: a service's
@@ -119,12 +131,19 @@ class CapturedAnalysis:
     """
 
     def __init__(self, store: Store, *, notify: bool = True,
-                 reminder_after: timedelta = timedelta(hours=24),
+                 reminder_after: timedelta | None = None,
                  on_coverage: Callable[[str, str, float], None] | None = None) -> None:
         self.store = store
         self.notify = notify
         self.reminder_after = reminder_after
         self.on_coverage = on_coverage
+
+    def _reminder_after(self, pact: Pact) -> timedelta:
+        if self.reminder_after is not None:
+            return self.reminder_after
+        configured = pact.monitoring.remind_after
+        return DEFAULT_REMINDER if configured is None else timedelta(
+            seconds=period_seconds(configured))
 
     def models(self) -> list[CapturedModel]:
         """Every captured model."""
@@ -220,7 +239,7 @@ class CapturedAnalysis:
         # or those the pact names
         notify = self.notify or bool(pact.monitoring.webhooks)
         new = monitoring.raise_alerts(captured, result_id, document["alerts"], notify=notify,
-                                      reminder_after=self.reminder_after)
+                                      reminder_after=self._reminder_after(pact))
         return AnalysisOutcome(project, model, result.status, result_id=result_id,
                                n_alerts=len(result.alerts), new_alerts=tuple(new),
                                document=document, label_coverage=coverage)

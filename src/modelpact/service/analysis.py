@@ -25,7 +25,7 @@ class AnalysisService:
         *,
         metrics: ServiceMetrics | None = None,
         notify: bool = True,
-        reminder_after: timedelta = timedelta(hours=24),
+        reminder_after: timedelta | None = None,
     ) -> None:
         self.store = store
         self.metrics = metrics

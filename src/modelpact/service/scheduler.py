@@ -15,51 +15,16 @@ import os
 import socket
 import threading
 import uuid
-from datetime import timedelta
 
-from modelpact.errors import ModelpactError
-from modelpact.ledger.capture import CaptureStore
 from modelpact.ledger.locks import Lease
-from modelpact.pact import Pact
-from modelpact.pact.model import period_seconds
 from modelpact.service.analysis import AnalysisOutcome, AnalysisService
 from modelpact.service.context import Services
 from modelpact.service.delivery import Deliverer
 
-__all__ = ["DEFAULT_REMINDER", "LEASE_NAME", "Scheduler", "reminder_after"]
+__all__ = ["LEASE_NAME", "Scheduler"]
 
 LEASE_NAME = "modelpact.scheduler"
-#: The quiet time before a still-raised alert is notified again, when neither the command
-#: line nor the project's pact sets one.
-DEFAULT_REMINDER = timedelta(hours=24)
 log = logging.getLogger("modelpact.service")
-
-
-def reminder_after(pact_document: dict[str, object] | None,
-                   override: timedelta | None) -> timedelta:
-    """The reminder quiet time of a project.
-
-    The command line's value (*override*) wins, then the pact's ``monitoring.remind_after``,
-    then :data:`DEFAULT_REMINDER`.
-
-    Examples
-    --------
-    >>> pact = {"name": "p", "task": "binary", "positive_class": 1,
-    ...         "columns": {"target": "y", "score": "s"},
-    ...         "criteria": [{"metric": "roc_auc", "at_least": 0.7}],
-    ...         "monitoring": {"remind_after": "12h"}}
-    >>> reminder_after(pact, None), reminder_after(pact, timedelta(hours=1))
-    (datetime.timedelta(seconds=43200), datetime.timedelta(seconds=3600))
-    >>> reminder_after(None, None)
-    datetime.timedelta(days=1)
-    """
-    if override is not None:
-        return override
-    if pact_document is not None:
-        configured = Pact.model_validate(pact_document).monitoring.remind_after
-        if configured is not None:
-            return timedelta(seconds=period_seconds(configured))
-    return DEFAULT_REMINDER
 
 
 class Scheduler:
@@ -70,9 +35,10 @@ class Scheduler:
         self.settings = settings
         holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease = Lease(services.store, LEASE_NAME, holder, ttl=settings.lease_ttl)
-        self.store = services.store
-        self.metrics = services.metrics
-        self.capture = CaptureStore(services.store)
+        # without --remind-after, each project's pact sets its reminder quiet time
+        self.analysis = AnalysisService(services.store, metrics=services.metrics,
+                                        notify=bool(settings.webhooks),
+                                        reminder_after=settings.reminder_after)
         self.deliverer = Deliverer(services.store, settings.webhooks, metrics=services.metrics,
                                    max_attempts=settings.delivery_attempts,
                                    backoff=settings.delivery_backoff, secrets=settings.secrets)
@@ -136,19 +102,7 @@ class Scheduler:
 
     def run_all(self) -> list[AnalysisOutcome]:
         """Analyse every captured model, each with its project's reminder quiet time."""
-        outcomes = []
-        for model in self.capture.list_models():
-            try:
-                document = self.store.get_project(model.project).pact
-                remind = reminder_after(document, self.settings.reminder_after)
-            except (ModelpactError, ValueError):
-                # a pact the analysis cannot read is reported by the analysis itself
-                remind = self.settings.reminder_after or DEFAULT_REMINDER
-            analysis = AnalysisService(self.store, metrics=self.metrics,
-                                       notify=bool(self.settings.webhooks),
-                                       reminder_after=remind)
-            outcomes.append(analysis.analyse(model.project, model.name))
-        return outcomes
+        return self.analysis.run_all()
 
     def _deliver(self) -> None:
         pause = min(self.settings.analysis_interval.total_seconds(), 1.0)
