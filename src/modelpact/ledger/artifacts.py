@@ -23,6 +23,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -61,13 +62,18 @@ def is_pickle_artifact(relative: str) -> bool:
     return PurePosixPath(relative).suffix != ".skops"
 
 
+def stream_sha256(handle: BinaryIO) -> str:
+    """The SHA-256 of what is left to read from *handle*, in hex, read in chunks."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(_CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of the bytes of *path*, in hex."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return stream_sha256(handle)
 
 
 def _is_estimator(obj: object) -> bool:

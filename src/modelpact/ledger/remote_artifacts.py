@@ -19,7 +19,6 @@ The promises of the local store hold here too:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import tempfile
@@ -32,12 +31,16 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from modelpact.errors import StoreError
-from modelpact.ledger.artifacts import ArtifactStore, artifact_sha256
+from modelpact.ledger.artifacts import (
+    ArtifactStore,
+    artifact_sha256,
+    file_sha256,
+    stream_sha256,
+)
 
 __all__ = ["EXTRA", "FsspecArtifactStore", "RemoteFile", "check_artifact_url"]
 
 EXTRA = "modelpact[artifacts]"
-_CHUNK = 1 << 20
 _T = TypeVar("_T")
 
 
@@ -190,11 +193,8 @@ class FsspecArtifactStore(ArtifactStore):
 
     def _sha256(self, key: str) -> str:
         def digest() -> str:
-            found = hashlib.sha256()
             with self.fs.open(key, "rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    found.update(chunk)
-            return found.hexdigest()
+                return stream_sha256(handle)
 
         return self._io(f"read {key}", digest)
 
@@ -218,8 +218,6 @@ class FsspecArtifactStore(ArtifactStore):
             self._io(f"read {relative}", lambda: self.fs.get_file(key, str(local)))
             expected = artifact_sha256(relative)
             if expected is not None:
-                from modelpact.ledger.artifacts import file_sha256
-
                 found = file_sha256(local)
                 if found != expected:
                     raise StoreError(
