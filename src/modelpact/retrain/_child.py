@@ -25,6 +25,16 @@ def _resolve(entry: str) -> Any:
         raise SystemExit(f"trainer '{entry}': module '{module_name}' has no '{function}'") from None
 
 
+def _not_a_model(entry: str, model: Any) -> str | None:
+    """Why what the trainer returned cannot be used, or None when it can."""
+    if model is None or not hasattr(model, "predict"):
+        return (
+            f"trainer '{entry}' returned {type(model).__name__}, not a fitted estimator "
+            "with predict()"
+        )
+    return None
+
+
 def serve(entry: str) -> int:
     """A warm worker: answer training requests on stdin until it closes.
 
@@ -47,14 +57,8 @@ def serve(entry: str) -> int:
             return 0
         try:
             model = fit(frame) if champion is None else fit(frame, champion=champion)
-            if model is None or not hasattr(model, "predict"):
-                answer: tuple[str, Any] = (
-                    "error",
-                    f"trainer '{entry}' returned {type(model).__name__}, not a fitted estimator "
-                    "with predict()",
-                )
-            else:
-                answer = ("ok", model)
+            problem = _not_a_model(entry, model)
+            answer: tuple[str, Any] = ("ok", model) if problem is None else ("error", problem)
         except Exception as exc:  # the trainer's own failure, reported, the worker lives on
             last = traceback.format_exception_only(type(exc), exc)[-1].strip()
             answer = ("error", last)
@@ -72,24 +76,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", action="append", default=[])
     parser.add_argument("--serve", action="store_true")
     args = parser.parse_args(argv)
-    if args.serve:
-        for path in reversed(args.path):
-            sys.path.insert(0, path)
-        return serve(args.entry)
     # the trainer's package is looked up where the user ran the command, as Python would
     for path in reversed(args.path):
         sys.path.insert(0, path)
+    if args.serve:
+        return serve(args.entry)
     import joblib
     import pandas as pd
 
     fit = _resolve(args.entry)
     frame = pd.read_parquet(args.train)
     model = fit(frame, champion=joblib.load(args.champion)) if args.champion else fit(frame)
-    if model is None or not hasattr(model, "predict"):
-        sys.stderr.write(
-            f"trainer '{args.entry}' returned {type(model).__name__}, not a fitted estimator "
-            "with predict()\n"
-        )
+    problem = _not_a_model(args.entry, model)
+    if problem is not None:
+        sys.stderr.write(problem + "\n")
         return EXIT_BAD_MODEL
     joblib.dump(model, args.out)
     return 0
