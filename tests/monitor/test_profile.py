@@ -228,3 +228,27 @@ def test_categorical_profiles_equal_whatever_the_string_storage(dtype):
             assert isinstance(p, CategoricalProfile)
             assert p.counts.tolist() == counts
             assert p.missing == int(col.isna().sum())
+
+
+def test_threaded_profiles_equal_single_threaded_ones(monkeypatch):
+    # the thread pool only overlaps columns: same profiles, gathered in the spec's order
+    from modelpact.engines import LocalEngine
+    from modelpact.monitor import profiling
+
+    monkeypatch.setattr(profiling, "_THREADS_FROM_CELLS", 0)  # thread even this small table
+
+    rng = np.random.default_rng(13)
+    n = 120_000
+    frame = pd.DataFrame({f"x{i}": rng.lognormal(size=n) for i in range(4)}
+                         | {"c": rng.choice(list("abcq"), size=n)})
+    spec = ProfileSpec.from_reference(frame.iloc[:5000], list(frame.columns))
+    bounds = np.array([0, 7, 60_000, n], dtype=np.int64)
+    one = LocalEngine().profile_ranges(spec, frame, bounds)
+    four = LocalEngine(threads=4).profile_ranges(spec, frame, bounds)
+    assert len(one) == len(four) == 3
+    for a, b in zip(one, four, strict=True):
+        assert list(a.columns) == list(b.columns) == spec.columns
+        for name in spec.columns:
+            assert a.columns[name].to_dict() == b.columns[name].to_dict()
+    with pytest.raises(ValueError, match="at least 1"):
+        LocalEngine(threads=0)
