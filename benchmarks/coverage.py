@@ -502,13 +502,14 @@ def print_exact_wilson(sizes: list[int]) -> None:
                 print(f"| {name}, prev {prev:.0%} | {n:,} | {lo:.2f} / {hi:.2f} |")
 
 
-def print_r2_exact(sizes: list[int], seed: int) -> None:
+def print_r2_exact(sizes: list[int], seed: int, reps: int) -> None:
     """Misses of the interval that is exact under normality, on the study's own R^2 draws.
 
     In :func:`regression` the errors are independent of the target, so
     ``SSE / SST = rho * F(n, n - 1) * n / (n - 1)`` with ``rho = 1 - R^2``: its bounds miss
-    exactly 5% of the time over all draws, and their misses on the study's 1,000 draws say
-    how far those draws alone put a cell from 5%.
+    exactly 5% of the time over all draws, and their misses on the study's *reps* draws (the
+    same draws as the cell run with the same seed and repetitions) say how far those draws
+    alone put a cell from 5%.
     """
     index = next(i for i, sc in enumerate(scenarios()) if sc.label == "regression r2")
     sc = scenarios()[index]
@@ -516,14 +517,13 @@ def print_r2_exact(sizes: list[int], seed: int) -> None:
         rng = np.random.default_rng([seed, n, index])
         q05, q95 = (float(f.ppf(q, n, n - 1)) * n / (n - 1) for q in (0.05, 0.95))
         low = high = 0
-        for _ in range(1000):
+        for _ in range(reps):
             y, p = sc.draw(rng, n)
             ratio = float(np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
             low += 1.0 - ratio / q05 > 0.75
             high += 1.0 - ratio / q95 < 0.75
-        print(
-            f"| regression r2, exact under normality | {n:,} | {low / 10:.1f} / {high / 10:.1f} |"
-        )
+        lo, hi = 100 * low / reps, 100 * high / reps
+        print(f"| regression r2, exact under normality | {n:,} | {lo:.1f} / {hi:.1f} |")
 
 
 def read_records(paths: list[str]) -> list[dict[str, Any]]:
@@ -572,11 +572,12 @@ def main() -> None:
     parser.add_argument(
         "--r2-exact",
         action="store_true",
-        help="print the misses of R^2's exact interval on the study's draws and run nothing",
+        help="print the misses of R^2's exact interval on the study's draws (--reps-other of "
+        "them) and run nothing",
     )
     args = parser.parse_args()
     if args.r2_exact:
-        print_r2_exact(args.sizes, args.seed)
+        print_r2_exact(args.sizes, args.seed, args.reps_other)
         return
     if args.exact_wilson:
         print_exact_wilson(args.sizes)
