@@ -13,19 +13,21 @@ n = 100, 1,000 and 10,000 rows) the study draws evaluation sets, computes the in
 ``verify`` does and counts how often each bound lies on the wrong side of the truth. Draws
 on which no method can be trusted (``Interval.untrusted``: ``verify`` makes them
 ``inconclusive`` by design) cannot produce a wrong verdict and are counted apart. Truths are
-closed-form, by quadrature, or from one 4,000,000-row draw of the same process.
+closed-form, by quadrature, or the mean of 16 draws of 4,000,000 rows of the same process.
 
-Run from the repository root (two worker processes)::
+Run from the repository root (two worker processes unless ``--jobs``)::
 
-    .venv/bin/python benchmarks/coverage.py                       # the recorded study
+    .venv/bin/python benchmarks/coverage.py --record cov.jsonl --resume  # the recorded study
     .venv/bin/python benchmarks/coverage.py --reps 200 --reps-other 100 --sizes 100 1000
 
 Cells marked critical (the edges: few positives, skewed losses, ECE, paired F1) run
-``--reps`` repetitions (1,000 by default, Monte Carlo SE of a 5% miss rate 0.7 points); the
-others ``--reps-other`` (300 by default, SE 1.3 points) to keep the run within the machine's
-budget. Bootstraps over row weights (pr_auc, r2, median_ae, roc_auc_ovr) use
-``--kernel-resamples`` (500) resamples and the bootstrap-t ``--t-resamples`` (500; verify
-uses 2,000); ``--reps-large`` sets the repetitions of every cell at n = 10,000.
+``--reps`` repetitions, the others ``--reps-other`` (both 1,000 by default: Monte Carlo SE of
+a 5% miss rate 0.7 points); ``--reps-large`` sets the repetitions of every cell at
+n = 10,000. Bootstraps over row weights (pr_auc, r2, median_ae, roc_auc_ovr) take
+``--kernel-resamples`` resamples, the bootstrap-t ``--t-resamples`` and the count bootstraps
+``--resamples`` (each 2,000 by default, as in verify; lower them only to save time). With
+``--record FILE --resume`` each finished cell is appended to FILE and a restarted run skips
+the cells FILE holds.
 """
 
 from __future__ import annotations
