@@ -5,8 +5,9 @@ count bootstrap, accuracy by Wilson, log loss by the CLT, a paired ROC AUC diffe
 paired DeLong) and, in the same run, ``scipy.stats.bootstrap`` around scikit-learn's
 ``f1_score`` and ``roc_auc_score`` at the same number of resamples. SciPy's runs are timed on
 a few resamples and extrapolated linearly (each resample is an independent metric call at
-full n), which the output says. Also times the pr_auc bootstrap, which has no sufficient
-statistic and so costs O(resamples x rows).
+full n), which the output says. Also times the row-weight bootstraps, which have no
+sufficient statistic and so cost O(resamples x rows): pr_auc, a bootstrapped roc_auc and the
+one-vs-rest roc_auc_ovr of a three-class model.
 
 Run from the repository root::
 
@@ -62,6 +63,15 @@ def make_data(n: int, seed: int) -> dict[str, Any]:
     }
 
 
+def make_multiclass(n: int, seed: int) -> tuple[Any, Any]:
+    """Three classes (about 60/30/10%) with calibrated softmax probabilities."""
+    rng = np.random.default_rng(seed + 1)
+    logits = rng.normal(size=(n, 3)) * 1.5 + np.array([0.8, 0.0, -1.0])
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = (rng.random(n)[:, None] > np.cumsum(proba, axis=1)).sum(axis=1)
+    return np.minimum(y, 2), proba
+
+
 def row(name: str, cpu: float, seconds: float, iv: Interval | None = None, note: str = "") -> str:
     ci = f"{iv.estimate:.4f} [{iv.low:.4f}, {iv.high:.4f}]" if iv is not None else ""
     method = iv.method if iv is not None else ""
@@ -82,7 +92,8 @@ def main() -> None:
         "--slow-resamples",
         type=int,
         default=None,
-        help="resamples for the pr_auc and roc_auc row-weight bootstraps (default: --resamples)",
+        help="resamples of the row-weight bootstraps (pr_auc, roc_auc, roc_auc_ovr; default: "
+        "--resamples)",
     )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -125,6 +136,20 @@ def main() -> None:
             s,
             iv,
             f"{bp:,} resamples, not the default",
+        )
+    )
+
+    mc_y, mc_proba = make_multiclass(n, args.seed)
+    iv, s = timed(
+        lambda: metric_interval("roc_auc_ovr", mc_y, mc_proba, n_resamples=bp), "roc_auc_ovr"
+    )
+    print(
+        row(
+            "roc_auc_ovr (3 classes)",
+            cpu_of["roc_auc_ovr"],
+            s,
+            iv,
+            f"{bp:,} resamples, one-vs-rest, O(resamples x rows)",
         )
     )
 

@@ -13,19 +13,21 @@ n = 100, 1,000 and 10,000 rows) the study draws evaluation sets, computes the in
 ``verify`` does and counts how often each bound lies on the wrong side of the truth. Draws
 on which no method can be trusted (``Interval.untrusted``: ``verify`` makes them
 ``inconclusive`` by design) cannot produce a wrong verdict and are counted apart. Truths are
-closed-form, by quadrature, or from one 4,000,000-row draw of the same process.
+closed-form, by quadrature, or the mean of 16 draws of 4,000,000 rows of the same process.
 
-Run from the repository root (two worker processes)::
+Run from the repository root (two worker processes unless ``--jobs``)::
 
-    .venv/bin/python benchmarks/coverage.py                       # the recorded study
+    .venv/bin/python benchmarks/coverage.py --record cov.jsonl --resume  # the recorded study
     .venv/bin/python benchmarks/coverage.py --reps 200 --reps-other 100 --sizes 100 1000
 
 Cells marked critical (the edges: few positives, skewed losses, ECE, paired F1) run
-``--reps`` repetitions (1,000 by default, Monte Carlo SE of a 5% miss rate 0.7 points); the
-others ``--reps-other`` (300 by default, SE 1.3 points) to keep the run within the machine's
-budget. Bootstraps over row weights (pr_auc, r2, median_ae, roc_auc_ovr) use
-``--kernel-resamples`` (500) resamples and the bootstrap-t ``--t-resamples`` (500; verify
-uses 2,000); ``--reps-large`` sets the repetitions of every cell at n = 10,000.
+``--reps`` repetitions, the others ``--reps-other`` (both 1,000 by default: Monte Carlo SE of
+a 5% miss rate 0.7 points); ``--reps-large`` sets the repetitions of every cell at
+n = 10,000. Bootstraps over row weights (pr_auc, r2, median_ae, roc_auc_ovr) take
+``--kernel-resamples`` resamples, the bootstrap-t ``--t-resamples`` and the count bootstraps
+``--resamples`` (each 2,000 by default, as in verify; lower them only to save time). With
+``--record FILE --resume`` each finished cell is appended to FILE and a restarted run skips
+the cells FILE holds.
 """
 
 from __future__ import annotations
@@ -502,13 +504,14 @@ def print_exact_wilson(sizes: list[int]) -> None:
                 print(f"| {name}, prev {prev:.0%} | {n:,} | {lo:.2f} / {hi:.2f} |")
 
 
-def print_r2_exact(sizes: list[int], seed: int) -> None:
+def print_r2_exact(sizes: list[int], seed: int, reps: int) -> None:
     """Misses of the interval that is exact under normality, on the study's own R^2 draws.
 
     In :func:`regression` the errors are independent of the target, so
     ``SSE / SST = rho * F(n, n - 1) * n / (n - 1)`` with ``rho = 1 - R^2``: its bounds miss
-    exactly 5% of the time over all draws, and their misses on the study's 1,000 draws say
-    how far those draws alone put a cell from 5%.
+    exactly 5% of the time over all draws, and their misses on the study's *reps* draws (the
+    same draws as the cell run with the same seed and repetitions) say how far those draws
+    alone put a cell from 5%.
     """
     index = next(i for i, sc in enumerate(scenarios()) if sc.label == "regression r2")
     sc = scenarios()[index]
@@ -516,14 +519,13 @@ def print_r2_exact(sizes: list[int], seed: int) -> None:
         rng = np.random.default_rng([seed, n, index])
         q05, q95 = (float(f.ppf(q, n, n - 1)) * n / (n - 1) for q in (0.05, 0.95))
         low = high = 0
-        for _ in range(1000):
+        for _ in range(reps):
             y, p = sc.draw(rng, n)
             ratio = float(np.sum((y - p) ** 2) / np.sum((y - y.mean()) ** 2))
             low += 1.0 - ratio / q05 > 0.75
             high += 1.0 - ratio / q95 < 0.75
-        print(
-            f"| regression r2, exact under normality | {n:,} | {low / 10:.1f} / {high / 10:.1f} |"
-        )
+        lo, hi = 100 * low / reps, 100 * high / reps
+        print(f"| regression r2, exact under normality | {n:,} | {lo:.1f} / {hi:.1f} |")
 
 
 def read_records(paths: list[str]) -> list[dict[str, Any]]:
@@ -572,11 +574,12 @@ def main() -> None:
     parser.add_argument(
         "--r2-exact",
         action="store_true",
-        help="print the misses of R^2's exact interval on the study's draws and run nothing",
+        help="print the misses of R^2's exact interval on the study's draws (--reps-other of "
+        "them) and run nothing",
     )
     args = parser.parse_args()
     if args.r2_exact:
-        print_r2_exact(args.sizes, args.seed)
+        print_r2_exact(args.sizes, args.seed, args.reps_other)
         return
     if args.exact_wilson:
         print_exact_wilson(args.sizes)

@@ -27,9 +27,11 @@ __all__ = [
     "WeightedStat",
     "balanced_accuracy_cm",
     "cell_tables",
+    "compact_counts",
     "confusion_matrix",
     "ece_kernel",
     "fbeta_cm",
+    "gather",
     "macro_cm",
     "mean_kernel",
     "median_kernel",
@@ -188,9 +190,10 @@ def mean_kernel(loss: Float, *, root: bool = False) -> WeightedStat:
 def roc_auc_kernel(y_true: NDArray[np.int64], score: Float) -> WeightedStat:
     """Weighted Mann-Whitney AUC: P(score_pos > score_neg) + 0.5 P(tie).
 
-    Rows are ordered negatives first, then positives, each by score, so both blocks of
-    the weight matrix are contiguous views; each positive's position among the negatives
-    is found once by binary search.
+    Rows are ordered negatives first, then positives, each by score, once: a resample's
+    AUC is then a running sum of the negatives' weights read at each positive's position
+    among them (found once by binary search), so the whole block of resamples costs a few
+    passes over the weights and no sort.
     """
     order = np.lexsort((score, y_true)).astype(np.intp)
     n_neg = int(np.count_nonzero(y_true == 0))
@@ -198,13 +201,20 @@ def roc_auc_kernel(y_true: NDArray[np.int64], score: Float) -> WeightedStat:
     neg, pos = s[:n_neg], s[n_neg:]
     below = np.searchsorted(neg, pos, side="left")
     upto = np.searchsorted(neg, pos, side="right")
+    # Positives tied with some negative: only they need the second read of the running sum.
+    tied = np.flatnonzero(below != upto)
 
     def evaluate(w: Float) -> Float:
         wn, wp = w[:, :n_neg], w[:, n_neg:]
         cum = np.zeros((w.shape[0], n_neg + 1))
         np.cumsum(wn, axis=1, out=cum[:, 1:])
-        lo, hi = cum[:, below], cum[:, upto]
-        num = np.einsum("bi,bi->b", wp, lo + hi) * 0.5
+        # Twice the weight each positive beats: negatives below it plus those up to its ties
+        # (equal to the negatives below it where it ties none).
+        twice = cum[:, below]
+        twice *= 2.0
+        if tied.size:
+            twice[:, tied] = cum[:, below[tied]] + cum[:, upto[tied]]
+        num = np.einsum("bi,bi->b", wp, twice) * 0.5
         return _div(num, wp.sum(axis=1) * cum[:, -1], np.nan)
 
     return WeightedStat(evaluate, order)
@@ -234,7 +244,8 @@ def pr_auc_kernel(y_true: NDArray[np.int64], score: Float) -> WeightedStat:
         cum_neg = np.zeros((w.shape[0], n_neg + 1))
         np.cumsum(w[:, :n_neg], axis=1, out=cum_neg[:, 1:])
         precision = _div(tps, tps + cum_neg[:, neg_at_or_above])
-        step = np.diff(tps, axis=1, prepend=0.0)
+        # Without ties each positive is its own threshold: the recall steps are its weights.
+        step = w[:, n_neg:] if no_ties else np.diff(tps, axis=1, prepend=0.0)
         return _div(np.sum(step * precision, axis=1), tps[:, -1], np.nan)
 
     return WeightedStat(evaluate, order)
@@ -305,13 +316,33 @@ def median_kernel(values: Float) -> WeightedStat:
     return WeightedStat(evaluate, order)
 
 
+def compact_counts(w: Float) -> NDArray[Any]:
+    """*w* as bytes when every weight is a count below 256, else *w* itself.
+
+    Resampling counts (Poisson or multinomial) and jackknife weights almost always fit a
+    byte. A permutation gather of a block of weights reads memory in random order; from an
+    eighth of the bytes it is several times faster, and the values are the same integers.
+    """
+    small = w.astype(np.uint8)
+    return small if np.array_equal(small, w) else w
+
+
+def gather(w: NDArray[Any], order: NDArray[np.intp]) -> Float:
+    """The columns of *w* in *order*, as float64."""
+    return np.asarray(w[:, order], dtype=np.float64)
+
+
 def roc_auc_ovr_kernel(y_true: NDArray[np.int64], proba: Float) -> WeightedStat:
-    """Macro one-vs-rest AUC; each class keeps its own score order."""
+    """Macro one-vs-rest AUC; each class keeps its own score order, sorted once."""
     k = proba.shape[1]
     parts = [roc_auc_kernel((y_true == j).astype(np.int64), proba[:, j]) for j in range(k)]
+    orders = [p.order for p in parts if p.order is not None]
 
     def evaluate(w: Float) -> Float:
-        aucs = np.stack([p.evaluate(w[:, p.order]) for p in parts], axis=1)
+        src = compact_counts(w)
+        aucs = np.stack(
+            [p.evaluate(gather(src, o)) for p, o in zip(parts, orders, strict=True)], axis=1
+        )
         return np.asarray(aucs.mean(axis=1), dtype=np.float64)
 
     return WeightedStat(evaluate)

@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from scipy.special import ndtr, ndtri
 
 from modelpact.errors import MetricError
+from modelpact.stats._kernels import compact_counts, gather
 
 __all__ = [
     "Replicates",
@@ -156,7 +157,8 @@ def weight_replicates(
     def run(w: Float) -> Float:
         if not perms:
             return evaluate(w)
-        return evaluate(np.stack([w if p is None else w[:, p] for p in perms]))
+        src = compact_counts(w)
+        return evaluate(np.stack([w if p is None else gather(src, p) for p in perms]))
 
     step = block_size(n * max(1, len(perms)))
     replicates = np.concatenate(
