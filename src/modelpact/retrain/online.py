@@ -36,6 +36,7 @@ from modelpact.errors import (
     ModelLoadError,
     NotFoundError,
     StoreError,
+    plain_repr,
 )
 from modelpact.evaluate.models import feature_columns
 from modelpact.ledger import ModelVersion, Store, pact_hash
@@ -369,7 +370,7 @@ class OnlineLearner:
             unknown = [v for v in labels.unique() if str(v) not in known]
             if unknown:
                 raise InvalidDataError(
-                    f"learn: label {unknown[0]!r} is not a class the learner knows "
+                    f"learn: label {plain_repr(unknown[0])} is not a class the learner knows "
                     f"({', '.join(map(str, self._classes))})"
                 )
         return labels
@@ -392,8 +393,9 @@ class OnlineLearner:
         except Exception as exc:
             raise ModelLoadError(f"the {name} failed to predict: {exc}") from None
 
-    def learn(self, X: pd.DataFrame, y: Sequence[Any] | pd.Series | np.ndarray[Any, Any]
-              ) -> list[OnlineTurn]:
+    def learn(
+        self, X: pd.DataFrame, y: Sequence[Any] | pd.Series | np.ndarray[Any, Any]
+    ) -> list[OnlineTurn]:
         """Learn labelled rows in time order; gate every N rows. Returns the gates run.
 
         Each row is first scored by the live learner and the checkpoint (the evidence), then
