@@ -20,7 +20,8 @@ from modelpact.retrain.gate import (
     scoring_pact,
 )
 from modelpact.retrain.loop import RETRAIN_SCHEMA, RetrainResult, check, retrain
-from modelpact.retrain.online import OnlineLearner, OnlineTurn
+from modelpact.retrain.online import OnlineLearner
+from modelpact.retrain.result import OnlineTurn
 from modelpact.retrain.trainer import TrainerFailed, TrainingOutcome, run_trainer
 from modelpact.retrain.triggers import (
     LastRetraining,

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,58 +44,15 @@ from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted
 from modelpact.pact import Pact, RetrainingConfig
 from modelpact.retrain._lock import DEFAULT_TTL, HeldLease, retraining_lock
 from modelpact.retrain.gate import GateResult, run_gate
+from modelpact.retrain.result import OnlineAction, OnlineTurn
 from modelpact.retrain.shadow import Replay, ScoreReplay
 
-__all__ = ["OnlineAction", "OnlineLearner", "OnlineTurn"]
-
-OnlineAction = Literal["promote", "rollback", "continue"]
+__all__ = ["OnlineLearner"]
 
 _ACTOR = "modelpact online"
 _ROW = "_modelpact_row"
 #: Without ``retraining.window.last_rows``, undecided evidence is carried for this many turns.
 _CARRY_TURNS = 10
-
-
-@dataclass(frozen=True)
-class OnlineTurn:
-    """One gate of an :class:`OnlineLearner`: what it judged and what it did.
-
-    ``action`` is ``promote`` (the learning is kept: the learner is the new checkpoint and
-    champion ``promoted``), ``rollback`` (the learner was shown worse than the checkpoint and
-    was restored from it) or ``continue`` (no promotion and no rollback: the learner keeps
-    learning; ``carried`` says whether the undecided evidence is carried to the next gate).
-    """
-
-    action: OnlineAction
-    rows: int
-    gate: GateResult
-    reasons: tuple[str, ...]
-    checkpoint: str
-    run_id: str
-    promoted: str | None = None
-    carried: bool = False
-
-    def summary(self) -> str:
-        """One sentence: what the gate did and its main reason."""
-        what = {
-            "promote": f"learning kept: {self.promoted} is the new checkpoint and champion",
-            "rollback": f"learning rolled back to the checkpoint {self.checkpoint}",
-            "continue": f"the learner keeps learning; the checkpoint stays {self.checkpoint}",
-        }[self.action]
-        return f"{what} (gate {self.gate.outcome} on {self.rows:,} labelled rows)"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "action": self.action,
-            "rows": self.rows,
-            "checkpoint": self.checkpoint,
-            "promoted": self.promoted,
-            "carried": self.carried,
-            "run_id": self.run_id,
-            "reasons": list(self.reasons),
-            "gate": self.gate.to_dict(),
-        }
 
 
 @dataclass
@@ -213,7 +170,8 @@ class OnlineLearner:
 
     The project's retraining lease is held from construction to :meth:`close`, so no other
     online learner and no ``modelpact retrain`` of the project runs meanwhile; a process that
-    dies without closing blocks the next one for at most *lease_ttl*.
+    dies without closing blocks the next one for at most *lease_ttl*. An instance is not
+    thread-safe: call it from one thread, or behind one lock.
 
     Parameters
     ----------
@@ -531,6 +489,7 @@ class OnlineLearner:
                 "rows_learned": learned,
             },
         )
+        version_id: str | None = None
         try:
             evidence = store.log_dataset(
                 rows.drop(columns=[_ROW]), name=f"{project} online gate rows", keep_rows=False
@@ -539,7 +498,6 @@ class OnlineLearner:
             store.link_dataset(run.id, evidence.id, "train")
             store.link_dataset(run.id, evidence.id, "eval")
             promoted = None
-            version_id = None
             if action == "promote":
                 model = _copy(self._live)
                 version = store.register_model(
@@ -547,7 +505,7 @@ class OnlineLearner:
                     run_id=run.id,
                     model=model,
                     name="online",
-                    params={"checkpoint_of": type(model).__name__, "gate_rows": len(rows)},
+                    params={"learner": type(model).__name__, "gate_rows": len(rows)},
                     description=f"online learner kept after {len(rows):,} gated rows",
                 )
                 version_id = version.id
@@ -579,6 +537,11 @@ class OnlineLearner:
             store.log_params(run.id, params)
             store.finish_run(run.id, "finished")
         except BaseException as exc:
+            # leave nothing half-done: a registered but unpromoted copy must not be promoted later
+            if version_id is not None and store.get_model_version(version_id).stage == "candidate":
+                store.set_stage(
+                    version_id, "retired", reason=f"online gate failed: {exc}", actor=_ACTOR
+                )
             store.log_params(run.id, {"decision": "failed"})
             store.finish_run(run.id, "failed", error=f"{type(exc).__name__}: {exc}")
             raise
