@@ -24,6 +24,7 @@ from modelpact.retrain import (
     retrain,
     retraining_lock,
 )
+from modelpact.service.dashboard.views import retraining_history
 
 FEATURES = ["x1", "x2"]
 
@@ -125,6 +126,13 @@ def test_on_a_drifting_stream_the_learner_keeps_learning_and_checkpoints_are_kep
     status = project_status(ledger, "stream").retraining
     last = runs[0].params["decision"]
     assert status is not None and f" {last} (gate " in status and "trigger: online: " in status
+    history = retraining_history(ledger, "stream")
+    assert len(history) == 12
+    newest_kept = next(h for h in history if h["decision"] == "promote")
+    assert newest_kept["promoted"] == promoted[-1].promoted
+    assert newest_kept["holdout_rows"] == promoted[-1].rows
+    assert newest_kept["verdict"] is not None and newest_kept["verdict"].verdict == "signed_off"
+    assert [m["to"] for m in newest_kept["moves"]] == ["candidate", "champion"]
 
 
 def test_the_gate_judges_the_prequential_scores_of_the_learner_and_the_checkpoint(
