@@ -371,3 +371,39 @@ def test_a_pickled_learner_needs_trust(flaky_ledger: Store) -> None:
 def test_batch_retraining_refuses_a_pact_without_a_trainer(ledger: Store) -> None:
     with pytest.raises(ConfigurationError, match="declares no trainer"):
         retrain(ledger, "stream", FrameSource(rotating(1000)), force=True)
+
+
+def test_a_regressor_learns_online_under_the_same_gate(tmp_path: Path) -> None:
+    from sklearn.linear_model import SGDRegressor
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 2))
+    rows = pd.DataFrame(x, columns=FEATURES).assign(
+        t=np.arange(2000), y=2 * x[:, 0] - x[:, 1] + rng.normal(scale=0.3, size=2000)
+    )
+    pact = parse_pact(
+        """
+name: online-regression
+task: regression
+columns: {target: y, features: [x1, x2]}
+criteria:
+  - {metric: mae, at_most: 1.0}
+retraining:
+  triggers: {every_rows: 500}
+  margin: 0.05
+  auto_promote: true
+"""
+    )
+    barely = SGDRegressor(random_state=0).partial_fit(rows.iloc[:20][FEATURES], rows["y"][:20])
+    with (
+        ledger_with(tmp_path, pact, barely) as store,
+        OnlineLearner(store, "stream") as online,
+    ):
+        predicted, turns = feed(online, rows.iloc[20:1020], batch=100)
+    assert len(turns) == 2
+    n = turns[-1].rows  # an undecided first gate carries its rows to the second
+    mae = turns[-1].gate.verdict.criteria[0]
+    expected = np.abs(predicted[-n:] - rows["y"].to_numpy()[1020 - n : 1020]).mean()
+    assert mae.n == n and mae.estimate == pytest.approx(expected)
+    assert turns[-1].action == "promote"
+    assert store.get_model_version("stream@champion").ref == turns[-1].promoted
