@@ -247,8 +247,19 @@ retraining:
 """
 
 
+def _broken(sabotage: tuple[int, int] | None) -> str:
+    if sabotage is None:
+        return ""
+    return f"; update broken (labels learned inverted) on rows {sabotage[0]:,}-{sabotage[1]:,}"
+
+
 def replay_gated_online(
-    data: pd.DataFrame, *, every: int, rule: str, margin: float
+    data: pd.DataFrame,
+    *,
+    every: int,
+    rule: str,
+    margin: float,
+    sabotage: tuple[int, int] | None = None,
 ) -> Replay:
     """River's forest learning after every row under :class:`modelpact.retrain.OnlineLearner`.
 
@@ -257,6 +268,8 @@ def replay_gated_online(
     champion in a real SQLite ledger) or rolls the learner back to the last checkpoint.
     Harmful = a kept checkpoint less accurate than the one it replaced on the next 1,000
     rows, measured after the replay (outside its timing) from the models in the ledger.
+    With *sabotage* ``(start, end)`` the forest's update learns every label inverted on
+    those rows (predictions are still scored against the true labels).
     """
     from retrain_trainers import RiverClassifier
 
@@ -273,7 +286,7 @@ def replay_gated_online(
     predicted = np.empty(len(data) - INITIAL, dtype=object)
     result = Replay(
         f"gated online River (modelpact OnlineLearner), gate every {every:,} rows, {rule} "
-        f"margin {margin:g}",
+        f"margin {margin:g}{_broken(sabotage)}",
         predicted,
     )
     kept: list[tuple[int, str, str]] = []
@@ -290,6 +303,7 @@ def replay_gated_online(
         with OnlineLearner(store, "electricity", trust_pickle=True) as online:
             for i in range(INITIAL, len(data)):
                 row = data.iloc[i : i + 1]
+                RiverClassifier.broken = sabotage is not None and sabotage[0] <= i < sabotage[1]
                 predicted[i - INITIAL] = online.predict(row)[0]
                 before = online.champion
                 for turn in online.learn(row, row[TARGET]):
@@ -299,6 +313,7 @@ def replay_gated_online(
                         kept.append((i + 1, before, online.champion))
                     elif turn.action == "rollback":
                         rolled.append(f"{i + 1:,}")
+        RiverClassifier.broken = False
         result.promotions = actions["promote"]
         result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
         for end, old, new in kept:
@@ -316,18 +331,22 @@ def replay_gated_online(
     return result
 
 
-def replay_river_online(data: pd.DataFrame) -> Replay:
+def replay_river_online(data: pd.DataFrame, sabotage: tuple[int, int] | None = None) -> Replay:
+    """River's forest learning after every row; with *sabotage*, learning the labels of those
+    rows inverted (as :func:`replay_gated_online`)."""
     from retrain_trainers import RiverClassifier
 
     start_wall, start_cpu = time.perf_counter(), _cpu()
     model = RiverClassifier().learn(data.iloc[:INITIAL], data[TARGET].iloc[:INITIAL])
     rows = data.iloc[INITIAL:][FEATURES].to_dict(orient="records")
     predicted = np.empty(len(rows), dtype=object)
+    start, end = sabotage or (0, 0)
     for i, (row, label) in enumerate(zip(rows, data[TARGET].iloc[INITIAL:], strict=True)):
         proba = model.model.predict_proba_one(row)
         predicted[i] = max(proba, key=proba.get) if proba else "DOWN"
-        model.model.learn_one(row, label)
-    result = Replay("River online (ARF, test-then-train)", predicted)
+        broken = start <= i + INITIAL < end
+        model.model.learn_one(row, ("DOWN" if label == "UP" else "UP") if broken else label)
+    result = Replay(f"River online (ARF, test-then-train){_broken(sabotage)}", predicted)
     result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
     return result
 
@@ -431,6 +450,13 @@ def main() -> None:
     parser.add_argument("--online-every", type=int, default=1000)
     parser.add_argument("--online-rule", default="unless_worse")
     parser.add_argument("--online-margin", type=float, default=0.05)
+    parser.add_argument(
+        "--sabotage",
+        type=int,
+        nargs=2,
+        metavar=("START", "END"),
+        help="River online and gated online learn the labels of rows START..END inverted",
+    )
     parser.add_argument("--rows", type=int, help="only the first N rows (a quick smoke run)")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -465,10 +491,11 @@ def main() -> None:
                         ),
                     )
     if not args.skip_river:
+        sabotage = (args.sabotage[0], args.sabotage[1]) if args.sabotage else None
         from retrain_trainers import fit_river
 
         if not args.skip_online:
-            report(data, replay_river_online(data))
+            report(data, replay_river_online(data, sabotage))
         if not args.skip_gated_online:
             report(
                 data,
@@ -477,6 +504,7 @@ def main() -> None:
                     every=args.online_every,
                     rule=args.online_rule,
                     margin=args.online_margin,
+                    sabotage=sabotage,
                 ),
             )
         for every in args.river_cadences:

@@ -10,7 +10,7 @@ benchmark's own virtual environment only.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,8 @@ class RiverClassifier:
     """River's adaptive random forest behind ``predict``/``predict_proba``/``learn`` and
     ``partial_fit``."""
 
+    broken: ClassVar[bool] = False
+
     def __init__(self, seed: int = 0) -> None:
         from river import forest
 
@@ -49,13 +51,16 @@ class RiverClassifier:
             self.model.learn_one(row, label)
         return self
 
-    def partial_fit(
-        self, X: pd.DataFrame, y: Any, classes: Any = None
-    ) -> RiverClassifier:
+    def partial_fit(self, X: pd.DataFrame, y: Any, classes: Any = None) -> RiverClassifier:
         """scikit-learn's incremental protocol, so :class:`modelpact.retrain.OnlineLearner`
-        can drive the forest; *classes* is fixed (UP/DOWN) and ignored."""
+        can drive the forest; *classes* is fixed (UP/DOWN) and ignored. While ``broken`` is
+        set, the update learns every label inverted (a bug in the update path, for the
+        benchmark's rollback scenario)."""
         del classes
-        return self.learn(X, pd.Series(np.asarray(y)))
+        labels = np.asarray(y)
+        if RiverClassifier.broken:
+            labels = np.where(labels == "UP", "DOWN", "UP")
+        return self.learn(X, pd.Series(labels))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray[Any, Any]:
         out = np.full((len(X), 2), 0.5)
