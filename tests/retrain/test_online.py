@@ -407,3 +407,44 @@ retraining:
     assert mae.n == n and mae.estimate == pytest.approx(expected)
     assert turns[-1].action == "promote"
     assert store.get_model_version("stream@champion").ref == turns[-1].promoted
+
+
+def test_a_multiclass_learner_is_gated_on_its_probabilities(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    k = rng.integers(0, 3, 2030)
+    x = rng.normal(size=(2030, 2)) + np.array([[0, 0], [2, 0], [0, 2]])[k]
+    rows = pd.DataFrame(x, columns=FEATURES).assign(
+        t=np.arange(2030), y=np.array(["a", "b", "c"])[k]
+    )
+    pact = parse_pact(
+        """
+name: online-multiclass
+task: multiclass
+classes: [a, b, c]
+columns: {target: y, prediction: pred, features: [x1, x2]}
+criteria:
+  - {metric: accuracy, at_least: 0.5}
+retraining:
+  triggers: {every_rows: 500}
+  margin: 0.02
+  auto_promote: true
+"""
+    )
+    barely = SGDClassifier(loss="log_loss", random_state=0).partial_fit(
+        rows.iloc[:30][FEATURES], rows["y"][:30], classes=["a", "b", "c"]
+    )
+    with (
+        ledger_with(tmp_path, pact, barely) as store,
+        OnlineLearner(store, "stream") as online,
+    ):
+        proba, turns = [], []
+        for s in range(30, 2030, 100):
+            part = rows.iloc[s : s + 100]
+            proba.append(online.predict_proba(part))
+            turns.extend(online.learn(part, part["y"]))
+    assert len(turns) == 4 and "promote" in [t.action for t in turns]
+    # the gate reads probabilities, as verify does: its label is the most probable class
+    labels = online.learner.classes_[np.concatenate(proba).argmax(axis=1)]
+    n = turns[0].rows
+    accuracy = turns[0].gate.verdict.criteria[0]
+    assert accuracy.estimate == pytest.approx((labels[:n] == rows["y"][30 : 30 + n]).mean())

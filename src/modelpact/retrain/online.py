@@ -144,7 +144,9 @@ class OnlineLearner:
 
     The learner follows scikit-learn's incremental protocol: ``partial_fit(X, y[, classes])``
     (classifiers are passed ``classes=`` their ``classes_``), ``predict`` and, for scores,
-    ``predict_proba``. It starts from the project's champion in the registry, which is also the
+    ``predict_proba``. Like :func:`~modelpact.verify`, the gate reads a classifier's
+    probabilities when it has them (its label is then the most probable class, or the pact's
+    threshold for binary tasks), else its predictions. It starts from the project's champion in the registry, which is also the
     first checkpoint; restarting (after a crash too) resumes from the champion, i.e. the last
     checkpoint, and the learning since it is lost.
 
