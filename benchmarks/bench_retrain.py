@@ -16,6 +16,9 @@ before its labels arrive; then the labels arrive, and the strategy may retrain. 
 * ``gated incremental``: the same loop with an incremental trainer (a copy of the champion,
   River's adaptive random forest wrapped as a scikit-learn estimator, learns the new rows);
 * ``River online``: the adaptive random forest learning after every row (test-then-train);
+* ``gated online``: the same forest learning after every row under
+  :class:`modelpact.retrain.OnlineLearner` (a real SQLite ledger): every N labelled rows the gate
+  keeps the learning (a new checkpoint and champion) or rolls the forest back to the last one;
 * ``River every N rows``: the forest learning each batch of N rows after predicting it, with
   no gate: the most a loop that swaps models every N rows could get from it;
 * ``persistence``: the previous row's label.
@@ -229,18 +232,121 @@ def replay_gated(
     return result
 
 
-def replay_river_online(data: pd.DataFrame) -> Replay:
+ONLINE_PACT = """
+name: electricity-online
+task: binary
+positive_class: UP
+columns: {{target: class, time: t, features: {features}}}
+criteria:
+  - {{metric: accuracy, at_least: 0.5}}
+retraining:
+  triggers: {{every_rows: {every}}}
+  promotion: {rule}
+  margin: {margin}
+  auto_promote: true
+"""
+
+
+def _broken(sabotage: tuple[int, int] | None) -> str:
+    if sabotage is None:
+        return ""
+    return f"; update broken (labels learned inverted) on rows {sabotage[0]:,}-{sabotage[1]:,}"
+
+
+def replay_gated_online(
+    data: pd.DataFrame,
+    *,
+    every: int,
+    rule: str,
+    margin: float,
+    sabotage: tuple[int, int] | None = None,
+) -> Replay:
+    """River's forest learning after every row under :class:`modelpact.retrain.OnlineLearner`.
+
+    Each row is predicted by the live learner, then learned (test-then-train, as River
+    online); every *every* labelled rows the gate keeps the learning (a new checkpoint and
+    champion in a real SQLite ledger) or rolls the learner back to the last checkpoint.
+    Harmful = a kept checkpoint less accurate than the one it replaced on the next 1,000
+    rows, measured after the replay (outside its timing) from the models in the ledger.
+    With *sabotage* ``(start, end)`` the forest's update learns every label inverted on
+    those rows (predictions are still scored against the true labels).
+    """
+    from retrain_trainers import RiverClassifier
+
+    from modelpact.ledger import open_store
+    from modelpact.pact import parse_pact
+    from modelpact.retrain import OnlineLearner
+
+    pact = parse_pact(
+        ONLINE_PACT.format(
+            features="[" + ", ".join(FEATURES) + "]", every=every, rule=rule, margin=margin
+        )
+    )
+    start_wall, start_cpu = time.perf_counter(), _cpu()
+    predicted = np.empty(len(data) - INITIAL, dtype=object)
+    result = Replay(
+        f"gated online River (modelpact OnlineLearner), gate every {every:,} rows, {rule} "
+        f"margin {margin:g}{_broken(sabotage)}",
+        predicted,
+    )
+    kept: list[tuple[int, str, str]] = []
+    actions = {"promote": 0, "rollback": 0, "continue": 0}
+    rolled: list[str] = []
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        open_store(f"sqlite:///{Path(tmp) / 'ledger.db'}", root=Path(tmp)) as store,
+    ):
+        store.ensure_project("electricity", pact)
+        initial = RiverClassifier().learn(data.iloc[:INITIAL], data[TARGET].iloc[:INITIAL])
+        first = store.register_model(project="electricity", model=initial, name="initial")
+        store.set_stage(first.id, "champion", forced=True, reason="fitted on the first rows")
+        with OnlineLearner(store, "electricity", trust_pickle=True) as online:
+            for i in range(INITIAL, len(data)):
+                row = data.iloc[i : i + 1]
+                RiverClassifier.broken = sabotage is not None and sabotage[0] <= i < sabotage[1]
+                predicted[i - INITIAL] = online.predict(row)[0]
+                before = online.champion
+                for turn in online.learn(row, row[TARGET]):
+                    result.retrainings += 1
+                    actions[turn.action] += 1
+                    if turn.action == "promote":
+                        kept.append((i + 1, before, online.champion))
+                    elif turn.action == "rollback":
+                        rolled.append(f"{i + 1:,}")
+        RiverClassifier.broken = False
+        result.promotions = actions["promote"]
+        result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
+        for end, old, new in kept:
+            result.harmful += _harmful(
+                data,
+                store.load_model(old, trust_pickle=True),
+                store.load_model(new, trust_pickle=True),
+                end,
+            )
+    result.notes.append(
+        f"{result.retrainings} gates: {actions['promote']} kept (checkpoint promoted), "
+        f"{actions['rollback']} rolled back, {actions['continue']} continued"
+        + (f"; rolled back at rows {', '.join(rolled)}" if rolled else "")
+    )
+    return result
+
+
+def replay_river_online(data: pd.DataFrame, sabotage: tuple[int, int] | None = None) -> Replay:
+    """River's forest learning after every row; with *sabotage*, learning the labels of those
+    rows inverted (as :func:`replay_gated_online`)."""
     from retrain_trainers import RiverClassifier
 
     start_wall, start_cpu = time.perf_counter(), _cpu()
     model = RiverClassifier().learn(data.iloc[:INITIAL], data[TARGET].iloc[:INITIAL])
     rows = data.iloc[INITIAL:][FEATURES].to_dict(orient="records")
     predicted = np.empty(len(rows), dtype=object)
+    start, end = sabotage or (0, 0)
     for i, (row, label) in enumerate(zip(rows, data[TARGET].iloc[INITIAL:], strict=True)):
         proba = model.model.predict_proba_one(row)
         predicted[i] = max(proba, key=proba.get) if proba else "DOWN"
-        model.model.learn_one(row, label)
-    result = Replay("River online (ARF, test-then-train)", predicted)
+        broken = start <= i + INITIAL < end
+        model.model.learn_one(row, ("DOWN" if label == "UP" else "UP") if broken else label)
+    result = Replay(f"River online (ARF, test-then-train){_broken(sabotage)}", predicted)
     result.wall, result.cpu = time.perf_counter() - start_wall, _cpu() - start_cpu
     return result
 
@@ -335,6 +441,22 @@ def main() -> None:
         help="River updated every N rows without a gate (the ceiling of a loop at that cadence)",
     )
     parser.add_argument("--skip-online", action="store_true", help="skip River online")
+    parser.add_argument(
+        "--skip-incremental", action="store_true", help="skip the gated incremental loop"
+    )
+    parser.add_argument(
+        "--skip-gated-online", action="store_true", help="skip gated online learning"
+    )
+    parser.add_argument("--online-every", type=int, default=1000)
+    parser.add_argument("--online-rule", default="unless_worse")
+    parser.add_argument("--online-margin", type=float, default=0.05)
+    parser.add_argument(
+        "--sabotage",
+        type=int,
+        nargs=2,
+        metavar=("START", "END"),
+        help="River online and gated online learn the labels of rows START..END inverted",
+    )
     parser.add_argument("--rows", type=int, help="only the first N rows (a quick smoke run)")
     args = parser.parse_args()
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -369,31 +491,44 @@ def main() -> None:
                         ),
                     )
     if not args.skip_river:
+        sabotage = (args.sabotage[0], args.sabotage[1]) if args.sabotage else None
         from retrain_trainers import fit_river
 
         if not args.skip_online:
-            report(data, replay_river_online(data))
+            report(data, replay_river_online(data, sabotage))
+        if not args.skip_gated_online:
+            report(
+                data,
+                replay_gated_online(
+                    data,
+                    every=args.online_every,
+                    rule=args.online_rule,
+                    margin=args.online_margin,
+                    sabotage=sabotage,
+                ),
+            )
         for every in args.river_cadences:
             report(data, replay_river_every(data, every))
         every = args.incremental_every
-        report(
-            data,
-            replay_gated(
-                f"gated incremental River (modelpact) every {every:,} rows, holdout "
-                f"{args.incremental_holdout:,}, {args.incremental_rule} margin "
-                f"{args.incremental_margin:g}, refit",
+        if not args.skip_incremental:
+            report(
                 data,
-                fit_river(data.iloc[:INITIAL]),
-                trainer="update_river",
-                incremental=True,
-                every=every,
-                window=every,
-                holdout=args.incremental_holdout,
-                margin=args.incremental_margin,
-                rule=args.incremental_rule,
-                chunk=every,
-            ),
-        )
+                replay_gated(
+                    f"gated incremental River (modelpact) every {every:,} rows, holdout "
+                    f"{args.incremental_holdout:,}, {args.incremental_rule} margin "
+                    f"{args.incremental_margin:g}, refit",
+                    data,
+                    fit_river(data.iloc[:INITIAL]),
+                    trainer="update_river",
+                    incremental=True,
+                    every=every,
+                    window=every,
+                    holdout=args.incremental_holdout,
+                    margin=args.incremental_margin,
+                    rule=args.incremental_rule,
+                    chunk=every,
+                ),
+            )
     report(data, persistence(data))
 
 

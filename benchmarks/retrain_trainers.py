@@ -2,14 +2,15 @@
 
 ``fit_hgb`` is a batch trainer (scikit-learn's HistGradientBoosting). ``fit_river`` and
 ``update_river`` wrap River's adaptive random forest as a scikit-learn compatible estimator, so
-an online learner runs under the same gate; River is installed in the benchmark's own virtual
-environment only.
+an online learner runs under the same gate; the wrapper's ``partial_fit`` lets
+:class:`modelpact.retrain.OnlineLearner` drive it row by row. River is installed in the
+benchmark's own virtual environment only.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,18 @@ def fit_hgb(frame: pd.DataFrame) -> Any:
     return HistGradientBoostingClassifier(random_state=0).fit(frame[FEATURES], frame[TARGET])
 
 
+def _records(X: pd.DataFrame) -> list[dict[str, float]]:
+    """The rows as River's feature dicts (faster than ``to_dict`` on the one-row frames of
+    online learning)."""
+    values = X[FEATURES].to_numpy(dtype=float).tolist()
+    return [dict(zip(FEATURES, row, strict=True)) for row in values]
+
+
 class RiverClassifier:
-    """River's adaptive random forest behind ``predict``/``predict_proba``/``learn``."""
+    """River's adaptive random forest behind ``predict``/``predict_proba``/``learn`` and
+    ``partial_fit``."""
+
+    broken: ClassVar[bool] = False
 
     def __init__(self, seed: int = 0) -> None:
         from river import forest
@@ -36,13 +47,24 @@ class RiverClassifier:
         self.feature_names_in_ = np.array(FEATURES, dtype=object)
 
     def learn(self, X: pd.DataFrame, y: pd.Series) -> RiverClassifier:
-        for row, label in zip(X[FEATURES].to_dict(orient="records"), y, strict=True):
+        for row, label in zip(_records(X), y, strict=True):
             self.model.learn_one(row, label)
         return self
 
+    def partial_fit(self, X: pd.DataFrame, y: Any, classes: Any = None) -> RiverClassifier:
+        """scikit-learn's incremental protocol, so :class:`modelpact.retrain.OnlineLearner`
+        can drive the forest; *classes* is fixed (UP/DOWN) and ignored. While ``broken`` is
+        set, the update learns every label inverted (a bug in the update path, for the
+        benchmark's rollback scenario)."""
+        del classes
+        labels = np.asarray(y)
+        if RiverClassifier.broken:
+            labels = np.where(labels == "UP", "DOWN", "UP")
+        return self.learn(X, pd.Series(labels))
+
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray[Any, Any]:
         out = np.full((len(X), 2), 0.5)
-        for i, row in enumerate(X[FEATURES].to_dict(orient="records")):
+        for i, row in enumerate(_records(X)):
             proba = self.model.predict_proba_one(row)
             if proba:
                 total = sum(proba.values()) or 1.0

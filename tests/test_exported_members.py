@@ -62,6 +62,8 @@ PUBLIC = {
         "FrameSource",
         "GateResult",
         "LastRetraining",
+        "OnlineLearner",
+        "OnlineTurn",
         "RetrainResult",
         "RetrainingBusy",
         "TrainerFailed",

@@ -61,8 +61,7 @@ def test_defaults_are_the_safe_ones() -> None:
     ("section", "message"),
     [
         ("{trainer: 'not an entry point'}", "is not an entry point"),
-        ("{}", "exactly one of 'trainer' or 'command'"),
-        ("{trainer: a:b, command: [python, t.py]}", "exactly one of 'trainer' or 'command'"),
+        ("{trainer: a:b, command: [python, t.py]}", "one of 'trainer' or 'command', not both"),
         ("{command: [python, t.py]}", "must write '{model}'"),
         ("{trainer: a:b, triggers: {every: monthly}}", "'monthly' is not a period"),
         ("{trainer: a:b, triggers: {alerts: [weather]}}", "retraining.triggers.alerts"),

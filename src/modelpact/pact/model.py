@@ -322,7 +322,10 @@ class RetrainTriggers(_Strict):
     every_rows: int | None = Field(
         default=None,
         gt=0,
-        description="Retrain once this many new rows arrived since the last one.",
+        description=(
+            "Retrain once this many new rows arrived since the last one; for gated online "
+            "learning (OnlineLearner), the labelled rows between two gates."
+        ),
     )
     min_new_labels: int | None = Field(
         default=None,
@@ -376,7 +379,8 @@ class RetrainingConfig(_Strict):
         default=None,
         description=(
             "'package.module:function': called with the training DataFrame (target included), "
-            "returns a fitted scikit-learn compatible estimator."
+            "returns a fitted scikit-learn compatible estimator. 'modelpact retrain' needs it "
+            "or 'command'; a pact for gated online learning (OnlineLearner) declares neither."
         ),
     )
     command: list[str] | None = Field(
@@ -429,8 +433,10 @@ class RetrainingConfig(_Strict):
 
     @model_validator(mode="after")
     def _one_trainer(self) -> RetrainingConfig:
-        if (self.trainer is None) == (self.command is None):
-            raise ValueError("retraining needs exactly one of 'trainer' or 'command'")
+        # neither is allowed: an online learner (modelpact.retrain.OnlineLearner) trains
+        # itself, and 'modelpact retrain' refuses a pact without one
+        if self.trainer is not None and self.command is not None:
+            raise ValueError("retraining takes one of 'trainer' or 'command', not both")
         if self.command is not None and not any("{model}" in part for part in self.command):
             raise ValueError("the retraining command must write '{model}'")
         return self

@@ -3,6 +3,10 @@
 Drift or a schedule may *trigger* a retraining; only the gate can promote. The gate is the
 same :func:`modelpact.verify` a person runs, on the newest labelled rows the challenger never
 trained on, plus the pact's promotion rule against the champion on the same rows, paired.
+
+:class:`OnlineLearner` gates an online learner instead: it learns every labelled row, and
+every N rows the same gate keeps the learning (a new checkpoint and champion) or rolls it
+back to the last checkpoint.
 """
 
 from modelpact.retrain._lock import RetrainingBusy, retraining_lock
@@ -16,6 +20,8 @@ from modelpact.retrain.gate import (
     scoring_pact,
 )
 from modelpact.retrain.loop import RETRAIN_SCHEMA, RetrainResult, check, retrain
+from modelpact.retrain.online import OnlineLearner
+from modelpact.retrain.result import OnlineTurn
 from modelpact.retrain.trainer import TrainerFailed, TrainingOutcome, run_trainer
 from modelpact.retrain.triggers import (
     LastRetraining,
@@ -42,6 +48,8 @@ __all__ = [
     "FrameSource",
     "GateResult",
     "LastRetraining",
+    "OnlineLearner",
+    "OnlineTurn",
     "RetrainResult",
     "RetrainingBusy",
     "TrainerFailed",

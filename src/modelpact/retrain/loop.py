@@ -60,6 +60,12 @@ def _config(pact: Pact) -> RetrainingConfig:
             f"pact '{pact.name}' has no retraining section; declare at least "
             "'retraining: {trainer: package.module:function}' (see 'modelpact pact schema')"
         )
+    if pact.retraining.trainer is None and pact.retraining.command is None:
+        raise ConfigurationError(
+            f"pact '{pact.name}' declares no trainer in its retraining section; 'modelpact "
+            "retrain' needs 'trainer: package.module:function' or 'command: [...]' (a pact "
+            "without one is for gated online learning, modelpact.retrain.OnlineLearner)"
+        )
     return pact.retraining
 
 
@@ -69,8 +75,9 @@ def _last(store: Store, project: str) -> LastRetraining | None:
     except NotFoundError:
         return None
     for run in runs:
-        # a decision on shadow rows trained nothing: the data the triggers count is unchanged
-        if run.status == "finished" and run.params.get("mode") != "shadow":
+        # a decision on shadow rows trained nothing, and an online gate keeps no watermark:
+        # the data the batch triggers count is unchanged by either
+        if run.status == "finished" and run.params.get("mode") not in ("shadow", "online"):
             watermark = run.params.get("watermark")
             seen = run.params.get("rows_seen")
             return LastRetraining(

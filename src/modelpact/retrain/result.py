@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from modelpact._result import Outcome, ResultMixin
 from modelpact.evaluate import CriterionResult, Verdict
@@ -21,9 +21,12 @@ from modelpact.retrain.triggers import TriggerCheck, TriggerReport
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RETRAIN_SCHEMA", "RetrainResult"]
+__all__ = ["RETRAIN_SCHEMA", "OnlineAction", "OnlineTurn", "RetrainResult"]
 
 RETRAIN_SCHEMA = "modelpact.retrain/v1"
+
+#: What a gate of :class:`~modelpact.retrain.OnlineLearner` did with the learning it judged.
+OnlineAction = Literal["promote", "rollback", "continue"]
 
 _FRAME_COLUMNS = ["step", "name", "status", "estimate", "low", "high", "n", "detail"]
 
@@ -186,3 +189,45 @@ class RetrainResult(ResultMixin):
              "detail": self.decision.reasons[-1] if self.decision.reasons else ""}
         )
         return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+
+
+@dataclass(frozen=True)
+class OnlineTurn:
+    """One gate of an :class:`~modelpact.retrain.OnlineLearner`: what it judged and did.
+
+    ``action`` is ``promote`` (the learning is kept: the learner is the new checkpoint and
+    champion ``promoted``), ``rollback`` (the learner was shown worse than the checkpoint and
+    was restored from it) or ``continue`` (no promotion and no rollback: the learner keeps
+    learning; ``carried`` says whether the undecided evidence is carried to the next gate).
+    """
+
+    action: OnlineAction
+    rows: int
+    gate: GateResult
+    reasons: tuple[str, ...]
+    checkpoint: str
+    run_id: str
+    promoted: str | None = None
+    carried: bool = False
+
+    def summary(self) -> str:
+        """One sentence: what the gate did and its main reason."""
+        what = {
+            "promote": f"learning kept: {self.promoted} is the new checkpoint and champion",
+            "rollback": f"learning rolled back to the checkpoint {self.checkpoint}",
+            "continue": f"the learner keeps learning; the checkpoint stays {self.checkpoint}",
+        }[self.action]
+        return f"{what} (gate {self.gate.outcome} on {self.rows:,} labelled rows)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "action": self.action,
+            "rows": self.rows,
+            "checkpoint": self.checkpoint,
+            "promoted": self.promoted,
+            "carried": self.carried,
+            "run_id": self.run_id,
+            "reasons": list(self.reasons),
+            "gate": self.gate.to_dict(),
+        }
