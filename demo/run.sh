@@ -62,11 +62,15 @@ decide env PYTHONPATH="$here" modelpact retrain --project tumour-screening --dat
   --monitor monitor.json --json retrain.json
 run modelpact models list --project tumour-screening
 
-step "12. Monitoring goes on: the new champion on the traffic after its holdout; then status"
+step "12. Monitoring goes on: the new champion on the traffic after its holdout"
 run python "$here/rescore.py"
 decide modelpact monitor --pact pact.yaml --reference reference_champion.csv \
   --analysis production_champion.csv --html monitor-champion.html \
   --json monitor-champion.json --register --project tumour-screening --model screening
+
+step "13. Online learning: a learner that learns every label, gated every 1,000 rows"
+run python "$here/online.py"
+run modelpact models list --project sensor-stream
 run modelpact status
 
 printf '\nReports in %s: audit.html, verify.html, compare.html, diff.html,\n' "$(pwd)"
