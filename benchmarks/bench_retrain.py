@@ -60,14 +60,17 @@ from retrain_trainers import FEATURES, TARGET, fit_hgb  # noqa: E402
 DATA = HERE.parents[1] / "shared" / "datasets" / "electricity.csv"
 INITIAL, CHUNK, EVERY, NEXT = 2000, 500, 5000, 1000
 
-PACT = """
-name: electricity
+# The pact every gated strategy signs: its name and retraining section differ, not its terms.
+TERMS = """
 task: binary
 positive_class: UP
 columns: {{target: class, time: t, features: {features}}}
 criteria:
   - {{metric: accuracy, at_least: 0.5}}
-retraining:
+"""
+
+PACT = """
+name: electricity""" + TERMS + """retraining:
   trainer: retrain_trainers:{trainer}
   incremental: {incremental}
   window: {{last_rows: {window}}}
@@ -233,13 +236,7 @@ def replay_gated(
 
 
 ONLINE_PACT = """
-name: electricity-online
-task: binary
-positive_class: UP
-columns: {{target: class, time: t, features: {features}}}
-criteria:
-  - {{metric: accuracy, at_least: 0.5}}
-retraining:
+name: electricity-online""" + TERMS + """retraining:
   triggers: {{every_rows: {every}}}
   promotion: {rule}
   margin: {margin}
