@@ -133,6 +133,14 @@ def test_on_a_drifting_stream_the_learner_keeps_learning_and_checkpoints_are_kep
     assert newest_kept["holdout_rows"] == promoted[-1].rows
     assert newest_kept["verdict"] is not None and newest_kept["verdict"].verdict == "signed_off"
     assert [m["to"] for m in newest_kept["moves"]] == ["candidate", "champion"]
+    # the page says what an online gate judged: the rows it learned, not a held-out slice
+    from modelpact.service.dashboard.routes import _env
+
+    html = _env().get_template("_retraining.html.j2").render(project="stream",
+                                                             retrainings=history)
+    assert html.count(" rows learned online, each judged before it was learned") == 12
+    assert f"{promoted[-1].rows:,} rows learned online" in html
+    assert "rows, holdout " not in html  # the batch wording of a train and holdout split
 
 
 def test_the_gate_judges_the_prequential_scores_of_the_learner_and_the_checkpoint(

@@ -88,6 +88,13 @@ def test_a_revoked_key_ends_the_session(client: TestClient, seeded: Seeded) -> N
     assert client.get("/projects/churn/models/gbm", follow_redirects=False).status_code == 303
 
 
+def test_a_project_without_captured_models_reads_not_monitored(client: TestClient,
+                                                               seeded: Seeded) -> None:
+    log_in(client, seeded.other_key)  # fraud: in the ledger, nothing captured
+    page = client.get("/projects/fraud").text
+    assert '<div class="verdict">not monitored</div>' in page
+
+
 def test_bearer_key_works_for_pages(client: TestClient, seeded: Seeded) -> None:
     response = client.get("/projects/churn/models/gbm",
                           headers={"Authorization": f"Bearer {seeded.key}"})

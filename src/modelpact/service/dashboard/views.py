@@ -243,6 +243,8 @@ def retraining_history(store: Store, project: str) -> list[dict[str, Any]]:
             "trainer": params.get("trainer"), "champion": _scalar(params.get("champion")),
             "challenger": params.get("challenger"), "promoted": params.get("promoted"),
             "approved": params.get("approved"),
+            # an online gate judges the rows it learned, each scored before it was learned
+            "online": params.get("mode") == "online",
             "train_rows": train[0].n_rows if train else None,
             "holdout_rows": holdout[0].n_rows if holdout else None,
             "rows_seen": _scalar(params.get("rows_seen")),
