@@ -18,6 +18,7 @@ __all__ = [
     "RETRAIN_KIND",
     "abandon_interrupted",
     "approve",
+    "fail_turn",
     "held_for_approval",
     "retraining_runs",
     "rollback",
@@ -58,6 +59,22 @@ def abandon_interrupted(store: Store, project: str) -> list[Run]:
             )
         )
     return closed
+
+
+def fail_turn(
+    store: Store, run_id: str, version_id: str | None, exc: BaseException, *, actor: str,
+    what: str,
+) -> None:
+    """Close a retraining turn that broke (*exc*) before it decided, leaving nothing half-done.
+
+    A challenger it registered (*version_id*) that is still a candidate is retired, so it is
+    never approved or promoted later; the run is finished as failed with the error.
+    *what* names the turn in the retirement reason (``retraining``, ``online gate``).
+    """
+    if version_id is not None and store.get_model_version(version_id).stage == "candidate":
+        store.set_stage(version_id, "retired", reason=f"{what} failed: {exc}", actor=actor)
+    store.log_params(run_id, {"decision": "failed"})
+    store.finish_run(run_id, "failed", error=f"{type(exc).__name__}: {exc}")
 
 
 def held_for_approval(store: Store, ref: str) -> tuple[ModelVersion, Run]:

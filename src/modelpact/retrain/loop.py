@@ -21,7 +21,12 @@ import pandas as pd
 
 from modelpact.errors import ConfigurationError, NotFoundError
 from modelpact.ledger import MetricValue, ModelVersion, Store, pact_hash
-from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, retraining_runs
+from modelpact.ledger.retraining import (
+    RETRAIN_KIND,
+    abandon_interrupted,
+    fail_turn,
+    retraining_runs,
+)
 from modelpact.pact import Pact, RetrainingConfig
 from modelpact.retrain._lock import HeldLease, retraining_lock
 from modelpact.retrain.decision import Decision, decide
@@ -410,11 +415,9 @@ def _turn(
             **base, decision=decision, challenger=version.ref, promoted=promoted, gate=gate
         )
     except BaseException as exc:
-        # the loop itself broke (bad data in the holdout, the store...): leave nothing half-done
-        if version is not None and store.get_model_version(version.id).stage == "candidate":
-            store.set_stage(version.id, "retired", reason=f"retraining failed: {exc}", actor=_ACTOR)
-        store.log_params(run.id, {"decision": "failed"})
-        store.finish_run(run.id, "failed", error=f"{type(exc).__name__}: {exc}")
+        # the loop itself broke (bad data in the holdout, the store...)
+        fail_turn(store, run.id, version.id if version is not None else None, exc,
+                  actor=_ACTOR, what="retraining")
         raise
 
 

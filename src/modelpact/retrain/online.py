@@ -40,7 +40,7 @@ from modelpact.errors import (
 )
 from modelpact.evaluate.models import feature_columns
 from modelpact.ledger import ModelVersion, Store, pact_hash
-from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted
+from modelpact.ledger.retraining import RETRAIN_KIND, abandon_interrupted, fail_turn
 from modelpact.pact import Pact, RetrainingConfig
 from modelpact.retrain._lock import DEFAULT_TTL, HeldLease, retraining_lock
 from modelpact.retrain.gate import GateResult, run_gate
@@ -539,13 +539,7 @@ class OnlineLearner:
             store.log_params(run.id, params)
             store.finish_run(run.id, "finished")
         except BaseException as exc:
-            # leave nothing half-done: a registered but unpromoted copy must not be promoted later
-            if version_id is not None and store.get_model_version(version_id).stage == "candidate":
-                store.set_stage(
-                    version_id, "retired", reason=f"online gate failed: {exc}", actor=_ACTOR
-                )
-            store.log_params(run.id, {"decision": "failed"})
-            store.finish_run(run.id, "failed", error=f"{type(exc).__name__}: {exc}")
+            fail_turn(store, run.id, version_id, exc, actor=_ACTOR, what="online gate")
             raise
         carried = action == "continue" and gate.outcome == "inconclusive"
         if action == "rollback":
