@@ -17,6 +17,7 @@ from modelpact.ledger import Store
 from modelpact.ledger._convert import now
 from modelpact.ledger.gc import mark_killed_runs
 from modelpact.ledger.schema import RunRow
+from tests.ledger.run_rows import set_run_columns
 
 BEAT = 5.0  # a run that beat in the test's own lifetime is fresh; an hour ago is stale
 
@@ -41,15 +42,6 @@ def _rows(store_url: str) -> dict[str, Any]:
         engine.dispose()
 
 
-def _set(store_url: str, run_id: str, **values: Any) -> None:
-    engine = sqlalchemy.create_engine(store_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.update(RunRow).where(RunRow.id == run_id).values(**values))
-    finally:
-        engine.dispose()
-
-
 def _dead_pid() -> int:
     done = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True
@@ -67,9 +59,9 @@ def _dead_and_alive_runs(store: Store, store_url: str) -> dict[str, str]:
     }
     store.finish_run(runs["done"])
     stale = now() - timedelta(hours=1)
-    _set(store_url, runs["stale"], owner_host="elsewhere.example", heartbeat_at=stale)
-    _set(store_url, runs["gone"], owner_pid=_dead_pid())
-    _set(store_url, runs["beating"], owner_host="elsewhere.example", heartbeat_at=now())
+    set_run_columns(store_url, runs["stale"], owner_host="elsewhere.example", heartbeat_at=stale)
+    set_run_columns(store_url, runs["gone"], owner_pid=_dead_pid())
+    set_run_columns(store_url, runs["beating"], owner_host="elsewhere.example", heartbeat_at=now())
     return runs
 
 
@@ -104,7 +96,7 @@ def test_mark_killed_runs_writes_status_end_and_note(store: Store, store_url: st
 
 def test_a_run_that_beats_again_before_gc_is_left_alone(store: Store, store_url: str) -> None:
     run = store.create_run("churn")
-    _set(store_url, run.id, owner_host="elsewhere.example", heartbeat_at=now())
+    set_run_columns(store_url, run.id, owner_host="elsewhere.example", heartbeat_at=now())
     assert mark_killed_runs(store) == []
     assert _rows(store_url)[run.id].status == "running"
 

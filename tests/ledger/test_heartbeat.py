@@ -21,6 +21,7 @@ from modelpact.ledger import Store
 from modelpact.ledger._convert import aware, now
 from modelpact.ledger.liveness import MISSED_BEATS, heartbeat_interval
 from modelpact.ledger.schema import RunRow
+from tests.ledger.run_rows import set_run_columns
 
 BEAT = 0.5  # seconds: short, so a stale heartbeat is MISSED_BEATS * BEAT = 1.5 s away
 # Where the test writes heartbeats itself, a long interval keeps "fresh" fresh on a slow
@@ -47,15 +48,6 @@ def _row(store_url: str, run_id: str) -> Any:
                     RunRow.status, RunRow.heartbeat_at, RunRow.owner_host, RunRow.owner_pid
                 ).where(RunRow.id == run_id)
             ).one()
-    finally:
-        engine.dispose()
-
-
-def _set(store_url: str, run_id: str, **values: Any) -> None:
-    engine = sqlalchemy.create_engine(store_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(sqlalchemy.update(RunRow).where(RunRow.id == run_id).values(**values))
     finally:
         engine.dispose()
 
@@ -102,9 +94,9 @@ def test_a_run_on_another_host_is_killed_once_its_heartbeat_is_stale(
     stopped = store.create_run("churn", name="stopped elsewhere")
     legacy = store.create_run("churn", name="written before heartbeats")
     for run in (beating, stopped, legacy):
-        _set(store_url, run.id, owner_host="another-host.example", owner_pid=1234)
-    _set(store_url, beating.id, heartbeat_at=now())
-    _set(store_url, stopped.id, heartbeat_at=_stale())
+        set_run_columns(store_url, run.id, owner_host="another-host.example", owner_pid=1234)
+    set_run_columns(store_url, beating.id, heartbeat_at=now())
+    set_run_columns(store_url, stopped.id, heartbeat_at=_stale())
     assert store.get_run(beating.id).status == "running"
     assert store.get_run(stopped.id).status == "killed"
     # no heartbeat: another host's process cannot be judged from here, as before
@@ -119,9 +111,9 @@ def test_a_reused_pid_does_not_keep_a_stale_run_alive(store: Store, store_url: s
     # the recorded pid is alive on this host (it is ours), as a reused pid would be
     host, pid = _row(store_url, run.id)[2:]
     assert pid == os.getpid()
-    _set(store_url, run.id, heartbeat_at=now())
+    set_run_columns(store_url, run.id, heartbeat_at=now())
     assert store.get_run(run.id).status == "running"
-    _set(store_url, run.id, heartbeat_at=_stale())
+    set_run_columns(store_url, run.id, heartbeat_at=_stale())
     assert store.get_run(run.id).status == "killed"
     assert store.count_runs("churn") == {"killed": 1}
     assert host is not None
